@@ -1,0 +1,119 @@
+# corm -- developer entry points (GNU make).
+#
+# Documented entry points:
+#   make test   install missing Debian packages, build, run the test suites twice:
+#               a plain Debug build (./build) and an AddressSanitizer +
+#               UndefinedBehaviorSanitizer build (./build-asan, leaks are errors).
+#   make demo   install missing Debian packages, build, run ./build/examples/blog_demo.
+#
+# Other targets: deps, build, install (PREFIX=/some/dir), format, clean, help.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Debian packages the build and the tests need. Later backends append here, e.g.
+#   DEB_PACKAGES += libpq-dev postgresql
+#   DEB_PACKAGES += libmariadb-dev mariadb-server
+DEB_PACKAGES := cmake gcc make pkg-config libsqlite3-dev libcmocka-dev libjansson-dev \
+	libgmp-dev uuid-dev libmd-dev
+
+BUILD_DIR      := build
+ASAN_BUILD_DIR := build-asan
+CMAKE          ?= cmake
+CTEST          ?= ctest
+CLANG_FORMAT   ?= clang-format
+JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
+# --no-tests=error: a tree that registered no tests must not count as a pass.
+CTEST_FLAGS    ?= --output-on-failure --no-tests=error
+PREFIX         ?=
+
+CMAKE_COMMON_FLAGS := -DCMAKE_BUILD_TYPE=Debug -DCORM_WERROR=ON
+
+# The build tool CMake spawns is a make of its own: do not hand it our jobserver/flags.
+CMAKE_BUILD := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(CMAKE) --build
+
+.PHONY: help deps build test demo install format clean
+
+help:
+	@echo "corm make targets:"
+	@echo "  make test     build + run the tests (plain pass, then the ASan/UBSan pass)"
+	@echo "  make demo     build + run ./$(BUILD_DIR)/examples/blog_demo"
+	@echo "  make deps     install missing Debian packages: $(DEB_PACKAGES)"
+	@echo "  make build    configure and build ./$(BUILD_DIR) (Debug, -Werror)"
+	@echo "  make install  cmake --install $(BUILD_DIR) [PREFIX=/some/dir]"
+	@echo "  make format   clang-format -i over include/ src/ tests/ examples/"
+	@echo "  make clean    remove ./$(BUILD_DIR) and ./$(ASAN_BUILD_DIR)"
+
+deps:
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+		echo "deps: dpkg not found (not a Debian system); make sure these are installed: $(DEB_PACKAGES)"; \
+		exit 0; \
+	fi; \
+	missing=""; \
+	for p in $(DEB_PACKAGES); do \
+		if ! dpkg -s "$$p" 2>/dev/null | grep -q '^Status: install ok installed'; then \
+			missing="$$missing $$p"; \
+		fi; \
+	done; \
+	missing="$${missing# }"; \
+	if [ -z "$$missing" ]; then \
+		echo "deps: all Debian packages present"; \
+		exit 0; \
+	fi; \
+	echo "deps: missing Debian packages: $$missing"; \
+	if [ "$$(id -u)" -eq 0 ]; then \
+		apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+		echo "deps: not root; install them with:"; \
+		echo "sudo apt-get install -y $$missing"; \
+		exit 1; \
+	fi
+
+build: deps
+	$(CMAKE) -S . -B $(BUILD_DIR) $(CMAKE_COMMON_FLAGS) -DCORM_SANITIZE=OFF
+	$(CMAKE_BUILD) $(BUILD_DIR) -j$(JOBS)
+
+# Both passes always run once the plain build succeeds; the target fails if either fails.
+test: build
+	@echo "==> plain pass ($(BUILD_DIR))"
+	@plain=0; \
+	$(CTEST) --test-dir $(BUILD_DIR) $(CTEST_FLAGS) 2>&1 | tee $(BUILD_DIR)/ctest.log || plain=$$?; \
+	echo; \
+	echo "==> sanitizer pass (address,undefined) ($(ASAN_BUILD_DIR))"; \
+	asan=0; \
+	{ $(CMAKE) -S . -B $(ASAN_BUILD_DIR) -DCORM_SANITIZE=ON $(CMAKE_COMMON_FLAGS) \
+	  && $(CMAKE_BUILD) $(ASAN_BUILD_DIR) -j$(JOBS) \
+	  && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	     $(CTEST) --test-dir $(ASAN_BUILD_DIR) $(CTEST_FLAGS) 2>&1 | tee $(ASAN_BUILD_DIR)/ctest.log; \
+	} || asan=$$?; \
+	echo; \
+	echo "==> summary"; \
+	for d in $(BUILD_DIR) $(ASAN_BUILD_DIR); do \
+		if [ -f "$$d/ctest.log" ]; then \
+			grep -E 'tests passed|No tests were found|^The following tests FAILED|^[[:space:]]+[0-9]+ - ' "$$d/ctest.log" \
+				| sed "s|^|  $$d: |" || true; \
+		fi; \
+	done; \
+	if [ $$plain -ne 0 ]; then echo "  plain pass:     FAILED (exit $$plain)"; else echo "  plain pass:     OK"; fi; \
+	if [ $$asan -ne 0 ]; then echo "  sanitizer pass: FAILED (exit $$asan)"; else echo "  sanitizer pass: OK"; fi; \
+	[ $$plain -eq 0 ] && [ $$asan -eq 0 ]
+
+demo: deps build
+	@if [ ! -x ./$(BUILD_DIR)/examples/blog_demo ]; then \
+		echo "demo: ./$(BUILD_DIR)/examples/blog_demo was not built"; exit 1; \
+	fi
+	./$(BUILD_DIR)/examples/blog_demo
+
+install: build
+	$(CMAKE) --install $(BUILD_DIR) $(if $(PREFIX),--prefix $(PREFIX))
+
+format:
+	@command -v $(CLANG_FORMAT) >/dev/null 2>&1 || { echo "format: $(CLANG_FORMAT) not found (apt-get install clang-format)"; exit 1; }
+	{ find include -type f -name '*.h' -print0 2>/dev/null || true; \
+	  find src tests examples -type f \( -name '*.c' -o -name '*.h' \) -print0 2>/dev/null || true; } \
+		| xargs -0 -r $(CLANG_FORMAT) -i
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)

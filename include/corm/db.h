@@ -1,0 +1,121 @@
+/*
+ * corm/db.h - connections, errors, transactions and schema creation.
+ *
+ * A corm_db is one connection. It is used by one thread at a time (like a
+ * sqlite3 handle opened without the serialized mode): give each thread its
+ * own handle. Every error on it leaves a message readable with corm_errmsg().
+ */
+#ifndef CORM_DB_H
+#define CORM_DB_H
+
+#include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct corm_db corm_db;
+
+/**
+ * Opens a connection from a dj-database-url style URL:
+ *   sqlite:///relative/path.db   sqlite:////absolute/path.db   sqlite://:memory:
+ *   postgres://user:pass@host:port/name   mysql://user:pass@host:port/name
+ * SQLite connections have foreign keys enforced.
+ *
+ * Like sqlite3_open(), *out is set to a handle whenever memory allows, even
+ * on failure, so the message can be read with corm_errmsg(*out); always
+ * corm_close() it. Errors: CORM_EURL (malformed URL), CORM_ENOTSUP (backend
+ * not built: "postgres backend not built"), CORM_EBACKEND / CORM_ECONNECTION
+ * (driver failed to open), CORM_EINVAL (NULL argument), CORM_ENOMEM (*out NULL).
+ */
+CORM_EXTERN(int) corm_open(corm_db **out, const char *url);
+
+/** Closes the connection and frees the handle. Rolls back an open transaction. NULL is a no-op. */
+CORM_EXTERN(void) corm_close(corm_db *db);
+
+/** The message of the last error on db ("not an error" when none; a static text for NULL db). Borrowed until the next call on db. */
+CORM_EXTERN(const char *) corm_errmsg(const corm_db *db);
+/** The code of the last error on db (CORM_OK when none). */
+CORM_EXTERN(int) corm_errcode(const corm_db *db);
+/** The driver's own code for the last driver error (SQLite extended code, SQLSTATE as int, MySQL errno), 0 if none. */
+CORM_EXTERN(int) corm_native_errcode(const corm_db *db);
+/** The backend name: "sqlite", "postgresql" or "mysql". Static. */
+CORM_EXTERN(const char *) corm_vendor(const corm_db *db);
+
+/**
+ * Creates the tables and indexes of every model in `reg` (in an order that
+ * satisfies foreign keys), like Django's migrate for new models. Runs the
+ * statements in one transaction where the backend has transactional DDL.
+ * Errors: CORM_EBACKEND (e.g. table exists), CORM_EINVAL, CORM_ENOMEM.
+ */
+CORM_EXTERN(int) corm_create_tables(corm_db *db, const corm_registry *reg);
+/** Drops the tables of every model in `reg` (reverse order). */
+CORM_EXTERN(int) corm_drop_tables(corm_db *db, const corm_registry *reg);
+/**
+ * Writes the DDL corm_create_tables would run, one statement per line with a
+ * trailing ';'. *out is owned by the caller (corm_mem_free).
+ */
+CORM_EXTERN(int) corm_schema_sql(corm_db *db, const corm_registry *reg, char **out);
+
+/* ---- raw SQL ---------------------------------------------------------- */
+
+/**
+ * Runs one SQL statement with bound parameters (placeholders are the
+ * backend's: '?' on SQLite and MySQL, '$1' on PostgreSQL). There is no
+ * format-string variant on purpose. `rows_affected` may be NULL.
+ */
+CORM_EXTERN(int) corm_execute(corm_db *db, const char *sql, const corm_value *params,
+                              size_t nparams, int64_t *rows_affected);
+
+/* ---- transactions ----------------------------------------------------- */
+
+/**
+ * Enters an atomic block: BEGIN at the outermost level, a SAVEPOINT inside.
+ * Every corm_atomic_begin must be matched by corm_atomic_commit or
+ * corm_atomic_rollback. Errors: CORM_EBACKEND, CORM_ENOMEM.
+ */
+CORM_EXTERN(int) corm_atomic_begin(corm_db *db);
+/**
+ * Leaves the innermost block keeping its work: RELEASE SAVEPOINT inside,
+ * COMMIT at the outermost level (then the on_commit callbacks run in order).
+ * If the commit fails the transaction is rolled back and the error returned.
+ * Errors: CORM_ETXN (no open block), CORM_EBACKEND.
+ */
+CORM_EXTERN(int) corm_atomic_commit(corm_db *db);
+/**
+ * Leaves the innermost block undoing its work: ROLLBACK TO SAVEPOINT inside
+ * (the outer block continues), ROLLBACK at the outermost level. Callbacks
+ * registered inside the undone block are dropped. Errors: CORM_ETXN.
+ */
+CORM_EXTERN(int) corm_atomic_rollback(corm_db *db);
+/** Depth of open atomic blocks (0 = autocommit). */
+CORM_EXTERN(int) corm_atomic_depth(const corm_db *db);
+
+/**
+ * Runs fn(db, ctx) inside an atomic block: committed when fn returns
+ * CORM_OK (or any non-negative value), rolled back otherwise. Returns fn's
+ * result, or the commit's error. The decorator/context-manager of Django.
+ */
+CORM_EXTERN(int) corm_atomic(corm_db *db, int (*fn)(corm_db *db, void *ctx), void *ctx);
+
+/**
+ * Registers fn(ctx) to run after the outermost transaction commits (Django's
+ * transaction.on_commit). Outside a transaction fn runs immediately. Dropped,
+ * never run, when the block that registered it rolls back; if `drop` is not
+ * NULL it is then called with ctx so the caller can free it.
+ */
+CORM_EXTERN(int) corm_on_commit(corm_db *db, void (*fn)(void *ctx), void *ctx,
+                                void (*drop)(void *ctx));
+
+/* ---- query log -------------------------------------------------------- */
+
+/**
+ * Calls fn(sql, ctx) with the SQL text of every statement corm runs on db
+ * (Django's connection.queries / CaptureQueriesContext). NULL turns it off.
+ */
+CORM_EXTERN(void) corm_set_query_log(corm_db *db, void (*fn)(const char *sql, void *ctx), void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,267 @@
+/*
+ * corm/model.h - declaring models as plain C structs.
+ *
+ * A model is a struct whose first member is a corm_obj header, a static table
+ * of corm_field entries built with the CORM_* field macros (each checks the
+ * member's C type at compile time), and a corm_model built with CORM_MODEL:
+ *
+ *     typedef struct Post {
+ *         corm_obj obj;              // pk `id`, state, null flags
+ *         char *title;
+ *         corm_fk author;            // author.id is the author_id column
+ *         int32_t view_count;
+ *         bool is_active;
+ *         corm_datetime created_at;
+ *     } Post;
+ *
+ *     static const corm_field post_fields[] = {
+ *         CORM_CHAR(Post, title, .max_length = 200),
+ *         CORM_FK(Post, author, &User_model, CORM_CASCADE, .related_name = "posts"),
+ *         CORM_POSITIVE_INT(Post, view_count, .default_value = "0"),
+ *         CORM_BOOL(Post, is_active, .default_value = "true"),
+ *         CORM_DATETIME(Post, created_at, .auto_now_add = true),
+ *     };
+ *     corm_model Post_model = CORM_MODEL(Post, "blog", post_fields,
+ *         .ordering = {"-created_at"}, .indexes = {{"slug"}, {"-created_at"}});
+ *
+ * Models are registered in a corm_registry (Django's "apps") before use; the
+ * registry checks the declaration and compiles the metadata queries need.
+ */
+#ifndef CORM_MODEL_H
+#define CORM_MODEL_H
+
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct corm_model corm_model;
+typedef struct corm_meta corm_meta; /* compiled metadata, private */
+typedef struct corm_field corm_field;
+
+/**
+ * The header every model struct starts with. `id` is the automatic primary
+ * key (AutoField); models that declare their own primary_key field leave it 0.
+ * The other members are corm's bookkeeping: read them through the API.
+ */
+typedef struct corm_obj {
+	const corm_model *model;
+	int64_t id;
+	uint64_t nulls;  /* bit i set: field i holds SQL NULL (value-type fields) */
+	uint32_t state;  /* CORM_STATE_* */
+	uint32_t _reserved;
+	void *_ext;      /* annotations, related caches (later features) */
+} corm_obj;
+
+/** A foreign key: the related row's primary key, and a cached related object (owned). */
+typedef struct corm_fk {
+	int64_t id;
+	void *obj;
+} corm_fk;
+
+/** Field kinds, one per Django field class. */
+typedef enum corm_field_kind {
+	CORM_FIELD_AUTO = 1,
+	CORM_FIELD_BIGAUTO,
+	CORM_FIELD_CHAR,
+	CORM_FIELD_TEXT,
+	CORM_FIELD_SLUG,
+	CORM_FIELD_EMAIL,
+	CORM_FIELD_URL,
+	CORM_FIELD_INT,
+	CORM_FIELD_BIGINT,
+	CORM_FIELD_SMALLINT,
+	CORM_FIELD_POSITIVE_INT,
+	CORM_FIELD_FLOAT,
+	CORM_FIELD_DECIMAL,
+	CORM_FIELD_BOOL,
+	CORM_FIELD_DATE,
+	CORM_FIELD_DATETIME,
+	CORM_FIELD_TIME,
+	CORM_FIELD_DURATION,
+	CORM_FIELD_UUID,
+	CORM_FIELD_BINARY,
+	CORM_FIELD_JSON,
+	CORM_FIELD_FK
+} corm_field_kind;
+
+/** What deleting a referenced row does to this row (ForeignKey on_delete). */
+typedef enum corm_on_delete {
+	CORM_CASCADE = 1,
+	CORM_PROTECT,
+	CORM_RESTRICT,
+	CORM_SET_NULL,
+	CORM_SET_DEFAULT,
+	CORM_DO_NOTHING
+} corm_on_delete;
+
+/** One entry of `choices`: the stored value (as text, parsed per field kind) and its label. */
+typedef struct corm_choice {
+	const char *value;
+	const char *label;
+} corm_choice;
+
+/**
+ * A default computed at instance creation (Django's callable default):
+ * writes the value into `member` (the struct member's address). Strings
+ * written into char* members must come from corm_malloc/corm_strdup.
+ * Returns CORM_OK or an error code.
+ */
+typedef int (*corm_default_fn)(void *member, const corm_field *field);
+
+/** A field declaration. Build it with the CORM_* macros, never by hand. */
+struct corm_field {
+	const char *name;          /* attribute name, from the member name */
+	corm_field_kind kind;
+	size_t offset;             /* offsetof(struct, member) */
+	size_t size;               /* sizeof(member): integer width */
+
+	/* options (designated initializers in the macro's variadic part) */
+	bool null, blank, unique, db_index, primary_key, auto_now, auto_now_add;
+	bool editable_false;       /* editable=False */
+	int max_length;            /* Char/Slug/Email/URL; 0 = the kind's default */
+	int max_digits, decimal_places;
+	const char *db_column;
+	const char *default_value; /* literal parsed per kind: "0", "true", "12.50", "{}" */
+	corm_default_fn default_fn;
+	const corm_choice *choices; /* terminated by {NULL, NULL} */
+	const char *verbose_name;
+	const char *help_text;
+
+	/* ForeignKey */
+	corm_model *related;
+	corm_on_delete on_delete;
+	const char *related_name;
+};
+
+#define CORM_MAX_ORDERING 8
+#define CORM_MAX_INDEXES 16
+#define CORM_MAX_INDEX_FIELDS 8
+#define CORM_MAX_UNIQUE_TOGETHER 8
+
+/** Meta.indexes entry: field names ("-name" for descending) and an optional name. */
+typedef struct corm_index {
+	const char *fields[CORM_MAX_INDEX_FIELDS];
+	const char *name;
+} corm_index;
+
+/** A model: its struct, fields and Meta options. Build it with CORM_MODEL. */
+struct corm_model {
+	const char *app_label;
+	const char *name;          /* class name, from the struct name */
+	size_t size;               /* sizeof(struct) */
+	const corm_field *fields;
+	size_t nfields;
+
+	/* Meta */
+	const char *db_table;      /* default: app_label + "_" + lower(name) */
+	const char *ordering[CORM_MAX_ORDERING];
+	corm_index indexes[CORM_MAX_INDEXES];
+	const char *unique_together[CORM_MAX_UNIQUE_TOGETHER][CORM_MAX_INDEX_FIELDS];
+	const char *verbose_name;
+	const char *verbose_name_plural;
+
+	corm_meta *meta;           /* set by corm_registry_add; do not touch */
+};
+
+/** Lifecycle flags in corm_obj.state. */
+#define CORM_STATE_SAVED 1u /* loaded from or written to the database */
+
+/* ---- compile-time checked field macros -------------------------------- */
+
+/* 0 when T.m has one of the listed types; a compile error otherwise. */
+#define CORM__CHECK(T, m, ...) (0 * sizeof(char[_Generic(((T *)0)->m, __VA_ARGS__: 1, default: -1)]))
+#define CORM__INTS int16_t: 1, int32_t: 1, int64_t
+#define CORM__FIELD(T, m, k, check, ...)                                                       \
+	{                                                                                          \
+		.name = #m, .kind = (k), .offset = offsetof(T, m) + (check),                          \
+		.size = sizeof(((T *)0)->m), __VA_ARGS__                                               \
+	}
+
+/* Each macro: CORM_X(StructType, member, .option = value, ...). */
+#define CORM_AUTO(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_AUTO, CORM__CHECK(T, m, int64_t), .primary_key = true, __VA_ARGS__)
+#define CORM_BIGAUTO(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_BIGAUTO, CORM__CHECK(T, m, int64_t), .primary_key = true, __VA_ARGS__)
+#define CORM_CHAR(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_CHAR, CORM__CHECK(T, m, char *), __VA_ARGS__)
+#define CORM_TEXT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_TEXT, CORM__CHECK(T, m, char *), __VA_ARGS__)
+#define CORM_SLUG(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_SLUG, CORM__CHECK(T, m, char *), __VA_ARGS__)
+#define CORM_EMAIL(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_EMAIL, CORM__CHECK(T, m, char *), __VA_ARGS__)
+#define CORM_URL(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_URL, CORM__CHECK(T, m, char *), __VA_ARGS__)
+#define CORM_INT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_INT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
+#define CORM_BIGINT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_BIGINT, CORM__CHECK(T, m, int64_t), __VA_ARGS__)
+#define CORM_SMALLINT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_SMALLINT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
+#define CORM_POSITIVE_INT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_POSITIVE_INT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
+#define CORM_FLOAT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_FLOAT, CORM__CHECK(T, m, double), __VA_ARGS__)
+#define CORM_DECIMAL(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_DECIMAL, CORM__CHECK(T, m, corm_decimal *), __VA_ARGS__)
+#define CORM_BOOL(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_BOOL, CORM__CHECK(T, m, bool), __VA_ARGS__)
+#define CORM_DATE(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_DATE, CORM__CHECK(T, m, corm_date), __VA_ARGS__)
+#define CORM_DATETIME(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_DATETIME, CORM__CHECK(T, m, corm_datetime), __VA_ARGS__)
+#define CORM_TIME(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_TIME, CORM__CHECK(T, m, corm_time), __VA_ARGS__)
+#define CORM_DURATION(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_DURATION, CORM__CHECK(T, m, corm_duration), __VA_ARGS__)
+#define CORM_UUID(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_UUID, CORM__CHECK(T, m, corm_uuid), __VA_ARGS__)
+#define CORM_BINARY(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_BINARY, CORM__CHECK(T, m, corm_bytes), __VA_ARGS__)
+#define CORM_JSON(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_JSON, CORM__CHECK(T, m, json_t *), __VA_ARGS__)
+/** ForeignKey: the member is a corm_fk; the column is "<name>_id". */
+#define CORM_FK(T, m, target, on_del, ...) \
+	CORM__FIELD(T, m, CORM_FIELD_FK, CORM__CHECK(T, m, corm_fk), .related = (target), .on_delete = (on_del), __VA_ARGS__)
+
+/** Declares a model: CORM_MODEL(Struct, "app_label", field_table, .ordering = {...}, ...). */
+#define CORM_MODEL(T, app, table, ...)                                                       \
+	{                                                                                        \
+		.app_label = (app), .name = #T, .size = sizeof(T) + 0 * sizeof(char[offsetof(T, obj) == 0 ? 1 : -1]), \
+		.fields = (table), .nfields = sizeof(table) / sizeof((table)[0]), __VA_ARGS__            \
+	}
+
+/* ---- the registry ("apps") -------------------------------------------- */
+
+typedef struct corm_registry corm_registry;
+
+/** Creates an empty registry; *out is owned by the caller (corm_registry_free). CORM_ENOMEM. */
+CORM_EXTERN(int) corm_registry_new(corm_registry **out);
+
+/**
+ * Registers a model (and, first, every model its foreign keys point to),
+ * checking the declaration: unique field names, max_length on CharFields,
+ * max_digits/decimal_places on DecimalFields, defaults and choices that parse
+ * for their kind, SET_NULL only on null=True, ordering/index names that are
+ * fields. A model belongs to one registry at a time.
+ * Errors: CORM_EMODEL (message from corm_registry_errmsg names the model and
+ * field), CORM_EINVAL (NULL argument, already in another registry), CORM_ENOMEM.
+ */
+CORM_EXTERN(int) corm_registry_add(corm_registry *reg, corm_model *model);
+
+/**
+ * Finds a registered model by "app_label.ModelName" (case-insensitive, like
+ * apps.get_model). *out is borrowed from the registry.
+ * Errors: CORM_ENOTFOUND (message lists the registered models), CORM_EINVAL.
+ */
+CORM_EXTERN(int) corm_registry_get(const corm_registry *reg, const char *label, corm_model **out);
+
+/** Number of registered models, and the i-th in registration order (borrowed). */
+CORM_EXTERN(size_t) corm_registry_count(const corm_registry *reg);
+CORM_EXTERN(corm_model *) corm_registry_at(const corm_registry *reg, size_t i);
+
+/** The message for the registry's last error ("" when none). Borrowed. */
+CORM_EXTERN(const char *) corm_registry_errmsg(const corm_registry *reg);
+
+/** Unregisters every model and frees the registry. NULL is a no-op. */
+CORM_EXTERN(void) corm_registry_free(corm_registry *reg);
+
+/* ---- model introspection ---------------------------------------------- */
+
+/** The table name (Meta.db_table or "app_model"). Borrowed; NULL if not registered. */
+CORM_EXTERN(const char *) corm_model_table(const corm_model *model);
+/** The field named `name` (attribute name, or "<fk>_id"), or NULL. Borrowed. */
+CORM_EXTERN(const corm_field *) corm_model_field(const corm_model *model, const char *name);
+/** The column name of a field ("author_id" for FK author). Borrowed; NULL if not registered. */
+CORM_EXTERN(const char *) corm_field_column(const corm_model *model, const corm_field *field);
+/** verbose_name (default: name with '_' -> ' '). Borrowed. */
+CORM_EXTERN(const char *) corm_field_verbose_name(const corm_model *model, const corm_field *field);
+/** Meta.verbose_name / verbose_name_plural with Django's defaults ("post", "posts"). Borrowed. */
+CORM_EXTERN(const char *) corm_model_verbose_name(const corm_model *model);
+CORM_EXTERN(const char *) corm_model_verbose_name_plural(const corm_model *model);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,143 @@
+/*
+ * corm/sys/backend.h - the interface a database backend implements.
+ *
+ * For backend authors. A backend is a versioned table of functions (the
+ * driver: open, prepare, bind, step, column, ...) and data (features and the
+ * SQL dialect's operators). The compiler asks the backend; it never tests
+ * the vendor name.
+ */
+#ifndef CORM_SYS_BACKEND_H
+#define CORM_SYS_BACKEND_H
+
+#include "../types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CORM_BACKEND_ABI 1
+
+/** Lookups, the part after the last "__" of a filter path. */
+typedef enum corm_lookup {
+	CORM_LOOKUP_EXACT = 0,
+	CORM_LOOKUP_IEXACT,
+	CORM_LOOKUP_CONTAINS,
+	CORM_LOOKUP_ICONTAINS,
+	CORM_LOOKUP_STARTSWITH,
+	CORM_LOOKUP_ISTARTSWITH,
+	CORM_LOOKUP_ENDSWITH,
+	CORM_LOOKUP_IENDSWITH,
+	CORM_LOOKUP_GT,
+	CORM_LOOKUP_GTE,
+	CORM_LOOKUP_LT,
+	CORM_LOOKUP_LTE,
+	CORM_LOOKUP_IN,
+	CORM_LOOKUP_ISNULL,
+	CORM_LOOKUP_RANGE,
+	CORM_LOOKUP_REGEX,
+	CORM_LOOKUP_IREGEX,
+	CORM_LOOKUP_COUNT_
+} corm_lookup;
+
+/** Date/time transforms ("created_at__year"). */
+typedef enum corm_transform {
+	CORM_TRANSFORM_NONE = 0,
+	CORM_TRANSFORM_DATE,
+	CORM_TRANSFORM_YEAR,
+	CORM_TRANSFORM_MONTH,
+	CORM_TRANSFORM_DAY,
+	CORM_TRANSFORM_WEEK_DAY,
+	CORM_TRANSFORM_HOUR,
+	CORM_TRANSFORM_MINUTE,
+	CORM_TRANSFORM_SECOND,
+	CORM_TRANSFORM_COUNT_
+} corm_transform;
+
+/** What a backend can do: data, read by the compiler and the schema editor. */
+typedef struct corm_features {
+	bool can_return_columns_from_insert;  /* INSERT ... RETURNING */
+	bool can_rollback_ddl;                /* transactional DDL */
+	bool has_select_for_update;
+	bool supports_boolean_expr_in_where;  /* WHERE "is_active" instead of = true */
+	bool uses_savepoints;
+	bool requires_limit_with_offset;      /* "LIMIT -1 OFFSET n" */
+	int max_query_params;                 /* bound parameters per statement */
+	int max_name_length;                  /* identifiers; longer names are shortened */
+} corm_features;
+
+struct corm_buf;
+
+/** Errors reported by a driver function: a corm code, the native code and a message. */
+typedef struct corm_driver_error {
+	int code;
+	int native;
+	char message[512];
+} corm_driver_error;
+
+/** A parsed database URL (dj-database-url conventions); strings are percent-decoded. */
+typedef struct corm_url {
+	char *scheme;   /* "sqlite", "postgresql", "mysql" */
+	char *user, *password, *host, *name;
+	int port;       /* 0 = default */
+	char *path;     /* sqlite: the file path or ":memory:" */
+	char **options; /* key, value pairs from the query string, NULL-terminated */
+} corm_url;
+
+typedef struct corm_backend {
+	int abi;
+	const char *vendor;
+	corm_features features;
+
+	/* driver */
+	int (*open)(void **conn, const corm_url *url, corm_driver_error *err);
+	void (*close)(void *conn);
+	int (*prepare)(void *conn, const char *sql, size_t len, void **stmt, corm_driver_error *err);
+	/** Binds parameter `index` (0-based). The value is of a storage type (never EXPR/LIST/OBJECT). */
+	int (*bind)(void *stmt, int index, const corm_value *value, corm_driver_error *err);
+	/** CORM_ROW, CORM_DONE, or an error code with err filled. */
+	int (*step)(void *stmt, corm_driver_error *err);
+	/**
+	 * Reads column `col` of the current row as `want`. TEXT/BYTES point into
+	 * the driver's row buffer (valid until the next step); DECIMAL and JSON
+	 * payloads are new and owned by the caller.
+	 */
+	int (*column)(void *stmt, int col, corm_type want, corm_value *out);
+	int (*column_count)(void *stmt);
+	int (*reset)(void *stmt);
+	void (*finalize)(void *stmt);
+	int64_t (*changes)(void *conn);
+	int64_t (*last_insert_id)(void *conn);
+
+	/* SQL dialect */
+	void (*quote_name)(struct corm_buf *b, const char *name);
+	/** Writes the placeholder for 1-based parameter n ("?", "$n"). */
+	void (*placeholder)(struct corm_buf *b, int n);
+	/** Operator patterns for a lookup with a value right-hand side: "LIKE %s ESCAPE '\\'". */
+	const char *operators[CORM_LOOKUP_COUNT_];
+	/** Patterns for pattern lookups whose right-hand side is an expression. */
+	const char *pattern_ops[CORM_LOOKUP_COUNT_];
+	/** The character LIKE patterns are escaped with. */
+	char like_escape;
+	/** Writes an extraction of `part` from the SQL expression `lhs` (a datetime or date column). */
+	void (*date_extract)(struct corm_buf *b, corm_transform part, corm_type lhs_type, const char *lhs);
+	/**
+	 * `in` with more values than parameters allow: one parameter holding the
+	 * values as a JSON array ("IN (SELECT value FROM json_each(%s))").
+	 */
+	const char *in_json_sql;
+	/** ORDER BY RANDOM(). */
+	const char *random_sql;
+	/** The column type for a field kind ("varchar(%d)", "integer"), printf-style with max_length / max_digits, decimal_places. */
+	const char *(*data_type)(int kind);
+	/** Suffix after the type for AUTO kinds ("AUTOINCREMENT"). */
+	const char *auto_suffix;
+	/** CHECK for positive integers: "\"%s\" >= 0" with the column quoted. */
+	bool check_positive;
+	/** Transactions and savepoints. */
+	const char *begin_sql;
+} corm_backend;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,12 @@
+/* The backends built into this corm, found by URL scheme. */
+#ifndef CORM_BACKEND_BACKENDS_H
+#define CORM_BACKEND_BACKENDS_H
+
+#include "corm/sys/backend.h"
+
+extern const corm_backend corm__sqlite_backend;
+
+/* The backend for a URL scheme, or NULL when it is not built in. */
+const corm_backend *corm__backend_for(const char *scheme);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * The schema editor (Django's backends/base/schema.py): the only producer
+ * of DDL. Tables, columns, indexes and their names follow what Django 3.2's
+ * create_model emits, so a corm program can share a Django database.
+ */
+#include <md5.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "util/alloc.h"
+
+/* Django's names_digest: md5 over the parts, hex, first `length` chars. */
+static void names_digest(char *out, int length, const char *const *parts, size_t n)
+{
+	MD5_CTX ctx;
+	char hex[MD5_DIGEST_STRING_LENGTH];
+	MD5Init(&ctx);
+	for (size_t i = 0; i < n; i++)
+		MD5Update(&ctx, (const uint8_t *)parts[i], strlen(parts[i]));
+	MD5End(&ctx, hex);
+	snprintf(out, (size_t)length + 1, "%s", hex);
+}
+
+/* Django's _create_index_name(table, columns, suffix). */
+static void index_name(corm_buf *b, const corm_backend *be, const char *table, const char *const *cols, size_t n,
+                       const char *suffix)
+{
+	const char *parts[CORM_MAX_INDEX_FIELDS + 1];
+	parts[0] = table;
+	for (size_t i = 0; i < n; i++)
+		parts[i + 1] = cols[i];
+	char digest[9], hash_part[64];
+	names_digest(digest, 8, parts, n + 1);
+	snprintf(hash_part, sizeof hash_part, "%s%s", digest, suffix);
+	corm_buf joined = CORM_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			corm_buf_putc(&joined, '_');
+		corm_buf_puts(&joined, cols[i]);
+	}
+	const char *j = corm_buf_cstr(&joined) ? corm_buf_cstr(&joined) : "";
+	size_t max = be->features.max_name_length ? (size_t)be->features.max_name_length : 200;
+	corm_buf name = CORM_BUF_INIT;
+	corm_buf_printf(&name, "%s_%s_%s", table, j, hash_part);
+	if (name.len > max) {
+		size_t hl = strlen(hash_part);
+		if (hl > max / 3)
+			hash_part[max / 3] = '\0';
+		size_t other = (max - strlen(hash_part)) / 2 - 1;
+		corm_buf_clear(&name);
+		corm_buf_printf(&name, "%.*s_%.*s_%s", (int)other, table, (int)other, j, hash_part);
+		const char *s = corm_buf_cstr(&name);
+		if (s && (s[0] == '_' || (s[0] >= '0' && s[0] <= '9'))) {
+			corm_buf d = CORM_BUF_INIT;
+			corm_buf_printf(&d, "D%.*s", (int)name.len - 1, s);
+			corm_buf_free(&name);
+			name = d;
+		}
+	}
+	be->quote_name(b, corm_buf_cstr(&name) ? corm_buf_cstr(&name) : "");
+	corm_buf_free(&name);
+	corm_buf_free(&joined);
+}
+
+/* Django's Index.set_name_with_model for Meta.indexes without a name. */
+static void meta_index_name(corm_buf *b, const corm_backend *be, const corm_meta *meta, const corm_index *ix)
+{
+	const char *parts[CORM_MAX_INDEX_FIELDS + 2];
+	char with_order[CORM_MAX_INDEX_FIELDS][128];
+	size_t n = 0;
+	parts[n++] = meta->table;
+	const char *first_col = "";
+	for (size_t i = 0; i < CORM_MAX_INDEX_FIELDS && ix->fields[i]; i++) {
+		bool desc = ix->fields[i][0] == '-';
+		const corm_fmeta *fm = corm__meta_field(meta, ix->fields[i] + desc);
+		if (i == 0)
+			first_col = fm->column;
+		snprintf(with_order[i], sizeof with_order[i], "%s%s", desc ? "-" : "", fm->column);
+		parts[n++] = with_order[i];
+	}
+	parts[n++] = "idx";
+	char digest[7], name[64];
+	names_digest(digest, 6, parts, n);
+	snprintf(name, sizeof name, "%.11s_%.7s_%s_idx", meta->table, first_col, digest);
+	if (name[0] == '_' || (name[0] >= '0' && name[0] <= '9'))
+		name[0] = 'D';
+	be->quote_name(b, name);
+}
+
+static bool is_relation(const corm_fmeta *fm) { return fm->kind == CORM_FIELD_FK; }
+
+static void column_def(corm_buf *b, const corm_backend *be, const corm_fmeta *fm)
+{
+	be->quote_name(b, fm->column);
+	corm_buf_putc(b, ' ');
+	const char *type = be->data_type(fm->kind);
+	if (fm->kind == CORM_FIELD_FK) {
+		const corm_meta *target = fm->decl->related->meta;
+		type = be->data_type(target->pk->kind == CORM_FIELD_AUTO ? CORM_FIELD_INT
+		                     : target->pk->kind == CORM_FIELD_BIGAUTO ? CORM_FIELD_BIGINT
+		                                                              : (int)target->pk->kind);
+	}
+	if (strstr(type, "%d"))
+		corm_buf_printf(b, type, fm->max_length);
+	else
+		corm_buf_puts(b, type);
+	corm_buf_puts(b, fm->nullable ? " NULL" : " NOT NULL");
+	if (fm->is_pk) {
+		corm_buf_puts(b, " PRIMARY KEY");
+		if ((fm->kind == CORM_FIELD_AUTO || fm->kind == CORM_FIELD_BIGAUTO) && be->auto_suffix)
+			corm_buf_printf(b, " %s", be->auto_suffix);
+	} else if (fm->decl->unique) {
+		corm_buf_puts(b, " UNIQUE");
+	}
+	if (fm->kind == CORM_FIELD_POSITIVE_INT && be->check_positive) {
+		corm_buf_puts(b, " CHECK (");
+		be->quote_name(b, fm->column);
+		corm_buf_puts(b, " >= 0)");
+	}
+	if (fm->kind == CORM_FIELD_JSON) {
+		corm_buf_puts(b, " CHECK ((JSON_VALID(");
+		be->quote_name(b, fm->column);
+		corm_buf_puts(b, ") OR ");
+		be->quote_name(b, fm->column);
+		corm_buf_puts(b, " IS NULL))");
+	}
+	if (fm->kind == CORM_FIELD_FK) {
+		const corm_meta *target = fm->decl->related->meta;
+		corm_buf_puts(b, " REFERENCES ");
+		be->quote_name(b, target->table);
+		corm_buf_puts(b, " (");
+		be->quote_name(b, target->pk->column);
+		corm_buf_puts(b, ") DEFERRABLE INITIALLY DEFERRED");
+	}
+}
+
+/* Appends one model's CREATE TABLE and index statements, each ending in ";\n". */
+static void model_sql(corm_buf *b, const corm_backend *be, const corm_meta *meta)
+{
+	corm_buf_puts(b, "CREATE TABLE ");
+	be->quote_name(b, meta->table);
+	corm_buf_puts(b, " (");
+	/* Django's migrate adds relations after the other fields */
+	size_t k = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < meta->nfields; i++) {
+			const corm_fmeta *fm = &meta->fields[i];
+			if (is_relation(fm) != (pass == 1))
+				continue;
+			if (k++)
+				corm_buf_puts(b, ", ");
+			column_def(b, be, fm);
+		}
+	corm_buf_puts(b, ");\n");
+	const corm_model *m = meta->model;
+	for (int u = 0; u < CORM_MAX_UNIQUE_TOGETHER && m->unique_together[u][0]; u++) {
+		const char *cols[CORM_MAX_INDEX_FIELDS];
+		size_t n = 0;
+		for (; n < CORM_MAX_INDEX_FIELDS && m->unique_together[u][n]; n++)
+			cols[n] = corm__meta_field(meta, m->unique_together[u][n])->column;
+		corm_buf_puts(b, "CREATE UNIQUE INDEX ");
+		index_name(b, be, meta->table, cols, n, "_uniq");
+		corm_buf_puts(b, " ON ");
+		be->quote_name(b, meta->table);
+		corm_buf_puts(b, " (");
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				corm_buf_puts(b, ", ");
+			be->quote_name(b, cols[i]);
+		}
+		corm_buf_puts(b, ");\n");
+	}
+	/* db_index and ForeignKey indexes; SlugField is db_index by default; unique implies an index */
+	for (size_t i = 0; i < meta->nfields; i++) {
+		const corm_fmeta *fm = &meta->fields[i];
+		bool indexed = fm->decl->db_index || fm->kind == CORM_FIELD_FK || fm->kind == CORM_FIELD_SLUG;
+		if (!indexed || fm->decl->unique || fm->is_pk)
+			continue;
+		const char *cols[1] = {fm->column};
+		corm_buf_puts(b, "CREATE INDEX ");
+		index_name(b, be, meta->table, cols, 1, "");
+		corm_buf_puts(b, " ON ");
+		be->quote_name(b, meta->table);
+		corm_buf_puts(b, " (");
+		be->quote_name(b, fm->column);
+		corm_buf_puts(b, ");\n");
+	}
+	for (int x = 0; x < CORM_MAX_INDEXES && m->indexes[x].fields[0]; x++) {
+		const corm_index *ix = &m->indexes[x];
+		corm_buf_puts(b, "CREATE INDEX ");
+		if (ix->name)
+			be->quote_name(b, ix->name);
+		else
+			meta_index_name(b, be, meta, ix);
+		corm_buf_puts(b, " ON ");
+		be->quote_name(b, meta->table);
+		corm_buf_puts(b, " (");
+		for (size_t i = 0; i < CORM_MAX_INDEX_FIELDS && ix->fields[i]; i++) {
+			bool desc = ix->fields[i][0] == '-';
+			if (i)
+				corm_buf_puts(b, ", ");
+			be->quote_name(b, corm__meta_field(meta, ix->fields[i] + desc)->column);
+			if (desc)
+				corm_buf_puts(b, " DESC");
+		}
+		corm_buf_puts(b, ");\n");
+	}
+}
+
+int corm_schema_sql(corm_db *db, const corm_registry *reg, char **out)
+{
+	if (!db || !reg || !out)
+		return db ? corm__db_error(db, CORM_EINVAL, "corm_schema_sql: NULL argument") : CORM_EINVAL;
+	corm__db_ok(db);
+	corm_buf b = CORM_BUF_INIT;
+	for (size_t i = 0; i < corm_registry_count(reg); i++)
+		model_sql(&b, db->be, corm_registry_at(reg, i)->meta);
+	*out = corm_buf_detach(&b);
+	return *out ? CORM_OK : corm__db_error(db, CORM_ENOMEM, "out of memory");
+}
+
+/* Runs each ";\n"-terminated statement of `script` inside one atomic block. */
+static int run_script(corm_db *db, char *script)
+{
+	int rc = corm_atomic_begin(db);
+	for (char *p = script; !rc && *p;) {
+		char *end = strstr(p, ";\n");
+		if (!end)
+			break;
+		*end = '\0';
+		rc = corm__exec(db, p, NULL, 0, NULL);
+		p = end + 2;
+	}
+	if (rc) {
+		corm_err keep = db->err;
+		int native = db->native_err;
+		db->err = (corm_err){0, CORM_BUF_INIT};
+		if (corm_atomic_depth(db))
+			corm_atomic_rollback(db);
+		corm__err_free(&db->err);
+		db->err = keep;
+		db->native_err = native;
+		return rc;
+	}
+	return corm_atomic_commit(db);
+}
+
+int corm_create_tables(corm_db *db, const corm_registry *reg)
+{
+	char *script;
+	int rc = corm_schema_sql(db, reg, &script);
+	if (rc)
+		return rc;
+	rc = run_script(db, script);
+	corm__free(script);
+	return rc;
+}
+
+int corm_drop_tables(corm_db *db, const corm_registry *reg)
+{
+	if (!db || !reg)
+		return db ? corm__db_error(db, CORM_EINVAL, "corm_drop_tables: NULL argument") : CORM_EINVAL;
+	corm__db_ok(db);
+	corm_buf b = CORM_BUF_INIT;
+	for (size_t i = corm_registry_count(reg); i-- > 0;) {
+		corm_buf_puts(&b, "DROP TABLE IF EXISTS ");
+		db->be->quote_name(&b, corm_registry_at(reg, i)->meta->table);
+		corm_buf_puts(&b, ";\n");
+	}
+	char *script = corm_buf_detach(&b);
+	if (!script)
+		return corm__db_error(db, CORM_ENOMEM, "out of memory");
+	int rc = run_script(db, script);
+	corm__free(script);
+	return rc;
+}

@@ -1,0 +1,385 @@
+/*
+ * The SQLite backend: driver calls on sqlite3 and the SQLite dialect
+ * (Django's backends/sqlite3/base.py and operations.py).
+ */
+#include <regex.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/base/backends.h"
+#include "model/meta.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+static void set_err(corm_driver_error *err, sqlite3 *db, int rc)
+{
+	if (!err)
+		return;
+	int ext = db ? sqlite3_extended_errcode(db) : rc;
+	err->native = ext;
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT: err->code = CORM_ECONSTRAINT; break;
+	case SQLITE_NOMEM: err->code = CORM_ENOMEM; break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: err->code = CORM_ELOCKED; break;
+	case SQLITE_CANTOPEN: err->code = CORM_ECONNECTION; break;
+	default: err->code = CORM_EBACKEND; break;
+	}
+	snprintf(err->message, sizeof err->message, "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+/*
+ * REGEXP for the regex/iregex lookups, with POSIX extended syntax; the
+ * "(?i)" prefix that Django's iregex SQL adds turns on case folding.
+ * The compiled pattern is cached on the statement with sqlite3_set_auxdata.
+ */
+static void regex_free(void *p)
+{
+	regfree(p);
+	corm__free(p);
+}
+
+static void regexp_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *pattern = (const char *)sqlite3_value_text(argv[0]);
+	const char *text = (const char *)sqlite3_value_text(argv[1]);
+	if (!pattern || !text)
+		return; /* NULL: no match, like Django's _sqlite_regexp */
+	regex_t *re = sqlite3_get_auxdata(ctx, 0);
+	if (!re) {
+		int flags = REG_EXTENDED | REG_NOSUB;
+		if (strncmp(pattern, "(?i)", 4) == 0) {
+			flags |= REG_ICASE;
+			pattern += 4;
+		}
+		re = corm__alloc(sizeof *re);
+		if (!re) {
+			sqlite3_result_error_nomem(ctx);
+			return;
+		}
+		if (regcomp(re, pattern, flags) != 0) {
+			corm__free(re);
+			sqlite3_result_error(ctx, "invalid regular expression", -1);
+			return;
+		}
+		sqlite3_set_auxdata(ctx, 0, re, regex_free);
+		re = sqlite3_get_auxdata(ctx, 0);
+		if (!re) {
+			sqlite3_result_error_nomem(ctx);
+			return;
+		}
+	}
+	sqlite3_result_int(ctx, regexec(re, text, 0, NULL, 0) == 0);
+}
+
+static int sq_open(void **out, const corm_url *url, corm_driver_error *err)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(url->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL);
+	if (rc != SQLITE_OK) {
+		set_err(err, db, rc);
+		sqlite3_close(db);
+		return err->code;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	/* Django enables foreign keys on every SQLite connection. */
+	rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, regexp_fn, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(db, 5000);
+	if (rc != SQLITE_OK) {
+		set_err(err, db, rc);
+		sqlite3_close(db);
+		return err->code;
+	}
+	*out = db;
+	return CORM_OK;
+}
+
+static void sq_close(void *conn) { sqlite3_close_v2(conn); }
+
+static int sq_prepare(void *conn, const char *sql, size_t len, void **stmt, corm_driver_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(conn, sql, (int)len, &s, NULL);
+	if (rc != SQLITE_OK) {
+		set_err(err, conn, rc);
+		return err->code;
+	}
+	*stmt = s;
+	return CORM_OK;
+}
+
+static int sq_bind(void *stmt, int index, const corm_value *v, corm_driver_error *err)
+{
+	sqlite3_stmt *s = stmt;
+	int i = index + 1, rc;
+	char tmp[CORM_DATETIME_STRLEN];
+	switch (v->type) {
+	case CORM_TYPE_NULL: rc = sqlite3_bind_null(s, i); break;
+	case CORM_TYPE_INT: rc = sqlite3_bind_int64(s, i, v->u.i); break;
+	case CORM_TYPE_FLOAT: rc = sqlite3_bind_double(s, i, v->u.f); break;
+	case CORM_TYPE_BOOL: rc = sqlite3_bind_int(s, i, v->u.b); break;
+	case CORM_TYPE_TEXT: rc = sqlite3_bind_text(s, i, v->u.text, -1, SQLITE_TRANSIENT); break;
+	case CORM_TYPE_BYTES:
+		rc = sqlite3_bind_blob64(s, i, v->u.bytes.data ? (const void *)v->u.bytes.data : "", v->u.bytes.len, SQLITE_TRANSIENT);
+		break;
+	case CORM_TYPE_DECIMAL: {
+		char *text = corm_decimal_to_string(v->u.decimal);
+		if (!text)
+			return CORM_ENOMEM;
+		rc = sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
+		corm__free(text);
+		break;
+	}
+	case CORM_TYPE_DATE: {
+		size_t n = corm_date_format(v->u.date, tmp);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, SQLITE_TRANSIENT);
+		break;
+	}
+	case CORM_TYPE_DATETIME: {
+		size_t n = corm_datetime_format(v->u.datetime, tmp);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, SQLITE_TRANSIENT);
+		break;
+	}
+	case CORM_TYPE_TIME: {
+		size_t n = corm_time_format(v->u.time, tmp);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, SQLITE_TRANSIENT);
+		break;
+	}
+	case CORM_TYPE_DURATION: rc = sqlite3_bind_int64(s, i, v->u.duration.us); break;
+	case CORM_TYPE_UUID: {
+		size_t n = corm_uuid_hex(v->u.uuid, tmp);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, SQLITE_TRANSIENT);
+		break;
+	}
+	case CORM_TYPE_JSON: {
+		char *text = json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT);
+		if (!text)
+			return CORM_ENOMEM;
+		rc = sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
+		free(text);
+		break;
+	}
+	default:
+		snprintf(err->message, sizeof err->message, "cannot bind a value of type %d", v->type);
+		err->code = CORM_EINVAL;
+		return CORM_EINVAL;
+	}
+	if (rc != SQLITE_OK) {
+		set_err(err, sqlite3_db_handle(s), rc);
+		return err->code;
+	}
+	return CORM_OK;
+}
+
+static int sq_step(void *stmt, corm_driver_error *err)
+{
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		return CORM_ROW;
+	if (rc == SQLITE_DONE)
+		return CORM_DONE;
+	set_err(err, sqlite3_db_handle(stmt), rc);
+	return err->code;
+}
+
+static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
+{
+	sqlite3_stmt *s = stmt;
+	if (sqlite3_column_type(s, col) == SQLITE_NULL) {
+		*out = corm_v_null();
+		return CORM_OK;
+	}
+	const char *text;
+	int len;
+	switch (want) {
+	case CORM_TYPE_INT: *out = corm_v_int(sqlite3_column_int64(s, col)); return CORM_OK;
+	case CORM_TYPE_FLOAT: *out = corm_v_float(sqlite3_column_double(s, col)); return CORM_OK;
+	case CORM_TYPE_BOOL: *out = corm_v_bool(sqlite3_column_int64(s, col) != 0); return CORM_OK;
+	case CORM_TYPE_DURATION: *out = corm_v_duration((corm_duration){sqlite3_column_int64(s, col)}); return CORM_OK;
+	case CORM_TYPE_BYTES: {
+		const void *p = sqlite3_column_blob(s, col);
+		len = sqlite3_column_bytes(s, col);
+		*out = corm_v_bytes(p ? p : "", (size_t)len);
+		return CORM_OK;
+	}
+	default:
+		break;
+	}
+	text = (const char *)sqlite3_column_text(s, col);
+	len = sqlite3_column_bytes(s, col);
+	if (!text)
+		return CORM_ENOMEM;
+	switch (want) {
+	case CORM_TYPE_TEXT: *out = corm_v_text(text); return CORM_OK;
+	case CORM_TYPE_DECIMAL: {
+		corm_decimal *d;
+		int rc = corm_decimal_parse(&d, text);
+		if (rc)
+			return rc == CORM_ENOMEM ? rc : CORM_EBACKEND;
+		*out = corm_v_decimal(d);
+		return CORM_OK;
+	}
+	case CORM_TYPE_DATE:
+		out->type = CORM_TYPE_DATE;
+		/* date columns may hold a datetime after a cast; take its date part */
+		if (corm_date_parse(&out->u.date, text, (size_t)(len > 10 ? 10 : len)))
+			return CORM_EBACKEND;
+		return CORM_OK;
+	case CORM_TYPE_DATETIME:
+		out->type = CORM_TYPE_DATETIME;
+		return corm_datetime_parse(&out->u.datetime, text, (size_t)len) ? CORM_EBACKEND : CORM_OK;
+	case CORM_TYPE_TIME:
+		out->type = CORM_TYPE_TIME;
+		return corm_time_parse(&out->u.time, text, (size_t)len) ? CORM_EBACKEND : CORM_OK;
+	case CORM_TYPE_UUID:
+		out->type = CORM_TYPE_UUID;
+		return corm_uuid_parse(&out->u.uuid, text, (size_t)len) ? CORM_EBACKEND : CORM_OK;
+	case CORM_TYPE_JSON: {
+		json_t *j = json_loadb(text, (size_t)len, JSON_DECODE_ANY, NULL);
+		if (!j)
+			return CORM_EBACKEND;
+		*out = corm_v_json(j);
+		return CORM_OK;
+	}
+	default:
+		*out = corm_v_text(text);
+		return CORM_OK;
+	}
+}
+
+static int sq_column_count(void *stmt) { return sqlite3_column_count(stmt); }
+static int sq_reset(void *stmt)
+{
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return CORM_OK;
+}
+static void sq_finalize(void *stmt) { sqlite3_finalize(stmt); }
+static int64_t sq_changes(void *conn) { return sqlite3_changes64(conn); }
+static int64_t sq_last_insert_id(void *conn) { return sqlite3_last_insert_rowid(conn); }
+
+static void sq_quote_name(corm_buf *b, const char *name)
+{
+	corm_buf_putc(b, '"');
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			corm_buf_putc(b, '"');
+		corm_buf_putc(b, *p);
+	}
+	corm_buf_putc(b, '"');
+}
+
+static void sq_placeholder(corm_buf *b, int n) { corm_buf_putc(b, '?'); }
+
+static void sq_date_extract(corm_buf *b, corm_transform part, corm_type lhs_type, const char *lhs)
+{
+	static const char *const fmt[CORM_TRANSFORM_COUNT_] = {
+		[CORM_TRANSFORM_YEAR] = "%Y", [CORM_TRANSFORM_MONTH] = "%m", [CORM_TRANSFORM_DAY] = "%d",
+		[CORM_TRANSFORM_WEEK_DAY] = "%w", [CORM_TRANSFORM_HOUR] = "%H", [CORM_TRANSFORM_MINUTE] = "%M",
+		[CORM_TRANSFORM_SECOND] = "%S",
+	};
+	if (part == CORM_TRANSFORM_DATE) {
+		corm_buf_printf(b, "date(%s)", lhs);
+		return;
+	}
+	/* strftime('%w') counts Sunday as 0; Django's week_day counts Sunday as 1. */
+	corm_buf_printf(b, "(CAST(strftime('%s', %s) AS INTEGER)%s)", fmt[part], lhs,
+	                part == CORM_TRANSFORM_WEEK_DAY ? " + 1" : "");
+}
+
+static const char *sq_data_type(int kind)
+{
+	switch ((corm_field_kind)kind) {
+	case CORM_FIELD_AUTO:
+	case CORM_FIELD_BIGAUTO: return "integer";
+	case CORM_FIELD_CHAR:
+	case CORM_FIELD_SLUG:
+	case CORM_FIELD_EMAIL:
+	case CORM_FIELD_URL: return "varchar(%d)";
+	case CORM_FIELD_TEXT: return "text";
+	case CORM_FIELD_INT: return "integer";
+	case CORM_FIELD_BIGINT: return "bigint";
+	case CORM_FIELD_SMALLINT: return "smallint";
+	case CORM_FIELD_POSITIVE_INT: return "integer unsigned";
+	case CORM_FIELD_FLOAT: return "real";
+	case CORM_FIELD_DECIMAL: return "decimal";
+	case CORM_FIELD_BOOL: return "bool";
+	case CORM_FIELD_DATE: return "date";
+	case CORM_FIELD_DATETIME: return "datetime";
+	case CORM_FIELD_TIME: return "time";
+	case CORM_FIELD_DURATION: return "bigint";
+	case CORM_FIELD_UUID: return "char(32)";
+	case CORM_FIELD_BINARY: return "BLOB";
+	case CORM_FIELD_JSON: return "text";
+	case CORM_FIELD_FK: return "integer";
+	}
+	return "text";
+}
+
+#define LIKE "LIKE %s ESCAPE '\\'"
+#define PATTERN_ESC "REPLACE(REPLACE(REPLACE(%s, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
+
+const corm_backend corm__sqlite_backend = {
+	.abi = CORM_BACKEND_ABI,
+	.vendor = "sqlite",
+	.features = {
+		.can_return_columns_from_insert = true,
+		.can_rollback_ddl = true,
+		.has_select_for_update = false,
+		.supports_boolean_expr_in_where = true,
+		.uses_savepoints = true,
+		.requires_limit_with_offset = true,
+		.max_query_params = 32766,
+		.max_name_length = 0,
+	},
+	.open = sq_open,
+	.close = sq_close,
+	.prepare = sq_prepare,
+	.bind = sq_bind,
+	.step = sq_step,
+	.column = sq_column,
+	.column_count = sq_column_count,
+	.reset = sq_reset,
+	.finalize = sq_finalize,
+	.changes = sq_changes,
+	.last_insert_id = sq_last_insert_id,
+	.quote_name = sq_quote_name,
+	.placeholder = sq_placeholder,
+	.operators = {
+		[CORM_LOOKUP_EXACT] = "= %s",
+		[CORM_LOOKUP_IEXACT] = LIKE,
+		[CORM_LOOKUP_CONTAINS] = LIKE,
+		[CORM_LOOKUP_ICONTAINS] = LIKE,
+		[CORM_LOOKUP_STARTSWITH] = LIKE,
+		[CORM_LOOKUP_ISTARTSWITH] = LIKE,
+		[CORM_LOOKUP_ENDSWITH] = LIKE,
+		[CORM_LOOKUP_IENDSWITH] = LIKE,
+		[CORM_LOOKUP_GT] = "> %s",
+		[CORM_LOOKUP_GTE] = ">= %s",
+		[CORM_LOOKUP_LT] = "< %s",
+		[CORM_LOOKUP_LTE] = "<= %s",
+		[CORM_LOOKUP_REGEX] = "REGEXP %s",
+		[CORM_LOOKUP_IREGEX] = "REGEXP '(?i)' || %s",
+	},
+	.pattern_ops = {
+		[CORM_LOOKUP_CONTAINS] = "LIKE '%%' || " PATTERN_ESC " || '%%' ESCAPE '\\'",
+		[CORM_LOOKUP_ICONTAINS] = "LIKE '%%' || UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'",
+		[CORM_LOOKUP_STARTSWITH] = "LIKE " PATTERN_ESC " || '%%' ESCAPE '\\'",
+		[CORM_LOOKUP_ISTARTSWITH] = "LIKE UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'",
+		[CORM_LOOKUP_ENDSWITH] = "LIKE '%%' || " PATTERN_ESC " ESCAPE '\\'",
+		[CORM_LOOKUP_IENDSWITH] = "LIKE '%%' || UPPER(" PATTERN_ESC ") ESCAPE '\\'",
+	},
+	.like_escape = '\\',
+	.date_extract = sq_date_extract,
+	.in_json_sql = "IN (SELECT value FROM json_each(%s))",
+	.random_sql = "RANDOM()",
+	.data_type = sq_data_type,
+	.auto_suffix = "AUTOINCREMENT",
+	.check_positive = true,
+	.begin_sql = "BEGIN",
+};

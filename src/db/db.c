@@ -1,0 +1,176 @@
+/* Opening and closing connections, per-handle errors, statement helpers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/base/backends.h"
+#include "db/db.h"
+#include "db/url.h"
+#include "util/alloc.h"
+
+int corm__db_error(corm_db *db, int code, const char *fmt, ...)
+{
+	db->err.code = code;
+	db->native_err = 0;
+	corm_buf_clear(&db->err.msg);
+	va_list ap;
+	va_start(ap, fmt);
+	corm_buf_vprintf(&db->err.msg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int corm__db_take(corm_db *db, corm_err *err)
+{
+	int code = err->code;
+	corm__db_error(db, code, "%s", corm_buf_cstr(&err->msg) ? corm_buf_cstr(&err->msg) : "out of memory");
+	return code;
+}
+
+void corm__db_ok(corm_db *db)
+{
+	db->err.code = CORM_OK;
+	db->native_err = 0;
+	corm_buf_clear(&db->err.msg);
+}
+
+static int driver_error(corm_db *db, const corm_driver_error *e)
+{
+	corm__db_error(db, e->code ? e->code : CORM_EBACKEND, "%s", e->message);
+	db->native_err = e->native;
+	return db->err.code;
+}
+
+int corm_open(corm_db **out, const char *url_text)
+{
+	if (!out)
+		return CORM_EINVAL;
+	corm_db *db = corm__calloc(1, sizeof *db);
+	*out = db;
+	if (!db)
+		return CORM_ENOMEM;
+	if (!url_text)
+		return corm__db_error(db, CORM_EINVAL, "corm_open: url is NULL");
+	corm_url url;
+	int rc = corm__url_parse(&url, url_text, &db->err);
+	if (rc) {
+		corm__url_free(&url);
+		return rc;
+	}
+	db->be = corm__backend_for(url.scheme);
+	if (!db->be) {
+		rc = corm__db_error(db, CORM_ENOTSUP, "%s backend not built into this corm", url.scheme);
+		corm__url_free(&url);
+		return rc;
+	}
+	corm_driver_error e = {0};
+	rc = db->be->open(&db->conn, &url, &e);
+	corm__url_free(&url);
+	if (rc) {
+		db->conn = NULL;
+		return driver_error(db, &e);
+	}
+	return CORM_OK;
+}
+
+void corm_close(corm_db *db)
+{
+	if (!db)
+		return;
+	if (db->conn && db->depth > 0)
+		corm__exec(db, "ROLLBACK", NULL, 0, NULL);
+	for (size_t i = 0; i < db->nhooks; i++)
+		if (db->hooks[i].drop)
+			db->hooks[i].drop(db->hooks[i].ctx);
+	corm__free(db->hooks);
+	if (db->conn)
+		db->be->close(db->conn);
+	corm__err_free(&db->err);
+	corm__free(db);
+}
+
+const char *corm_errmsg(const corm_db *db)
+{
+	if (!db)
+		return "out of memory (no connection handle)";
+	if (db->err.code == CORM_OK)
+		return "not an error";
+	const char *s = corm_buf_cstr((corm_buf *)&db->err.msg);
+	return s ? s : "out of memory";
+}
+
+int corm_errcode(const corm_db *db) { return db ? db->err.code : CORM_ENOMEM; }
+int corm_native_errcode(const corm_db *db) { return db ? db->native_err : 0; }
+const char *corm_vendor(const corm_db *db) { return db && db->be ? db->be->vendor : "none"; }
+
+void corm_set_query_log(corm_db *db, void (*fn)(const char *sql, void *ctx), void *ctx)
+{
+	if (!db)
+		return;
+	db->log = fn;
+	db->log_ctx = ctx;
+}
+
+int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *params, size_t n, corm_stmt *st)
+{
+	st->db = db;
+	st->s = NULL;
+	if (!db->conn)
+		return corm__db_error(db, CORM_ECONNECTION, "the connection is not open");
+	if (db->log)
+		db->log(sql, db->log_ctx);
+	corm_driver_error e = {0};
+	if (db->be->prepare(db->conn, sql, len, &st->s, &e))
+		return driver_error(db, &e);
+	for (size_t i = 0; i < n; i++)
+		if (db->be->bind(st->s, (int)i, &params[i], &e)) {
+			db->be->finalize(st->s);
+			st->s = NULL;
+			return driver_error(db, &e);
+		}
+	return CORM_OK;
+}
+
+int corm__stmt_step(corm_stmt *st)
+{
+	corm_driver_error e = {0};
+	int rc = st->db->be->step(st->s, &e);
+	if (rc == CORM_ROW || rc == CORM_DONE)
+		return rc;
+	return driver_error(st->db, &e);
+}
+
+void corm__stmt_close(corm_stmt *st)
+{
+	if (st->s)
+		st->db->be->finalize(st->s);
+	st->s = NULL;
+}
+
+int corm__exec(corm_db *db, const char *sql, const corm_value *params, size_t n, int64_t *changes)
+{
+	corm_stmt st;
+	int rc = corm__stmt_open(db, sql, strlen(sql), params, n, &st);
+	if (rc)
+		return rc;
+	while ((rc = corm__stmt_step(&st)) == CORM_ROW)
+		;
+	corm__stmt_close(&st);
+	if (rc != CORM_DONE)
+		return rc;
+	if (changes)
+		*changes = db->be->changes(db->conn);
+	return CORM_OK;
+}
+
+int corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t nparams, int64_t *rows_affected)
+{
+	if (!db)
+		return CORM_EINVAL;
+	corm__db_ok(db);
+	if (!sql || (nparams && !params))
+		return corm__db_error(db, CORM_EINVAL, "corm_execute: sql or params is NULL");
+	for (size_t i = 0; i < nparams; i++)
+		if (params[i].type == CORM_TYPE_EXPR || params[i].type == CORM_TYPE_LIST || params[i].type == CORM_TYPE_OBJECT)
+			return corm__db_error(db, CORM_ETYPE, "corm_execute: parameter %zu must be a plain value", i + 1);
+	return corm__exec(db, sql, params, nparams, rows_affected);
+}

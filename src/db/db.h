@@ -1,0 +1,50 @@
+/* The connection handle and the statement helpers every layer uses. */
+#ifndef CORM_DB_DB_H
+#define CORM_DB_DB_H
+
+#include "corm/db.h"
+#include "corm/sys/backend.h"
+#include "model/meta.h"
+
+typedef struct corm_commit_hook {
+	void (*fn)(void *ctx);
+	void (*drop)(void *ctx);
+	void *ctx;
+	int depth; /* the atomic depth that registered it */
+} corm_commit_hook;
+
+struct corm_db {
+	const corm_backend *be;
+	void *conn;
+	corm_err err;
+	int native_err;
+	int depth; /* open atomic blocks */
+	bool rollback_only;
+	corm_commit_hook *hooks;
+	size_t nhooks, hooks_cap;
+	void (*log)(const char *sql, void *ctx);
+	void *log_ctx;
+};
+
+/* Records an error on db; returns code. */
+int corm__db_error(corm_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Moves err's code and message onto db; returns the code. */
+int corm__db_take(corm_db *db, corm_err *err);
+/* Clears the error state at the start of an API call. */
+void corm__db_ok(corm_db *db);
+
+/* A prepared statement bound to its connection. */
+typedef struct corm_stmt {
+	corm_db *db;
+	void *s;
+} corm_stmt;
+
+/* Prepares sql and binds params (values of storage types). Logs the SQL. */
+int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *params, size_t n, corm_stmt *st);
+/* CORM_ROW, CORM_DONE or an error recorded on db. */
+int corm__stmt_step(corm_stmt *st);
+void corm__stmt_close(corm_stmt *st);
+/* Runs a statement to completion; *changes (may be NULL) gets the affected rows. */
+int corm__exec(corm_db *db, const char *sql, const corm_value *params, size_t n, int64_t *changes);
+
+#endif

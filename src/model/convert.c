@@ -1,0 +1,584 @@
+/*
+ * Converting values: user values to a field's storage type (Django's
+ * get_prep_value/to_python), and values to and from struct members.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "corm/query.h"
+#include "model/meta.h"
+#include "util/alloc.h"
+
+int corm__err_set(corm_err *err, int code, const char *fmt, ...)
+{
+	if (!err)
+		return code;
+	err->code = code;
+	corm_buf_clear(&err->msg);
+	va_list ap;
+	va_start(ap, fmt);
+	corm_buf_vprintf(&err->msg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void corm__err_free(corm_err *err)
+{
+	if (err)
+		corm_buf_free(&err->msg);
+}
+
+void corm__value_display(corm_buf *b, const corm_value *v)
+{
+	char tmp[64];
+	switch (v->type) {
+	case CORM_TYPE_NULL: corm_buf_puts(b, "NULL"); break;
+	case CORM_TYPE_INT: corm_buf_int(b, v->u.i); break;
+	case CORM_TYPE_FLOAT: corm_buf_printf(b, "%.17g", v->u.f); break;
+	case CORM_TYPE_BOOL: corm_buf_puts(b, v->u.b ? "True" : "False"); break;
+	case CORM_TYPE_TEXT:
+		corm_buf_putc(b, '\'');
+		for (const char *p = v->u.text; *p; p++) {
+			if (*p == '\'')
+				corm_buf_putc(b, '\'');
+			corm_buf_putc(b, *p);
+		}
+		corm_buf_putc(b, '\'');
+		break;
+	case CORM_TYPE_BYTES: corm_buf_printf(b, "<%zu bytes>", v->u.bytes.len); break;
+	case CORM_TYPE_DECIMAL: {
+		char *s = corm_decimal_to_string(v->u.decimal);
+		corm_buf_puts(b, s ? s : "?");
+		corm__free(s);
+		break;
+	}
+	case CORM_TYPE_DATE: corm_date_format(v->u.date, tmp); corm_buf_printf(b, "'%s'", tmp); break;
+	case CORM_TYPE_DATETIME: corm_datetime_format(v->u.datetime, tmp); corm_buf_printf(b, "'%s'", tmp); break;
+	case CORM_TYPE_TIME: corm_time_format(v->u.time, tmp); corm_buf_printf(b, "'%s'", tmp); break;
+	case CORM_TYPE_DURATION: corm_buf_int(b, v->u.duration.us); break;
+	case CORM_TYPE_UUID: corm_uuid_hex(v->u.uuid, tmp); corm_buf_printf(b, "'%s'", tmp); break;
+	case CORM_TYPE_JSON: {
+		char *s = json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT);
+		corm_buf_printf(b, "'%s'", s ? s : "?");
+		free(s);
+		break;
+	}
+	case CORM_TYPE_EXPR: corm_buf_puts(b, "<expression>"); break;
+	case CORM_TYPE_LIST: corm_buf_printf(b, "<list of %zu>", v->u.list.len); break;
+	case CORM_TYPE_OBJECT: {
+		const corm_obj *o = v->u.object;
+		corm_buf_printf(b, "<%s instance>", o->model && o->model->meta ? o->model->meta->label : "unregistered");
+		break;
+	}
+	}
+}
+
+/* "Field 'Post.view_count' expected a number but got 'abc'." */
+static int type_error(const corm_fmeta *fm, const corm_value *in, const char *expected, corm_err *err)
+{
+	corm_buf got = CORM_BUF_INIT;
+	corm__value_display(&got, in);
+	const char *g = corm_buf_cstr(&got);
+	int len = g ? (int)strlen(g) : 0;
+	corm__err_set(err, CORM_ETYPE, "Field '%s.%s' expected %s but got %.*s%s.", fm->owner->model->name,
+	              fm->name, expected, len > 60 ? 60 : len, g ? g : "?", len > 60 ? "..." : "");
+	corm_buf_free(&got);
+	return CORM_ETYPE;
+}
+
+static bool parse_int(const char *s, int64_t *out)
+{
+	errno = 0;
+	char *end;
+	while (*s == ' ')
+		s++;
+	long long v = strtoll(s, &end, 10);
+	if (end == s || errno)
+		return false;
+	while (*end == ' ')
+		end++;
+	if (*end)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_float(const char *s, double *out)
+{
+	errno = 0;
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || errno)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int coerce_int(const corm_fmeta *fm, const corm_value *in, corm_value *out, corm_err *err)
+{
+	switch (in->type) {
+	case CORM_TYPE_INT: *out = corm_v_int(in->u.i); return CORM_OK;
+	case CORM_TYPE_BOOL: *out = corm_v_int(in->u.b); return CORM_OK;
+	case CORM_TYPE_FLOAT:
+		if (isfinite(in->u.f) && fabs(in->u.f) < 9.2e18) {
+			*out = corm_v_int((int64_t)in->u.f); /* int(3.7) == 3, as Django does */
+			return CORM_OK;
+		}
+		break;
+	case CORM_TYPE_TEXT: {
+		int64_t v;
+		if (parse_int(in->u.text, &v)) {
+			*out = corm_v_int(v);
+			return CORM_OK;
+		}
+		break;
+	}
+	case CORM_TYPE_OBJECT:
+		if (fm->kind == CORM_FIELD_FK) {
+			const corm_obj *o = in->u.object;
+			if (o->model == fm->decl->related) {
+				const corm_fmeta *pk = o->model->meta->pk;
+				corm_value v;
+				corm__member_get(pk, o, &v);
+				*out = v;
+				return CORM_OK;
+			}
+			char what[200];
+			snprintf(what, sizeof what, "a %s instance or id", fm->decl->related->name);
+			return type_error(fm, in, what, err);
+		}
+		break;
+	default:
+		break;
+	}
+	if (fm->kind == CORM_FIELD_FK) {
+		char what[200];
+		snprintf(what, sizeof what, "a %s instance or id", fm->decl->related->name);
+		return type_error(fm, in, what, err);
+	}
+	return type_error(fm, in, "a number", err);
+}
+
+int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, corm_err *err)
+{
+	char tmp[64];
+	*out = corm_v_null();
+	if (in->type == CORM_TYPE_NULL)
+		return CORM_OK;
+	if (in->type == CORM_TYPE_EXPR || in->type == CORM_TYPE_LIST) {
+		*out = *in; /* resolved by the query layer */
+		return CORM_OK;
+	}
+	switch (fm->vtype) {
+	case CORM_TYPE_INT: return coerce_int(fm, in, out, err);
+	case CORM_TYPE_FLOAT:
+		if (in->type == CORM_TYPE_FLOAT || in->type == CORM_TYPE_INT) {
+			*out = corm_v_float(in->type == CORM_TYPE_INT ? (double)in->u.i : in->u.f);
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_DECIMAL) {
+			*out = corm_v_float(corm_decimal_to_double(in->u.decimal));
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_TEXT && parse_float(in->u.text, &out->u.f)) {
+			out->type = CORM_TYPE_FLOAT;
+			return CORM_OK;
+		}
+		return type_error(fm, in, "a number", err);
+	case CORM_TYPE_BOOL:
+		if (in->type == CORM_TYPE_BOOL) {
+			*out = *in;
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_INT && (in->u.i == 0 || in->u.i == 1)) {
+			*out = corm_v_bool(in->u.i == 1);
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_TEXT) {
+			const char *s = in->u.text;
+			if (!strcmp(s, "t") || !strcmp(s, "True") || !strcmp(s, "true") || !strcmp(s, "1")) {
+				*out = corm_v_bool(true);
+				return CORM_OK;
+			}
+			if (!strcmp(s, "f") || !strcmp(s, "False") || !strcmp(s, "false") || !strcmp(s, "0")) {
+				*out = corm_v_bool(false);
+				return CORM_OK;
+			}
+		}
+		return type_error(fm, in, "True or False", err);
+	case CORM_TYPE_TEXT:
+		if (in->type == CORM_TYPE_TEXT) {
+			*out = *in;
+			return CORM_OK;
+		}
+		return type_error(fm, in, "text", err);
+	case CORM_TYPE_DECIMAL: {
+		corm_decimal *d = NULL;
+		int rc;
+		if (in->type == CORM_TYPE_DECIMAL)
+			rc = corm_decimal_copy(&d, in->u.decimal);
+		else if (in->type == CORM_TYPE_INT)
+			rc = corm_decimal_from_int(&d, in->u.i);
+		else if (in->type == CORM_TYPE_TEXT)
+			rc = corm_decimal_parse(&d, in->u.text);
+		else if (in->type == CORM_TYPE_FLOAT && isfinite(in->u.f)) {
+			snprintf(tmp, sizeof tmp, "%.15g", in->u.f);
+			rc = corm_decimal_parse(&d, tmp);
+		} else
+			rc = CORM_EINVAL;
+		if (rc == CORM_ENOMEM)
+			return corm__err_set(err, CORM_ENOMEM, "out of memory");
+		if (rc)
+			return type_error(fm, in, "a decimal number", err);
+		*out = corm_v_decimal(d);
+		return CORM_OK;
+	}
+	case CORM_TYPE_DATE:
+		if (in->type == CORM_TYPE_DATE) {
+			*out = *in;
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_DATETIME) {
+			*out = corm_v_date(corm_datetime_date(in->u.datetime));
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_TEXT && corm_date_parse(&out->u.date, in->u.text, strlen(in->u.text)) == CORM_OK) {
+			out->type = CORM_TYPE_DATE;
+			return CORM_OK;
+		}
+		return type_error(fm, in, "a date in YYYY-MM-DD format", err);
+	case CORM_TYPE_DATETIME:
+		if (in->type == CORM_TYPE_DATETIME) {
+			*out = *in;
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_DATE) {
+			*out = corm_v_datetime((corm_datetime){(int64_t)in->u.date.days * 86400000000LL});
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_TEXT &&
+		    corm_datetime_parse(&out->u.datetime, in->u.text, strlen(in->u.text)) == CORM_OK) {
+			out->type = CORM_TYPE_DATETIME;
+			return CORM_OK;
+		}
+		return type_error(fm, in, "a datetime in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format", err);
+	case CORM_TYPE_TIME:
+		if (in->type == CORM_TYPE_TIME) {
+			*out = *in;
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_TEXT && corm_time_parse(&out->u.time, in->u.text, strlen(in->u.text)) == CORM_OK) {
+			out->type = CORM_TYPE_TIME;
+			return CORM_OK;
+		}
+		return type_error(fm, in, "a time in HH:MM[:ss[.uuuuuu]] format", err);
+	case CORM_TYPE_DURATION:
+		if (in->type == CORM_TYPE_DURATION) {
+			*out = *in;
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_INT) {
+			*out = corm_v_duration((corm_duration){in->u.i});
+			return CORM_OK;
+		}
+		return type_error(fm, in, "a duration (microseconds)", err);
+	case CORM_TYPE_UUID:
+		if (in->type == CORM_TYPE_UUID) {
+			*out = *in;
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_TEXT && corm_uuid_parse(&out->u.uuid, in->u.text, strlen(in->u.text)) == CORM_OK) {
+			out->type = CORM_TYPE_UUID;
+			return CORM_OK;
+		}
+		return type_error(fm, in, "a valid UUID", err);
+	case CORM_TYPE_BYTES:
+		if (in->type == CORM_TYPE_BYTES) {
+			*out = *in;
+			return CORM_OK;
+		}
+		if (in->type == CORM_TYPE_TEXT) {
+			*out = corm_v_bytes(in->u.text, strlen(in->u.text));
+			return CORM_OK;
+		}
+		return type_error(fm, in, "bytes", err);
+	case CORM_TYPE_JSON: {
+		json_t *j = NULL;
+		switch (in->type) {
+		case CORM_TYPE_JSON: j = json_incref((json_t *)in->u.json); break;
+		case CORM_TYPE_TEXT: j = json_string(in->u.text); break;
+		case CORM_TYPE_INT: j = json_integer(in->u.i); break;
+		case CORM_TYPE_FLOAT: j = json_real(in->u.f); break;
+		case CORM_TYPE_BOOL: j = json_boolean(in->u.b); break;
+		default: return type_error(fm, in, "a JSON value", err);
+		}
+		if (!j)
+			return corm__err_set(err, in->type == CORM_TYPE_TEXT ? CORM_ETYPE : CORM_ENOMEM,
+			                     "Field '%s.%s' expected valid UTF-8 text for JSON",
+			                     fm->owner->model->name, fm->name);
+		*out = corm_v_json(j);
+		return CORM_OK;
+	}
+	default:
+		break;
+	}
+	return type_error(fm, in, "a value", err);
+}
+
+void corm__value_clear(corm_value *v)
+{
+	if (v->type == CORM_TYPE_DECIMAL)
+		corm_decimal_free((corm_decimal *)v->u.decimal);
+	else if (v->type == CORM_TYPE_JSON)
+		json_decref((json_t *)v->u.json);
+	*v = corm_v_null();
+}
+
+int corm__value_copy(corm_value *dst, const corm_value *src)
+{
+	*dst = *src;
+	switch (src->type) {
+	case CORM_TYPE_TEXT:
+		dst->u.text = corm__strdup(src->u.text);
+		return dst->u.text ? CORM_OK : CORM_ENOMEM;
+	case CORM_TYPE_BYTES: {
+		uint8_t *p = corm__alloc(src->u.bytes.len);
+		if (!p)
+			return CORM_ENOMEM;
+		if (src->u.bytes.len)
+			memcpy(p, src->u.bytes.data, src->u.bytes.len);
+		dst->u.bytes.data = p;
+		return CORM_OK;
+	}
+	case CORM_TYPE_DECIMAL: {
+		corm_decimal *d;
+		if (corm_decimal_copy(&d, src->u.decimal))
+			return CORM_ENOMEM;
+		dst->u.decimal = d;
+		return CORM_OK;
+	}
+	case CORM_TYPE_JSON:
+		dst->u.json = json_deep_copy(src->u.json);
+		return dst->u.json ? CORM_OK : CORM_ENOMEM;
+	case CORM_TYPE_LIST: {
+		size_t n = src->u.list.len;
+		corm_value *items = corm__calloc(n ? n : 1, sizeof(corm_value));
+		if (!items)
+			return CORM_ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			corm_value item;
+			if (src->u.list.of == CORM_TYPE_INT)
+				item = corm_v_int(((const int64_t *)src->u.list.items)[i]);
+			else if (src->u.list.of == CORM_TYPE_TEXT)
+				item = corm_v_text(((const char *const *)src->u.list.items)[i]);
+			else
+				item = ((const corm_value *)src->u.list.items)[i];
+			if (item.type == CORM_TYPE_EXPR || item.type == CORM_TYPE_LIST ||
+			    corm__value_copy(&items[i], &item)) {
+				dst->u.list.items = items;
+				dst->u.list.len = i;
+				dst->u.list.of = CORM_TYPE_NULL;
+				corm__value_free(dst);
+				return item.type == CORM_TYPE_EXPR || item.type == CORM_TYPE_LIST ? CORM_EINVAL : CORM_ENOMEM;
+			}
+		}
+		dst->u.list.items = items;
+		dst->u.list.of = CORM_TYPE_NULL;
+		return CORM_OK;
+	}
+	default:
+		return CORM_OK;
+	}
+}
+
+void corm__value_free(corm_value *v)
+{
+	switch (v->type) {
+	case CORM_TYPE_TEXT: corm__free((char *)v->u.text); break;
+	case CORM_TYPE_BYTES: corm__free((uint8_t *)v->u.bytes.data); break;
+	case CORM_TYPE_DECIMAL: corm_decimal_free((corm_decimal *)v->u.decimal); break;
+	case CORM_TYPE_JSON: json_decref((json_t *)v->u.json); break;
+	case CORM_TYPE_EXPR: corm_expr_free(v->u.expr); break;
+	case CORM_TYPE_LIST: {
+		corm_value *items = (corm_value *)v->u.list.items;
+		for (size_t i = 0; i < v->u.list.len; i++)
+			corm__value_free(&items[i]);
+		corm__free(items);
+		break;
+	}
+	default: break;
+	}
+	*v = corm_v_null();
+}
+
+/* ---- struct members ---- */
+
+#define MEMBER(inst, fm, T) ((T *)((char *)(inst) + (fm)->decl->offset))
+#define CMEMBER(inst, fm, T) ((const T *)((const char *)(inst) + (fm)->decl->offset))
+
+static bool is_pointer_type(corm_type t)
+{
+	return t == CORM_TYPE_TEXT || t == CORM_TYPE_DECIMAL || t == CORM_TYPE_JSON || t == CORM_TYPE_BYTES;
+}
+
+bool corm__member_is_null(const corm_fmeta *fm, const void *inst)
+{
+	switch (fm->vtype) {
+	case CORM_TYPE_TEXT: return *CMEMBER(inst, fm, char *) == NULL;
+	case CORM_TYPE_DECIMAL: return *CMEMBER(inst, fm, corm_decimal *) == NULL;
+	case CORM_TYPE_JSON: return *CMEMBER(inst, fm, json_t *) == NULL;
+	case CORM_TYPE_BYTES: return CMEMBER(inst, fm, corm_bytes)->data == NULL;
+	default: return fm->index < 64 && (((const corm_obj *)inst)->nulls >> fm->index) & 1;
+	}
+}
+
+static int64_t get_int(const corm_fmeta *fm, const void *inst)
+{
+	switch (fm->decl->size) {
+	case 2: return *CMEMBER(inst, fm, int16_t);
+	case 4: return *CMEMBER(inst, fm, int32_t);
+	default: return *CMEMBER(inst, fm, int64_t);
+	}
+}
+
+void corm__member_get(const corm_fmeta *fm, const void *inst, corm_value *out)
+{
+	if (corm__member_is_null(fm, inst)) {
+		*out = corm_v_null();
+		return;
+	}
+	switch (fm->vtype) {
+	case CORM_TYPE_INT: *out = corm_v_int(get_int(fm, inst)); break;
+	case CORM_TYPE_FLOAT: *out = corm_v_float(*CMEMBER(inst, fm, double)); break;
+	case CORM_TYPE_BOOL: *out = corm_v_bool(*CMEMBER(inst, fm, bool)); break;
+	case CORM_TYPE_TEXT: *out = corm_v_text(*CMEMBER(inst, fm, char *)); break;
+	case CORM_TYPE_DECIMAL: *out = corm_v_decimal(*CMEMBER(inst, fm, corm_decimal *)); break;
+	case CORM_TYPE_DATE: *out = corm_v_date(*CMEMBER(inst, fm, corm_date)); break;
+	case CORM_TYPE_DATETIME: *out = corm_v_datetime(*CMEMBER(inst, fm, corm_datetime)); break;
+	case CORM_TYPE_TIME: *out = corm_v_time(*CMEMBER(inst, fm, corm_time)); break;
+	case CORM_TYPE_DURATION: *out = corm_v_duration(*CMEMBER(inst, fm, corm_duration)); break;
+	case CORM_TYPE_UUID: *out = corm_v_uuid(*CMEMBER(inst, fm, corm_uuid)); break;
+	case CORM_TYPE_BYTES: {
+		const corm_bytes *b = CMEMBER(inst, fm, corm_bytes);
+		*out = corm_v_bytes(b->data, b->len);
+		break;
+	}
+	case CORM_TYPE_JSON: *out = corm_v_json(*CMEMBER(inst, fm, json_t *)); break;
+	default: *out = corm_v_null(); break;
+	}
+}
+
+void corm__member_clear(const corm_fmeta *fm, void *inst)
+{
+	switch (fm->vtype) {
+	case CORM_TYPE_TEXT: corm__free(*MEMBER(inst, fm, char *)); *MEMBER(inst, fm, char *) = NULL; break;
+	case CORM_TYPE_DECIMAL:
+		corm_decimal_free(*MEMBER(inst, fm, corm_decimal *));
+		*MEMBER(inst, fm, corm_decimal *) = NULL;
+		break;
+	case CORM_TYPE_JSON: json_decref(*MEMBER(inst, fm, json_t *)); *MEMBER(inst, fm, json_t *) = NULL; break;
+	case CORM_TYPE_BYTES: {
+		corm_bytes *b = MEMBER(inst, fm, corm_bytes);
+		corm__free(b->data);
+		b->data = NULL;
+		b->len = 0;
+		break;
+	}
+	default:
+		if (fm->kind == CORM_FIELD_FK) {
+			corm_fk *fk = MEMBER(inst, fm, corm_fk);
+			corm_free(fk->obj);
+			fk->obj = NULL;
+		}
+		break;
+	}
+}
+
+static void set_null_bit(const corm_fmeta *fm, void *inst, bool null)
+{
+	if (fm->index >= 64)
+		return;
+	corm_obj *o = inst;
+	if (null)
+		o->nulls |= (uint64_t)1 << fm->index;
+	else
+		o->nulls &= ~((uint64_t)1 << fm->index);
+}
+
+int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v)
+{
+	if (v->type == CORM_TYPE_NULL) {
+		corm__member_clear(fm, inst);
+		if (!is_pointer_type(fm->vtype)) {
+			memset((char *)inst + fm->decl->offset, 0, fm->decl->size);
+			set_null_bit(fm, inst, true);
+		}
+		return CORM_OK;
+	}
+	switch (fm->vtype) {
+	case CORM_TYPE_INT:
+		if (fm->kind == CORM_FIELD_FK) {
+			corm_fk *fk = MEMBER(inst, fm, corm_fk);
+			if (fk->id != v->u.i) {
+				corm_free(fk->obj); /* the cached object no longer matches */
+				fk->obj = NULL;
+			}
+			fk->id = v->u.i;
+		} else if (fm->decl->size == 2)
+			*MEMBER(inst, fm, int16_t) = (int16_t)v->u.i;
+		else if (fm->decl->size == 4)
+			*MEMBER(inst, fm, int32_t) = (int32_t)v->u.i;
+		else
+			*MEMBER(inst, fm, int64_t) = v->u.i;
+		break;
+	case CORM_TYPE_FLOAT: *MEMBER(inst, fm, double) = v->u.f; break;
+	case CORM_TYPE_BOOL: *MEMBER(inst, fm, bool) = v->u.b; break;
+	case CORM_TYPE_TEXT: {
+		char *s = corm__strdup(v->u.text);
+		if (!s)
+			return CORM_ENOMEM;
+		corm__free(*MEMBER(inst, fm, char *));
+		*MEMBER(inst, fm, char *) = s;
+		break;
+	}
+	case CORM_TYPE_DECIMAL: {
+		corm_decimal *d;
+		if (corm_decimal_copy(&d, v->u.decimal))
+			return CORM_ENOMEM;
+		corm_decimal_free(*MEMBER(inst, fm, corm_decimal *));
+		*MEMBER(inst, fm, corm_decimal *) = d;
+		break;
+	}
+	case CORM_TYPE_DATE: *MEMBER(inst, fm, corm_date) = v->u.date; break;
+	case CORM_TYPE_DATETIME: *MEMBER(inst, fm, corm_datetime) = v->u.datetime; break;
+	case CORM_TYPE_TIME: *MEMBER(inst, fm, corm_time) = v->u.time; break;
+	case CORM_TYPE_DURATION: *MEMBER(inst, fm, corm_duration) = v->u.duration; break;
+	case CORM_TYPE_UUID: *MEMBER(inst, fm, corm_uuid) = v->u.uuid; break;
+	case CORM_TYPE_BYTES: {
+		/* one extra byte so an empty value still has a non-NULL pointer */
+		uint8_t *p = corm__alloc(v->u.bytes.len + 1);
+		if (!p)
+			return CORM_ENOMEM;
+		if (v->u.bytes.len)
+			memcpy(p, v->u.bytes.data, v->u.bytes.len);
+		corm_bytes *b = MEMBER(inst, fm, corm_bytes);
+		corm__free(b->data);
+		b->data = p;
+		b->len = v->u.bytes.len;
+		break;
+	}
+	case CORM_TYPE_JSON: {
+		json_t *j = json_incref((json_t *)v->u.json);
+		json_decref(*MEMBER(inst, fm, json_t *));
+		*MEMBER(inst, fm, json_t *) = j;
+		break;
+	}
+	default:
+		return CORM_EINVAL;
+	}
+	set_null_bit(fm, inst, false);
+	return CORM_OK;
+}

@@ -1,0 +1,101 @@
+/*
+ * Compiled model metadata (Django's Model._meta): built once by
+ * corm_registry_add from the user's declaration, read by every layer above.
+ */
+#ifndef CORM_MODEL_META_H
+#define CORM_MODEL_META_H
+
+#include "corm/model.h"
+#include "corm/instance.h"
+#include "util/buf.h"
+
+/* One concrete field (one column). */
+typedef struct corm_fmeta {
+	const corm_field *decl; /* the user's declaration (a static one for the implicit id) */
+	const struct corm_meta *owner;
+	const char *name;       /* attribute name: "author" */
+	char *attname;          /* "author_id" for FKs, else the name (owned) */
+	char *column;           /* db_column or attname (owned) */
+	char *verbose_name;     /* declared, or the name with '_' -> ' ' (owned) */
+	int index;              /* position in meta->fields; also the null bit */
+	corm_field_kind kind;
+	corm_type vtype;        /* the corm_value type the field stores */
+	int max_length;         /* effective (kind defaults applied) */
+	bool is_pk;
+	bool nullable;
+	corm_value deflt;       /* parsed default_value (owned payload), CORM_TYPE_NULL if none */
+	bool has_default;
+	corm_value *choice_values; /* parsed choices (owned), decl->choices order */
+	size_t nchoices;
+} corm_fmeta;
+
+struct corm_registry;
+
+struct corm_meta {
+	corm_model *model;
+	struct corm_registry *reg;
+	char *label;            /* "blog.Post" */
+	char *table;            /* "blog_post" */
+	char *verbose_name, *verbose_name_plural;
+	corm_fmeta *fields;     /* concrete fields, implicit id first */
+	size_t nfields;
+	corm_fmeta *pk;
+	char *field_choices;    /* "author, author_id, body, ..." for FieldError messages */
+};
+
+/* The meta of a registered model, or NULL. */
+static inline const struct corm_meta *corm__meta(const corm_model *m) { return m ? m->meta : NULL; }
+
+/* Field by attribute name, attname or column-less alias "pk"; NULL if none. */
+const corm_fmeta *corm__meta_field(const struct corm_meta *meta, const char *name);
+/* Field by name with the given length (for parsing "a__b" paths). */
+const corm_fmeta *corm__meta_field_n(const struct corm_meta *meta, const char *name, size_t len);
+/* Field whose member lives at byte offset `offset` in the struct; NULL if none. */
+const corm_fmeta *corm__meta_field_at(const struct corm_meta *meta, size_t offset);
+
+/* Django's class names for messages: "CharField", "ForeignKey", ... */
+const char *corm__kind_name(corm_field_kind kind);
+/* The value type a field kind stores. */
+corm_type corm__kind_vtype(corm_field_kind kind);
+/* Whether the kind is textual (Char, Text, Slug, Email, URL). */
+bool corm__kind_is_text(corm_field_kind kind);
+/* Whether the kind is an integer kind (incl. Auto and FK). */
+bool corm__kind_is_int(corm_field_kind kind);
+
+/* ---- values <-> struct members (src/model/convert.c) ---- */
+
+typedef struct corm_err {
+	int code;
+	corm_buf msg;
+} corm_err;
+
+/* Sets err (code + printf message); returns code. */
+int corm__err_set(corm_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void corm__err_free(corm_err *err);
+
+/*
+ * Converts `in` to the field's storage type (Django's get_prep_value): on
+ * success *out holds a value of fm->vtype, or NULL; payloads that had to be
+ * made (parsed decimals, JSON) are owned by `out` and freed with
+ * corm__value_clear. Text/bytes may borrow from `in`. CORM_ETYPE on mismatch.
+ */
+int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, corm_err *err);
+/* Frees the decimal/JSON payload corm__coerce made (text and bytes are borrowed). */
+void corm__value_clear(corm_value *v);
+/* Deep copy of a value (text, bytes, decimal, JSON, lists copied). CORM_ENOMEM. */
+int corm__value_copy(corm_value *dst, const corm_value *src);
+/* Frees a deep copy made by corm__value_copy. */
+void corm__value_free(corm_value *v);
+/* Writes an SQL-ish display of a value ("'abc'", "12", "NULL") for messages and corm_qs_str. */
+void corm__value_display(corm_buf *b, const corm_value *v);
+
+/* Reads a member as a value; pointers are borrowed from the instance. */
+void corm__member_get(const corm_fmeta *fm, const void *inst, corm_value *out);
+/* Stores a value already of fm->vtype (or NULL) into the member, copying payloads. CORM_ENOMEM. */
+int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v);
+/* Frees what a member owns and zeroes it. */
+void corm__member_clear(const corm_fmeta *fm, void *inst);
+/* Whether the member holds NULL. */
+bool corm__member_is_null(const corm_fmeta *fm, const void *inst);
+
+#endif

@@ -1,0 +1,534 @@
+/*
+ * The model registry (Django's apps): checks declarations and compiles
+ * their metadata into corm_meta, attached to the corm_model.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "model/meta.h"
+#include "util/alloc.h"
+
+struct corm_registry {
+	corm_model **models;
+	size_t len, cap;
+	corm_buf err;
+};
+
+/* The AutoField Django adds when no field is primary_key=True. */
+static const corm_field implicit_id = {
+	.name = "id", .kind = CORM_FIELD_AUTO, .offset = offsetof(corm_obj, id),
+	.size = sizeof(int64_t), .primary_key = true,
+};
+
+int corm_registry_new(corm_registry **out)
+{
+	if (!out)
+		return CORM_EINVAL;
+	*out = corm__calloc(1, sizeof(corm_registry));
+	return *out ? CORM_OK : CORM_ENOMEM;
+}
+
+static char *lower_dup(const char *s)
+{
+	char *out = corm__strdup(s);
+	for (char *p = out; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return out;
+}
+
+static void meta_free(corm_meta *meta)
+{
+	if (!meta)
+		return;
+	for (size_t i = 0; i < meta->nfields; i++) {
+		corm_fmeta *fm = &meta->fields[i];
+		corm__free(fm->attname);
+		corm__free(fm->column);
+		corm__free(fm->verbose_name);
+		corm__value_free(&fm->deflt);
+		for (size_t c = 0; c < fm->nchoices; c++)
+			corm__value_free(&fm->choice_values[c]);
+		corm__free(fm->choice_values);
+	}
+	corm__free(meta->fields);
+	corm__free(meta->label);
+	corm__free(meta->table);
+	corm__free(meta->verbose_name);
+	corm__free(meta->verbose_name_plural);
+	corm__free(meta->field_choices);
+	corm__free(meta);
+}
+
+static int fail(corm_registry *reg, const corm_model *m, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(corm_registry *reg, const corm_model *m, const char *field, const char *fmt, ...)
+{
+	corm_buf_clear(&reg->err);
+	corm_buf_printf(&reg->err, "%s.%s", m->app_label ? m->app_label : "?", m->name ? m->name : "?");
+	if (field)
+		corm_buf_printf(&reg->err, ".%s", field);
+	corm_buf_puts(&reg->err, ": ");
+	va_list ap;
+	va_start(ap, fmt);
+	corm_buf_vprintf(&reg->err, fmt, ap);
+	va_end(ap);
+	return CORM_EMODEL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "author, author_id, body, ..." sorted, as Django lists keyword choices. */
+static int build_field_choices(corm_meta *meta)
+{
+	const char **names = corm__calloc(meta->nfields * 2 + 1, sizeof(char *));
+	if (!names)
+		return CORM_ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < meta->nfields; i++) {
+		names[n++] = meta->fields[i].name;
+		if (strcmp(meta->fields[i].attname, meta->fields[i].name) != 0)
+			names[n++] = meta->fields[i].attname;
+	}
+	qsort(names, n, sizeof(char *), cmp_str);
+	corm_buf b = CORM_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			corm_buf_puts(&b, ", ");
+		corm_buf_puts(&b, names[i]);
+	}
+	corm__free(names);
+	meta->field_choices = corm_buf_detach(&b);
+	return meta->field_choices ? CORM_OK : CORM_ENOMEM;
+}
+
+/* Parses a literal from the declaration (default or choice) as the field's value. */
+static int parse_literal(corm_registry *reg, const corm_model *m, corm_fmeta *fm, const char *text,
+                         const char *what, corm_value *out)
+{
+	corm_err err = {0, CORM_BUF_INIT};
+	corm_value in = corm_v_text(text);
+	int rc;
+	if (fm->kind == CORM_FIELD_JSON) {
+		json_error_t jerr;
+		json_t *j = json_loads(text, JSON_DECODE_ANY, &jerr);
+		if (!j)
+			return fail(reg, m, fm->name, "%s '%s' is not valid JSON: %s", what, text, jerr.text);
+		*out = corm_v_json(j);
+		return CORM_OK;
+	}
+	corm_value tmp;
+	rc = corm__coerce(fm, &in, &tmp, &err);
+	if (rc == CORM_OK) {
+		rc = corm__value_copy(out, &tmp);
+		corm__value_clear(&tmp);
+	} else if (rc != CORM_ENOMEM) {
+		rc = fail(reg, m, fm->name, "%s '%s' is not a valid %s value: %s", what, text,
+		          corm__kind_name(fm->kind), corm_buf_cstr(&err.msg));
+	}
+	corm__err_free(&err);
+	return rc;
+}
+
+static int check_field(corm_registry *reg, corm_model *m, corm_fmeta *fm)
+{
+	const corm_field *f = fm->decl;
+	switch (f->kind) {
+	case CORM_FIELD_CHAR:
+		if (f->max_length <= 0)
+			return fail(reg, m, f->name, "CharFields must define a 'max_length' attribute.");
+		break;
+	case CORM_FIELD_DECIMAL:
+		if (f->max_digits <= 0)
+			return fail(reg, m, f->name, "DecimalFields must define a 'max_digits' attribute.");
+		if (f->decimal_places < 0)
+			return fail(reg, m, f->name, "'decimal_places' must be a non-negative integer.");
+		if (f->decimal_places > f->max_digits)
+			return fail(reg, m, f->name, "'max_digits' must be greater or equal to 'decimal_places'.");
+		break;
+	case CORM_FIELD_FK:
+		if (!f->related)
+			return fail(reg, m, f->name, "ForeignKey has no related model.");
+		if (f->on_delete < CORM_CASCADE || f->on_delete > CORM_DO_NOTHING)
+			return fail(reg, m, f->name, "ForeignKey needs an on_delete (CORM_CASCADE, ...).");
+		if (f->on_delete == CORM_SET_NULL && !f->null)
+			return fail(reg, m, f->name, "Field specifies on_delete=SET_NULL, but cannot be null.");
+		if (f->on_delete == CORM_SET_DEFAULT && !f->default_value && !f->default_fn)
+			return fail(reg, m, f->name, "Field specifies on_delete=SET_DEFAULT, but has no default value.");
+		break;
+	default:
+		break;
+	}
+	if (f->primary_key && f->null)
+		return fail(reg, m, f->name, "Primary keys must not have null=True.");
+	if (fm->vtype != CORM_TYPE_TEXT && fm->vtype != CORM_TYPE_DECIMAL &&
+	    fm->vtype != CORM_TYPE_JSON && fm->vtype != CORM_TYPE_BYTES && f->null && fm->index >= 64)
+		return fail(reg, m, f->name, "only the first 64 fields of a model can be null=True value types");
+	if (f->offset + f->size > m->size)
+		return fail(reg, m, f->name, "member lies outside the struct");
+	return CORM_OK;
+}
+
+static int compile_field(corm_registry *reg, corm_meta *meta, corm_fmeta *fm, const corm_field *f, int index)
+{
+	corm_model *m = meta->model;
+	fm->decl = f;
+	fm->owner = meta;
+	fm->name = f->name;
+	fm->index = index;
+	fm->kind = f->kind;
+	fm->vtype = corm__kind_vtype(f->kind);
+	fm->is_pk = f->primary_key;
+	fm->nullable = f->null;
+	fm->max_length = f->max_length;
+	if (!fm->max_length) {
+		if (f->kind == CORM_FIELD_SLUG)
+			fm->max_length = 50;
+		else if (f->kind == CORM_FIELD_EMAIL)
+			fm->max_length = 254;
+		else if (f->kind == CORM_FIELD_URL)
+			fm->max_length = 200;
+	}
+	if (!f->name || !*f->name)
+		return fail(reg, m, NULL, "a field has no name");
+	if (f->kind == CORM_FIELD_FK) {
+		size_t n = strlen(f->name);
+		fm->attname = corm__alloc(n + 4);
+		if (fm->attname)
+			snprintf(fm->attname, n + 4, "%s_id", f->name);
+	} else {
+		fm->attname = corm__strdup(f->name);
+	}
+	fm->column = corm__strdup(f->db_column ? f->db_column : fm->attname);
+	fm->verbose_name = corm__strdup(f->verbose_name ? f->verbose_name : f->name);
+	if (!fm->attname || !fm->column || !fm->verbose_name)
+		return CORM_ENOMEM;
+	if (!f->verbose_name)
+		for (char *p = fm->verbose_name; *p; p++)
+			if (*p == '_')
+				*p = ' ';
+	int rc = check_field(reg, m, fm);
+	if (rc)
+		return rc;
+	if (f->default_value) {
+		rc = parse_literal(reg, m, fm, f->default_value, "default", &fm->deflt);
+		if (rc)
+			return rc;
+		fm->has_default = true;
+	}
+	if (f->choices) {
+		size_t n = 0;
+		while (f->choices[n].value)
+			n++;
+		fm->choice_values = corm__calloc(n ? n : 1, sizeof(corm_value));
+		if (!fm->choice_values)
+			return CORM_ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			rc = parse_literal(reg, m, fm, f->choices[i].value, "choice", &fm->choice_values[i]);
+			if (rc)
+				return rc;
+			fm->nchoices++;
+		}
+	}
+	return CORM_OK;
+}
+
+/* Checks that Meta.ordering and Meta.indexes name fields. */
+static int check_meta_names(corm_registry *reg, corm_meta *meta)
+{
+	corm_model *m = meta->model;
+	for (int i = 0; i < CORM_MAX_ORDERING && m->ordering[i]; i++) {
+		const char *name = m->ordering[i];
+		if (*name == '-')
+			name++;
+		if (strcmp(name, "?") != 0 && !corm__meta_field(meta, name))
+			return fail(reg, m, NULL, "'ordering' refers to the nonexistent field '%s'.", name);
+	}
+	for (int i = 0; i < CORM_MAX_INDEXES && m->indexes[i].fields[0]; i++)
+		for (int j = 0; j < CORM_MAX_INDEX_FIELDS && m->indexes[i].fields[j]; j++) {
+			const char *name = m->indexes[i].fields[j];
+			if (*name == '-')
+				name++;
+			if (!corm__meta_field(meta, name))
+				return fail(reg, m, NULL, "'indexes' refers to the nonexistent field '%s'.", name);
+		}
+	for (int i = 0; i < CORM_MAX_UNIQUE_TOGETHER && m->unique_together[i][0]; i++)
+		for (int j = 0; j < CORM_MAX_INDEX_FIELDS && m->unique_together[i][j]; j++)
+			if (!corm__meta_field(meta, m->unique_together[i][j]))
+				return fail(reg, m, NULL, "'unique_together' refers to the nonexistent field '%s'.",
+				            m->unique_together[i][j]);
+	return CORM_OK;
+}
+
+static int compile_meta(corm_registry *reg, corm_model *m, corm_meta **out)
+{
+	corm_meta *meta = corm__calloc(1, sizeof(corm_meta));
+	if (!meta)
+		return CORM_ENOMEM;
+	meta->model = m;
+	meta->reg = reg;
+	bool has_pk = false;
+	for (size_t i = 0; i < m->nfields; i++)
+		has_pk |= m->fields[i].primary_key;
+	size_t n = m->nfields + (has_pk ? 0 : 1);
+	int rc = CORM_ENOMEM;
+	meta->fields = corm__calloc(n, sizeof(corm_fmeta));
+	if (!meta->fields)
+		goto out;
+	if (!has_pk) {
+		rc = compile_field(reg, meta, &meta->fields[meta->nfields], &implicit_id, 0);
+		meta->nfields++;
+		if (rc)
+			goto out;
+	}
+	for (size_t i = 0; i < m->nfields; i++) {
+		int idx = (int)meta->nfields;
+		rc = compile_field(reg, meta, &meta->fields[meta->nfields], &m->fields[i], idx);
+		meta->nfields++;
+		if (rc)
+			goto out;
+		for (int j = 0; j < idx; j++)
+			if (strcmp(meta->fields[j].name, m->fields[i].name) == 0 ||
+			    strcmp(meta->fields[j].column, meta->fields[idx].column) == 0) {
+				rc = fail(reg, m, m->fields[i].name, "field name or column clashes with '%s'.",
+				          meta->fields[j].name);
+				goto out;
+			}
+	}
+	for (size_t i = 0; i < meta->nfields; i++)
+		if (meta->fields[i].is_pk) {
+			if (meta->pk) {
+				rc = fail(reg, m, meta->fields[i].name, "The model cannot have more than one field with 'primary_key=True'.");
+				goto out;
+			}
+			meta->pk = &meta->fields[i];
+		}
+	if (!corm__kind_is_int(meta->pk->kind) || meta->pk->kind == CORM_FIELD_FK) {
+		rc = fail(reg, m, meta->pk->name, "primary keys must be integer fields for now");
+		goto out;
+	}
+	rc = CORM_ENOMEM;
+	char label[256];
+	snprintf(label, sizeof label, "%s.%s", m->app_label, m->name);
+	meta->label = corm__strdup(label);
+	if (m->db_table) {
+		meta->table = corm__strdup(m->db_table);
+	} else {
+		snprintf(label, sizeof label, "%s_%s", m->app_label, m->name);
+		meta->table = lower_dup(label);
+	}
+	if (m->verbose_name) {
+		meta->verbose_name = corm__strdup(m->verbose_name);
+	} else {
+		/* Django's camel_case_to_spaces: "BlogPost" -> "blog post" */
+		corm_buf b = CORM_BUF_INIT;
+		for (const char *p = m->name; *p; p++) {
+			if (p != m->name && isupper((unsigned char)*p) && islower((unsigned char)p[-1]))
+				corm_buf_putc(&b, ' ');
+			corm_buf_putc(&b, (char)tolower((unsigned char)*p));
+		}
+		meta->verbose_name = corm_buf_detach(&b);
+	}
+	if (m->verbose_name_plural) {
+		meta->verbose_name_plural = corm__strdup(m->verbose_name_plural);
+	} else if (meta->verbose_name) {
+		snprintf(label, sizeof label, "%ss", meta->verbose_name);
+		meta->verbose_name_plural = corm__strdup(label);
+	}
+	if (!meta->label || !meta->table || !meta->verbose_name || !meta->verbose_name_plural)
+		goto out;
+	rc = build_field_choices(meta);
+	if (rc)
+		goto out;
+	rc = check_meta_names(reg, meta);
+out:
+	if (rc) {
+		meta_free(meta);
+		return rc;
+	}
+	*out = meta;
+	return CORM_OK;
+}
+
+static bool contains(const corm_registry *reg, const corm_model *m)
+{
+	for (size_t i = 0; i < reg->len; i++)
+		if (reg->models[i] == m)
+			return true;
+	return false;
+}
+
+static int add(corm_registry *reg, corm_model *m, int depth)
+{
+	if (contains(reg, m))
+		return CORM_OK;
+	if (m->meta)
+		return fail(reg, m, NULL, "model is already registered in another registry");
+	if (!m->app_label || !*m->app_label || !m->name || !m->fields)
+		return fail(reg, m, NULL, "incomplete model declaration (use CORM_MODEL)");
+	if (depth > 64)
+		return fail(reg, m, NULL, "foreign keys nest too deeply");
+	/* related models first, so that tables are created in dependency order */
+	for (size_t i = 0; i < m->nfields; i++) {
+		corm_model *target = m->fields[i].related;
+		if (m->fields[i].kind == CORM_FIELD_FK && target && target != m && !contains(reg, target) && !target->meta) {
+			int rc = add(reg, target, depth + 1);
+			if (rc)
+				return rc;
+		}
+	}
+	if (contains(reg, m))
+		return CORM_OK;
+	corm_meta *meta;
+	int rc = compile_meta(reg, m, &meta);
+	if (rc)
+		return rc;
+	if (reg->len == reg->cap) {
+		size_t cap = reg->cap ? reg->cap * 2 : 8;
+		corm_model **p = corm__realloc(reg->models, cap * sizeof(*p));
+		if (!p) {
+			meta_free(meta);
+			return CORM_ENOMEM;
+		}
+		reg->models = p;
+		reg->cap = cap;
+	}
+	reg->models[reg->len++] = m;
+	m->meta = meta;
+	return CORM_OK;
+}
+
+int corm_registry_add(corm_registry *reg, corm_model *model)
+{
+	if (!reg || !model)
+		return CORM_EINVAL;
+	corm_buf_clear(&reg->err);
+	return add(reg, model, 0);
+}
+
+int corm_registry_get(const corm_registry *reg, const char *label, corm_model **out)
+{
+	if (!reg || !label || !out)
+		return CORM_EINVAL;
+	*out = NULL;
+	for (size_t i = 0; i < reg->len; i++)
+		if (strcasecmp(reg->models[i]->meta->label, label) == 0) {
+			*out = reg->models[i];
+			return CORM_OK;
+		}
+	corm_registry *r = (corm_registry *)reg;
+	corm_buf_clear(&r->err);
+	corm_buf_printf(&r->err, "No installed model '%s'. Choices are: ", label);
+	for (size_t i = 0; i < reg->len; i++)
+		corm_buf_printf(&r->err, "%s%s", i ? ", " : "", reg->models[i]->meta->label);
+	return CORM_ENOTFOUND;
+}
+
+size_t corm_registry_count(const corm_registry *reg) { return reg ? reg->len : 0; }
+
+corm_model *corm_registry_at(const corm_registry *reg, size_t i)
+{
+	return reg && i < reg->len ? reg->models[i] : NULL;
+}
+
+const char *corm_registry_errmsg(const corm_registry *reg)
+{
+	if (!reg)
+		return "NULL registry";
+	const char *s = corm_buf_cstr((corm_buf *)&reg->err);
+	return s ? s : "out of memory";
+}
+
+void corm_registry_free(corm_registry *reg)
+{
+	if (!reg)
+		return;
+	for (size_t i = 0; i < reg->len; i++) {
+		meta_free(reg->models[i]->meta);
+		reg->models[i]->meta = NULL;
+	}
+	corm__free(reg->models);
+	corm_buf_free(&reg->err);
+	corm__free(reg);
+}
+
+/* ---- lookups on compiled metadata ---- */
+
+const corm_fmeta *corm__meta_field_n(const corm_meta *meta, const char *name, size_t len)
+{
+	if (len == 2 && memcmp(name, "pk", 2) == 0)
+		return meta->pk;
+	for (size_t i = 0; i < meta->nfields; i++) {
+		const corm_fmeta *fm = &meta->fields[i];
+		if ((strncmp(fm->name, name, len) == 0 && fm->name[len] == '\0') ||
+		    (strncmp(fm->attname, name, len) == 0 && fm->attname[len] == '\0'))
+			return fm;
+	}
+	return NULL;
+}
+
+const corm_fmeta *corm__meta_field(const corm_meta *meta, const char *name)
+{
+	return corm__meta_field_n(meta, name, strlen(name));
+}
+
+const corm_fmeta *corm__meta_field_at(const corm_meta *meta, size_t offset)
+{
+	for (size_t i = 0; i < meta->nfields; i++)
+		if (meta->fields[i].decl->offset == offset)
+			return &meta->fields[i];
+	return NULL;
+}
+
+const char *corm_model_table(const corm_model *model)
+{
+	return model && model->meta ? model->meta->table : NULL;
+}
+
+const corm_field *corm_model_field(const corm_model *model, const char *name)
+{
+	if (!model || !model->meta || !name)
+		return NULL;
+	const corm_fmeta *fm = corm__meta_field(model->meta, name);
+	return fm ? fm->decl : NULL;
+}
+
+static const corm_fmeta *fmeta_of(const corm_model *model, const corm_field *field)
+{
+	if (!model || !model->meta || !field)
+		return NULL;
+	for (size_t i = 0; i < model->meta->nfields; i++)
+		if (model->meta->fields[i].decl == field)
+			return &model->meta->fields[i];
+	return NULL;
+}
+
+const char *corm_field_column(const corm_model *model, const corm_field *field)
+{
+	const corm_fmeta *fm = fmeta_of(model, field);
+	return fm ? fm->column : NULL;
+}
+
+const char *corm_field_verbose_name(const corm_model *model, const corm_field *field)
+{
+	const corm_fmeta *fm = fmeta_of(model, field);
+	if (!fm)
+		return NULL;
+	return fm->verbose_name;
+}
+
+const char *corm_model_verbose_name(const corm_model *model)
+{
+	return model && model->meta ? model->meta->verbose_name : NULL;
+}
+
+const char *corm_model_verbose_name_plural(const corm_model *model)
+{
+	return model && model->meta ? model->meta->verbose_name_plural : NULL;
+}

@@ -1,0 +1,999 @@
+/*
+ * QuerySets (Django's db/models/query.py): lazy, chainable, cached. Builders
+ * change the query tree; evaluation compiles it and decodes rows.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "query/decode.h"
+#include "query/query.h"
+#include "sql/compiler.h"
+#include "util/alloc.h"
+
+/* ---- errors ---- */
+
+/* Records a sticky error on the QuerySet and the connection. */
+static int qs_fail(corm_qs *qs, int code, const char *msg)
+{
+	if (!qs->error) {
+		qs->error = code;
+		corm_buf_clear(&qs->errmsg);
+		corm_buf_puts(&qs->errmsg, msg ? msg : "out of memory");
+	}
+	corm__db_error(qs->db, qs->error, "%s", corm_buf_cstr(&qs->errmsg) ? corm_buf_cstr(&qs->errmsg) : "out of memory");
+	return qs->error;
+}
+
+static int qs_fail_err(corm_qs *qs, corm_err *err)
+{
+	int rc = qs_fail(qs, err->code, corm_buf_cstr(&err->msg));
+	corm__err_free(err);
+	return rc;
+}
+
+/* The sticky error, re-reported on the connection; CORM_OK when none. */
+static int qs_check(corm_qs *qs)
+{
+	if (!qs)
+		return CORM_EINVAL;
+	corm__db_ok(qs->db);
+	return qs->error ? qs_fail(qs, qs->error, NULL) : CORM_OK;
+}
+
+/* ---- result cache ---- */
+
+static void free_row(corm_row *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		corm__value_free(&r->cells[i]);
+	corm__free(r->cells);
+	r->cells = NULL;
+	r->n = 0;
+}
+
+static void stop_stream(corm_qs *qs)
+{
+	corm__stmt_close(&qs->stream);
+	qs->streaming = false;
+	corm_free(qs->current);
+	qs->current = NULL;
+	free_row(&qs->current_row);
+}
+
+static void drop_cache(corm_qs *qs)
+{
+	stop_stream(qs);
+	for (size_t i = 0; i < qs->len; i++) {
+		if (qs->items)
+			corm_free(qs->items[i]);
+		if (qs->rows)
+			free_row(&qs->rows[i]);
+	}
+	corm__free(qs->items);
+	corm__free(qs->rows);
+	qs->items = NULL;
+	qs->rows = NULL;
+	qs->len = qs->cap = qs->pos = 0;
+	qs->evaluated = false;
+	corm_buf_clear(&qs->sql);
+	for (size_t i = 0; i < qs->nparams; i++)
+		corm__value_free(&qs->params[i]);
+	corm__free(qs->params);
+	qs->params = NULL;
+	qs->nparams = 0;
+}
+
+/* Every builder starts here: honours the sticky error and drops stale results. */
+static int begin_change(corm_qs *qs)
+{
+	int rc = qs_check(qs);
+	if (rc)
+		return rc;
+	drop_cache(qs);
+	return CORM_OK;
+}
+
+/* ---- life cycle ---- */
+
+corm_qs *corm_objects(corm_db *db, const corm_model *model)
+{
+	if (!db)
+		return NULL;
+	corm__db_ok(db);
+	if (!model || !model->meta) {
+		corm__db_error(db, CORM_EINVAL, "corm_objects: model %s is not registered (corm_registry_add)",
+		               model && model->name ? model->name : "(NULL)");
+		return NULL;
+	}
+	corm_qs *qs = corm__calloc(1, sizeof *qs);
+	if (!qs) {
+		corm__db_error(db, CORM_ENOMEM, "out of memory");
+		return NULL;
+	}
+	qs->db = db;
+	qs->query.meta = model->meta;
+	qs->query.high = -1;
+	return qs;
+}
+
+void corm_qs_free(corm_qs *qs)
+{
+	if (!qs)
+		return;
+	drop_cache(qs);
+	corm__query_clear(&qs->query);
+	corm_buf_free(&qs->errmsg);
+	corm_buf_free(&qs->desc);
+	corm_buf_free(&qs->sql);
+	for (size_t i = 0; qs->names && i < qs->query.nv; i++)
+		corm__free(qs->names[i]);
+	corm__free(qs->names);
+	corm__free(qs);
+}
+
+static int copy_names(corm_qs *dst, const corm_qs *src)
+{
+	if (!src->names)
+		return CORM_OK;
+	dst->names = corm__calloc(src->query.nv, sizeof(char *));
+	if (!dst->names)
+		return CORM_ENOMEM;
+	for (size_t i = 0; i < src->query.nv; i++)
+		if (!(dst->names[i] = corm__strdup(src->names[i])))
+			return CORM_ENOMEM;
+	return CORM_OK;
+}
+
+corm_qs *corm_qs_clone(const corm_qs *src)
+{
+	if (!src)
+		return NULL;
+	corm_qs *qs = corm__calloc(1, sizeof *qs);
+	if (!qs)
+		return NULL;
+	qs->db = src->db;
+	qs->error = src->error;
+	corm_buf_puts(&qs->errmsg, corm_buf_cstr((corm_buf *)&src->errmsg) ? corm_buf_cstr((corm_buf *)&src->errmsg) : "");
+	corm_buf_puts(&qs->desc, corm_buf_cstr((corm_buf *)&src->desc) ? corm_buf_cstr((corm_buf *)&src->desc) : "");
+	qs->chunk_size = src->chunk_size;
+	int rc = corm__query_copy(&qs->query, &src->query);
+	if (!rc)
+		rc = copy_names(qs, src);
+	if (rc || qs->errmsg.oom || qs->desc.oom) {
+		corm_qs_free(qs);
+		return NULL;
+	}
+	return qs;
+}
+
+/* ---- builders ---- */
+
+static void describe(corm_qs *qs, const corm_q *q)
+{
+	if (q->kind != Q_LEAF) {
+		for (size_t i = 0; i < q->n; i++)
+			describe(qs, q->children[i]);
+		return;
+	}
+	if (qs->desc.len)
+		corm_buf_puts(&qs->desc, ", ");
+	corm_buf_printf(&qs->desc, "%s=", q->path);
+	corm__value_display(&qs->desc, &q->value);
+}
+
+static int add_filters(corm_qs *qs, corm_q *const *list, size_t n, bool negate)
+{
+	int rc = begin_change(qs);
+	for (size_t i = 0; !rc && i < n; i++)
+		if (!list || !list[i])
+			rc = qs_fail(qs, CORM_ENOMEM, "out of memory (a Q object could not be built)");
+	corm_q *combined = NULL;
+	if (!rc && negate && n > 1) {
+		/* exclude(a, b) is NOT (a AND b) */
+		combined = corm_q_and_n(list, n);
+		list = &combined;
+		n = 1;
+		if (!combined)
+			return qs_fail(qs, CORM_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		corm_err err = {0, CORM_BUF_INIT};
+		rc = corm__query_add_q(&qs->query, list[i], negate, &err);
+		if (rc)
+			rc = qs_fail_err(qs, &err);
+		else
+			describe(qs, list[i]);
+	}
+	if (combined)
+		corm_q_free(combined);
+	else
+		for (size_t i = 0; list && i < n; i++)
+			corm_q_free(list[i]);
+	return rc;
+}
+
+int corm_filter_n(corm_qs *qs, corm_q *const *list, size_t n)
+{
+	if (!qs) {
+		for (size_t i = 0; list && i < n; i++)
+			corm_q_free(list[i]);
+		return CORM_EINVAL;
+	}
+	return add_filters(qs, list, n, false);
+}
+
+int corm_exclude_n(corm_qs *qs, corm_q *const *list, size_t n)
+{
+	if (!qs) {
+		for (size_t i = 0; list && i < n; i++)
+			corm_q_free(list[i]);
+		return CORM_EINVAL;
+	}
+	return add_filters(qs, list, n, true);
+}
+
+int corm_order_by_n(corm_qs *qs, const char *const *names, size_t n)
+{
+	int rc = begin_change(qs);
+	if (rc)
+		return rc;
+	if (n == 1 && names && !names[0])
+		n = 0; /* corm_order_by(qs, NULL) clears */
+	corm_order *order = n ? corm__calloc(n, sizeof *order) : NULL;
+	if (n && !order)
+		return qs_fail(qs, CORM_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		corm_err err = {0, CORM_BUF_INIT};
+		if (corm__resolve_order(qs->query.meta, names ? names[i] : NULL, &order[i], &err)) {
+			corm__free(order);
+			return qs_fail_err(qs, &err);
+		}
+	}
+	corm__free(qs->query.order);
+	qs->query.order = order;
+	qs->query.norder = n;
+	qs->query.order_set = true;
+	qs->query.reversed = false;
+	return CORM_OK;
+}
+
+int corm_reverse(corm_qs *qs)
+{
+	int rc = begin_change(qs);
+	if (!rc)
+		qs->query.reversed = !qs->query.reversed;
+	return rc;
+}
+
+int corm_distinct(corm_qs *qs)
+{
+	int rc = begin_change(qs);
+	if (!rc)
+		qs->query.distinct = true;
+	return rc;
+}
+
+int corm_none(corm_qs *qs)
+{
+	int rc = begin_change(qs);
+	if (!rc)
+		qs->query.empty = true;
+	return rc;
+}
+
+int corm_slice(corm_qs *qs, int64_t start, int64_t stop)
+{
+	int rc = begin_change(qs);
+	if (rc)
+		return rc;
+	if (start < 0 || stop < 0)
+		return qs_fail(qs, CORM_EINVAL, "Negative indexing is not supported.");
+	/* Query.set_limits: a slice of a slice narrows the window */
+	corm_query *q = &qs->query;
+	int64_t low = q->low, high = q->high;
+	if (stop != CORM_END)
+		high = q->high >= 0 ? (q->low + stop < q->high ? q->low + stop : q->high) : q->low + stop;
+	low = q->high >= 0 ? (q->low + start < q->high ? q->low + start : q->high) : q->low + start;
+	if (high >= 0 && low > high)
+		low = high;
+	q->low = low;
+	q->high = high;
+	return CORM_OK;
+}
+
+static int set_values(corm_qs *qs, corm_select_mode mode, bool flat, const char *const *names, size_t n)
+{
+	int rc = begin_change(qs);
+	if (rc)
+		return rc;
+	if (n == 1 && names && !names[0])
+		n = 0;
+	if (flat && n != 1)
+		return qs_fail(qs, CORM_EINVAL, "'flat' is not valid when values_list is called with more than one field.");
+	const corm_meta *meta = qs->query.meta;
+	size_t count = n ? n : meta->nfields;
+	const corm_fmeta **fields = corm__calloc(count, sizeof *fields);
+	char **vnames = corm__calloc(count, sizeof(char *));
+	if (!fields || !vnames) {
+		corm__free(fields);
+		corm__free(vnames);
+		return qs_fail(qs, CORM_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < count; i++) {
+		const char *name = n ? names[i] : meta->fields[i].attname;
+		const corm_fmeta *fm = name ? corm__meta_field(meta, name) : NULL;
+		if (!fm || !(vnames[i] = corm__strdup(name))) {
+			corm_buf b = CORM_BUF_INIT;
+			if (!fm)
+				corm_buf_printf(&b, "Cannot resolve keyword '%s' into field of %s. Choices are: %s", name ? name : "(NULL)",
+				                meta->label, meta->field_choices);
+			for (size_t j = 0; j < i; j++)
+				corm__free(vnames[j]);
+			corm__free(vnames);
+			corm__free(fields);
+			rc = qs_fail(qs, fm ? CORM_ENOMEM : CORM_EFIELD, fm ? NULL : corm_buf_cstr(&b));
+			corm_buf_free(&b);
+			return rc;
+		}
+		fields[i] = fm;
+	}
+	for (size_t i = 0; qs->names && i < qs->query.nv; i++)
+		corm__free(qs->names[i]);
+	corm__free(qs->names);
+	corm__free(qs->query.vfields);
+	qs->names = vnames;
+	qs->query.vfields = fields;
+	qs->query.nv = count;
+	qs->query.mode = mode;
+	qs->query.flat = flat;
+	return CORM_OK;
+}
+
+int corm_values_n(corm_qs *qs, const char *const *names, size_t n)
+{
+	return set_values(qs, SELECT_VALUES, false, names, n);
+}
+
+int corm_values_list_n(corm_qs *qs, bool flat, const char *const *names, size_t n)
+{
+	return set_values(qs, SELECT_VALUES_LIST, flat, names, n);
+}
+
+int corm_iterator(corm_qs *qs, size_t chunk_size)
+{
+	int rc = begin_change(qs);
+	if (!rc)
+		qs->chunk_size = chunk_size ? chunk_size : 2000;
+	return rc;
+}
+
+/* ---- evaluation ---- */
+
+/* Compiles and opens the statement; CORM_EMPTY_RESULT when nothing can match. */
+static int open_query(corm_qs *qs, const corm_query *q, corm_compile_kind kind, corm_stmt *st)
+{
+	corm_sql sql;
+	corm_err err = {0, CORM_BUF_INIT};
+	int rc = corm__compile_select(qs->db->be, q, kind, &sql, &err);
+	if (rc == CORM_EMPTY_RESULT)
+		return rc;
+	if (rc) {
+		rc = corm__db_take(qs->db, &err);
+		corm__err_free(&err);
+		return rc;
+	}
+	rc = corm__stmt_open(qs->db, sql.text.ptr, sql.text.len, sql.params, sql.n, st);
+	corm__sql_free(&sql);
+	return rc;
+}
+
+static int read_row(corm_qs *qs, corm_stmt *st, corm_row *row)
+{
+	row->n = qs->query.nv;
+	row->names = (const char *const *)qs->names;
+	row->cells = corm__calloc(row->n ? row->n : 1, sizeof(corm_value));
+	if (!row->cells)
+		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+	for (size_t i = 0; i < row->n; i++) {
+		int rc = corm__decode_value(st, (int)i, qs->query.vfields[i], &row->cells[i]);
+		if (rc) {
+			free_row(row);
+			return rc;
+		}
+	}
+	return CORM_OK;
+}
+
+static int cache_push(corm_qs *qs, void *item, corm_row *row)
+{
+	if (qs->len == qs->cap) {
+		size_t cap = qs->cap ? qs->cap * 2 : 16;
+		if (qs->query.mode == SELECT_MODEL) {
+			void **p = corm__realloc(qs->items, cap * sizeof *p);
+			if (!p)
+				return CORM_ENOMEM;
+			qs->items = p;
+		} else {
+			corm_row *p = corm__realloc(qs->rows, cap * sizeof *p);
+			if (!p)
+				return CORM_ENOMEM;
+			qs->rows = p;
+		}
+		qs->cap = cap;
+	}
+	if (item)
+		qs->items[qs->len++] = item;
+	else
+		qs->rows[qs->len++] = *row;
+	return CORM_OK;
+}
+
+/* Reads the next row of st into a new instance or row. CORM_ROW, CORM_DONE or error. */
+static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, corm_row *row)
+{
+	int rc = corm__stmt_step(st);
+	if (rc != CORM_ROW)
+		return rc;
+	if (qs->query.mode != SELECT_MODEL)
+		return read_row(qs, st, row) ? qs->db->err.code : CORM_ROW;
+	void *inst = corm__alloc_instance(qs->query.meta);
+	if (!inst)
+		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+	rc = corm__decode_instance(st, qs->query.meta, inst);
+	if (rc) {
+		corm_free(inst);
+		return rc;
+	}
+	*item = inst;
+	return CORM_ROW;
+}
+
+/* Evaluates the whole QuerySet into the cache (Django's _fetch_all). */
+static int fetch_all(corm_qs *qs)
+{
+	int rc = qs_check(qs);
+	if (rc || qs->evaluated)
+		return rc;
+	corm_stmt st;
+	rc = open_query(qs, &qs->query, COMPILE_ROWS, &st);
+	if (rc == CORM_EMPTY_RESULT) {
+		qs->evaluated = true;
+		return CORM_OK;
+	}
+	if (rc)
+		return rc;
+	for (;;) {
+		void *item = NULL;
+		corm_row row = {0};
+		rc = fetch_one(qs, &st, &item, &row);
+		if (rc != CORM_ROW)
+			break;
+		if (cache_push(qs, item, &row)) {
+			corm_free(item);
+			free_row(&row);
+			rc = corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+			break;
+		}
+	}
+	corm__stmt_close(&st);
+	if (rc != CORM_DONE) {
+		drop_cache(qs);
+		return rc;
+	}
+	qs->evaluated = true;
+	qs->pos = 0;
+	return CORM_OK;
+}
+
+/* iterator(): one row at a time, nothing cached. */
+static int stream_next(corm_qs *qs, void **item, corm_row *row)
+{
+	if (!qs->streaming) {
+		int rc = open_query(qs, &qs->query, COMPILE_ROWS, &qs->stream);
+		if (rc == CORM_EMPTY_RESULT)
+			return CORM_DONE;
+		if (rc)
+			return rc;
+		qs->streaming = true;
+	}
+	corm_free(qs->current);
+	qs->current = NULL;
+	free_row(&qs->current_row);
+	int rc = fetch_one(qs, &qs->stream, item, row);
+	if (rc != CORM_ROW) {
+		corm__stmt_close(&qs->stream);
+		qs->streaming = false;
+	}
+	return rc;
+}
+
+static int next_any(corm_qs *qs, void **item, const corm_row **row)
+{
+	int rc = qs_check(qs);
+	if (rc)
+		return rc;
+	bool want_rows = row != NULL;
+	if (want_rows != (qs->query.mode != SELECT_MODEL))
+		return corm__db_error(qs->db, CORM_EINVAL, want_rows ? "corm_next_row: call corm_values() or corm_values_list() first"
+		                                                     : "corm_next: this QuerySet returns rows (values()); use corm_next_row");
+	if (qs->chunk_size && !qs->evaluated) {
+		rc = stream_next(qs, item ? &qs->current : NULL, &qs->current_row);
+		if (rc == CORM_ROW) {
+			if (item)
+				*item = qs->current;
+			if (row)
+				*row = &qs->current_row;
+		}
+		return rc;
+	}
+	rc = fetch_all(qs);
+	if (rc)
+		return rc;
+	if (qs->pos >= qs->len) {
+		qs->pos = 0;
+		return CORM_DONE;
+	}
+	if (item)
+		*item = qs->items[qs->pos];
+	if (row)
+		*row = &qs->rows[qs->pos];
+	qs->pos++;
+	return CORM_ROW;
+}
+
+int corm_next(corm_qs *qs, void *out)
+{
+	if (!qs || !out)
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next: out is NULL") : CORM_EINVAL;
+	void *item = NULL;
+	int rc = next_any(qs, &item, NULL);
+	*(void **)out = rc == CORM_ROW ? item : NULL;
+	return rc;
+}
+
+int corm_next_row(corm_qs *qs, const corm_row **row)
+{
+	if (!qs || !row)
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next_row: row is NULL") : CORM_EINVAL;
+	*row = NULL;
+	return next_any(qs, NULL, row);
+}
+
+int corm_len(corm_qs *qs, size_t *n)
+{
+	if (!qs || !n)
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_len: n is NULL") : CORM_EINVAL;
+	int rc = fetch_all(qs);
+	*n = rc ? 0 : qs->len;
+	return rc;
+}
+
+/* Runs a one-row query (count / exists / get-style); *rows gets the stepped count. */
+static int scalar_query(corm_qs *qs, const corm_query *q, corm_compile_kind kind, int64_t *value)
+{
+	corm_stmt st;
+	int rc = open_query(qs, q, kind, &st);
+	if (rc == CORM_EMPTY_RESULT) {
+		*value = 0;
+		return CORM_OK;
+	}
+	if (rc)
+		return rc;
+	rc = corm__stmt_step(&st);
+	if (rc == CORM_ROW) {
+		corm_value v;
+		qs->db->be->column(st.s, 0, CORM_TYPE_INT, &v);
+		*value = kind == COMPILE_EXISTS ? 1 : v.u.i;
+		rc = CORM_OK;
+	} else if (rc == CORM_DONE) {
+		*value = 0;
+		rc = CORM_OK;
+	}
+	corm__stmt_close(&st);
+	return rc;
+}
+
+int corm_count(corm_qs *qs, int64_t *n)
+{
+	if (!qs || !n)
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_count: n is NULL") : CORM_EINVAL;
+	*n = 0;
+	int rc = qs_check(qs);
+	if (rc)
+		return rc;
+	if (qs->evaluated) {
+		*n = (int64_t)qs->len;
+		return CORM_OK;
+	}
+	return scalar_query(qs, &qs->query, COMPILE_COUNT, n);
+}
+
+int corm_exists(corm_qs *qs, bool *exists)
+{
+	if (!qs || !exists)
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_exists: exists is NULL") : CORM_EINVAL;
+	*exists = false;
+	int rc = qs_check(qs);
+	if (rc)
+		return rc;
+	if (qs->evaluated) {
+		*exists = qs->len > 0;
+		return CORM_OK;
+	}
+	int64_t v;
+	rc = scalar_query(qs, &qs->query, COMPILE_EXISTS, &v);
+	*exists = v != 0;
+	return rc;
+}
+
+/* Runs `q` and hands the first instance to the caller; *found says whether there was one; *total counts rows. */
+static int run_for_instances(corm_qs *qs, const corm_query *q, void **out, size_t *total)
+{
+	corm_stmt st;
+	*out = NULL;
+	*total = 0;
+	int rc = open_query(qs, q, COMPILE_ROWS, &st);
+	if (rc == CORM_EMPTY_RESULT)
+		return CORM_OK;
+	if (rc)
+		return rc;
+	for (;;) {
+		void *item = NULL;
+		rc = fetch_one(qs, &st, &item, NULL);
+		if (rc != CORM_ROW)
+			break;
+		if (!*out)
+			*out = item;
+		else
+			corm_free(item);
+		(*total)++;
+	}
+	corm__stmt_close(&st);
+	if (rc != CORM_DONE) {
+		corm_free(*out);
+		*out = NULL;
+		return rc;
+	}
+	return CORM_OK;
+}
+
+static int model_mode_only(corm_qs *qs, const char *fn)
+{
+	if (qs->query.mode != SELECT_MODEL)
+		return corm__db_error(qs->db, CORM_EINVAL, "%s: not available after values(); use corm_next_row", fn);
+	return CORM_OK;
+}
+
+int corm_at(corm_qs *qs, int64_t i, void *out)
+{
+	if (!qs || !out)
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_at: out is NULL") : CORM_EINVAL;
+	*(void **)out = NULL;
+	int rc = qs_check(qs);
+	if (!rc)
+		rc = model_mode_only(qs, "corm_at");
+	if (rc)
+		return rc;
+	if (i < 0)
+		return corm__db_error(qs->db, CORM_EINVAL, "Negative indexing is not supported.");
+	if (qs->evaluated) {
+		if ((size_t)i >= qs->len)
+			return corm__db_error(qs->db, CORM_ENOTFOUND, "%s index %lld out of range", qs->query.meta->model->name, (long long)i);
+		return corm_clone(qs->items[i], out);
+	}
+	corm_query q;
+	if (corm__query_copy(&q, &qs->query)) {
+		corm__query_clear(&q);
+		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+	}
+	/* qs[i] is qs[i:i+1] */
+	int64_t low = q.low + i;
+	if (q.high >= 0 && low >= q.high) {
+		corm__query_clear(&q);
+		return corm__db_error(qs->db, CORM_ENOTFOUND, "%s index %lld out of range", qs->query.meta->model->name, (long long)i);
+	}
+	q.low = low;
+	q.high = low + 1;
+	size_t total;
+	void *item;
+	rc = run_for_instances(qs, &q, &item, &total);
+	corm__query_clear(&q);
+	if (rc)
+		return rc;
+	if (!item)
+		return corm__db_error(qs->db, CORM_ENOTFOUND, "%s index %lld out of range", qs->query.meta->model->name, (long long)i);
+	*(void **)out = item;
+	return CORM_OK;
+}
+
+#define MAX_GET_RESULTS 21
+
+int corm_get(corm_qs *qs, void *out, corm_q *extra)
+{
+	if (!qs || !out) {
+		corm_q_free(extra);
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_get: out is NULL") : CORM_EINVAL;
+	}
+	*(void **)out = NULL;
+	corm_qs *clone = corm_qs_clone(qs);
+	if (!clone) {
+		corm_q_free(extra);
+		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+	}
+	int rc = extra ? corm_filter(clone, extra) : qs_check(clone);
+	if (!rc)
+		rc = model_mode_only(clone, "corm_get");
+	if (rc) {
+		corm_qs_free(clone);
+		return rc;
+	}
+	/* Django's get(): no ordering, at most 21 rows fetched, unless sliced */
+	if (clone->query.low == 0 && clone->query.high < 0) {
+		clone->query.order_set = true;
+		clone->query.norder = 0;
+		clone->query.high = MAX_GET_RESULTS;
+	}
+	void *item;
+	size_t total;
+	rc = run_for_instances(clone, &clone->query, &item, &total);
+	const char *name = qs->query.meta->model->name;
+	if (!rc && total == 0) {
+		rc = corm__db_error(qs->db, CORM_ENOTFOUND, "%s matching query does not exist (%s).", name,
+		                    clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
+	} else if (!rc && total > 1) {
+		corm_free(item);
+		if (total >= MAX_GET_RESULTS)
+			rc = corm__db_error(qs->db, CORM_EMULTIPLE, "get() returned more than one %s -- it returned more than %d! (%s)",
+			                    name, MAX_GET_RESULTS - 1, clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
+		else
+			rc = corm__db_error(qs->db, CORM_EMULTIPLE, "get() returned more than one %s -- it returned %zu! (%s)", name, total,
+			                    clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
+	} else if (!rc) {
+		*(void **)out = item;
+	}
+	corm_qs_free(clone);
+	return rc;
+}
+
+static int first_or_last(corm_qs *qs, void *out, bool last)
+{
+	if (!qs || !out)
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_first/corm_last: out is NULL") : CORM_EINVAL;
+	*(void **)out = NULL;
+	int rc = qs_check(qs);
+	if (!rc)
+		rc = model_mode_only(qs, last ? "corm_last" : "corm_first");
+	if (rc)
+		return rc;
+	corm_query q;
+	if (corm__query_copy(&q, &qs->query)) {
+		corm__query_clear(&q);
+		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+	}
+	corm_order *order;
+	size_t n;
+	rc = corm__effective_order(&q, &order, &n);
+	corm__free(order);
+	if (!rc && n == 0) {
+		/* unordered: order by pk, as Django does */
+		corm__free(q.order);
+		q.order = corm__calloc(1, sizeof(corm_order));
+		if (!q.order)
+			rc = CORM_ENOMEM;
+		else {
+			q.order[0] = (corm_order){q.meta->pk, false};
+			q.norder = 1;
+			q.order_set = true;
+			q.reversed = false;
+		}
+	}
+	if (rc) {
+		corm__query_clear(&q);
+		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+	}
+	if (last)
+		q.reversed = !q.reversed;
+	if (last && (q.low || q.high >= 0)) {
+		corm__query_clear(&q);
+		return corm__db_error(qs->db, CORM_EINVAL, "Cannot reverse a query once a slice has been taken.");
+	}
+	q.high = q.high >= 0 && q.high < q.low + 1 ? q.high : q.low + 1;
+	size_t total;
+	rc = run_for_instances(qs, &q, (void **)out, &total);
+	corm__query_clear(&q);
+	return rc;
+}
+
+int corm_first(corm_qs *qs, void *out) { return first_or_last(qs, out, false); }
+int corm_last(corm_qs *qs, void *out) { return first_or_last(qs, out, true); }
+
+size_t corm_row_len(const corm_row *row) { return row ? row->n : 0; }
+
+const char *corm_row_name(const corm_row *row, size_t i) { return row && i < row->n ? row->names[i] : NULL; }
+
+const corm_value *corm_row_cell(const corm_row *row, size_t i) { return row && i < row->n ? &row->cells[i] : NULL; }
+
+const corm_value *corm_row_get(const corm_row *row, const char *name)
+{
+	for (size_t i = 0; row && name && i < row->n; i++)
+		if (!strcmp(row->names[i], name))
+			return &row->cells[i];
+	return NULL;
+}
+
+/* ---- writes ---- */
+
+int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
+{
+	if (rows)
+		*rows = 0;
+	int rc = qs_check(qs);
+	size_t n = 0;
+	while (kwargs && kwargs[n].name)
+		n++;
+	corm_set_item *sets = corm__calloc(n ? n : 1, sizeof *sets);
+	if (!rc && !sets)
+		rc = corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+	if (!rc && (qs->query.low || qs->query.high >= 0))
+		rc = corm__db_error(qs->db, CORM_EINVAL, "Cannot update a query once a slice has been taken.");
+	if (!rc && n == 0)
+		rc = corm__db_error(qs->db, CORM_EINVAL, "update() needs at least one field");
+	size_t made = 0;
+	corm_err err = {0, CORM_BUF_INIT};
+	for (size_t i = 0; !rc && i < n; i++) {
+		const corm_fmeta *fm = corm__meta_field(qs->query.meta, kwargs[i].name);
+		if (!fm) {
+			rc = corm__db_error(qs->db, CORM_EFIELD, "Cannot resolve keyword '%s' into field of %s. Choices are: %s",
+			                    kwargs[i].name, qs->query.meta->label, qs->query.meta->field_choices);
+			break;
+		}
+		sets[i].field = fm;
+		const corm_value *v = &kwargs[i].value;
+		if (v->type == CORM_TYPE_EXPR) {
+			sets[i].value = *v;
+			((corm_kw *)&kwargs[i])->value = corm_v_null(); /* consumed */
+			made++;
+			rc = corm__resolve_expr(qs->query.meta, sets[i].value.u.expr, &err);
+		} else {
+			corm_value tmp;
+			rc = corm__coerce(fm, v, &tmp, &err);
+			if (!rc) {
+				rc = corm__value_copy(&sets[i].value, &tmp) ? corm__err_set(&err, CORM_ENOMEM, "out of memory") : CORM_OK;
+				corm__value_clear(&tmp);
+			}
+			if (!rc)
+				made++;
+		}
+		if (rc)
+			corm__db_take(qs->db, &err);
+	}
+	/* expressions handed to us are consumed even when we fail early */
+	for (size_t i = made; kwargs && i < n; i++)
+		if (kwargs[i].value.type == CORM_TYPE_EXPR && (!sets || sets[i].value.type != CORM_TYPE_EXPR))
+			corm_expr_free(kwargs[i].value.u.expr), ((corm_kw *)&kwargs[i])->value = corm_v_null();
+	corm__err_free(&err);
+	if (!rc) {
+		corm_sql sql;
+		corm_err cerr = {0, CORM_BUF_INIT};
+		rc = corm__compile_update(qs->db->be, &qs->query, sets, n, &sql, &cerr);
+		if (rc == CORM_EMPTY_RESULT)
+			rc = CORM_OK;
+		else if (rc)
+			corm__db_take(qs->db, &cerr);
+		else {
+			rc = corm__exec(qs->db, sql.text.ptr, sql.params, sql.n, rows);
+			corm__sql_free(&sql);
+		}
+		corm__err_free(&cerr);
+		if (qs)
+			drop_cache(qs);
+	}
+	for (size_t i = 0; sets && i < n; i++)
+		corm__value_free(&sets[i].value);
+	corm__free(sets);
+	return rc;
+}
+
+int corm_qs_delete(corm_qs *qs, int64_t *rows)
+{
+	if (rows)
+		*rows = 0;
+	int rc = qs_check(qs);
+	if (rc)
+		return rc;
+	if (qs->query.low || qs->query.high >= 0)
+		return corm__db_error(qs->db, CORM_EINVAL, "Cannot use 'limit' or 'offset' with delete().");
+	if (qs->query.distinct)
+		return corm__db_error(qs->db, CORM_EINVAL, "Cannot call delete() after .distinct().");
+	if (qs->query.mode != SELECT_MODEL)
+		return corm__db_error(qs->db, CORM_EINVAL, "Cannot call delete() after .values() or .values_list()");
+	corm_sql sql;
+	corm_err err = {0, CORM_BUF_INIT};
+	rc = corm__compile_delete(qs->db->be, &qs->query, &sql, &err);
+	if (rc == CORM_EMPTY_RESULT)
+		return CORM_OK;
+	if (rc) {
+		rc = corm__db_take(qs->db, &err);
+		corm__err_free(&err);
+		return rc;
+	}
+	rc = corm__exec(qs->db, sql.text.ptr, sql.params, sql.n, rows);
+	corm__sql_free(&sql);
+	drop_cache(qs);
+	return rc;
+}
+
+/* ---- SQL text ---- */
+
+int corm_qs_sql(corm_qs *qs, const char **sql_out, const corm_value **params, size_t *nparams)
+{
+	if (!qs || !sql_out)
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_qs_sql: sql is NULL") : CORM_EINVAL;
+	int rc = qs_check(qs);
+	if (rc)
+		return rc;
+	corm_sql sql;
+	corm_err err = {0, CORM_BUF_INIT};
+	rc = corm__compile_select(qs->db->be, &qs->query, COMPILE_ROWS, &sql, &err);
+	if (rc == CORM_EMPTY_RESULT)
+		return corm__db_error(qs->db, CORM_ENOTFOUND, "EmptyResultSet: this QuerySet matches nothing and runs no SQL");
+	if (rc) {
+		rc = corm__db_take(qs->db, &err);
+		corm__err_free(&err);
+		return rc;
+	}
+	corm_buf_clear(&qs->sql);
+	corm_buf_put(&qs->sql, sql.text.ptr, sql.text.len);
+	for (size_t i = 0; i < qs->nparams; i++)
+		corm__value_free(&qs->params[i]);
+	corm__free(qs->params);
+	qs->params = sql.params;
+	qs->nparams = sql.n;
+	sql.params = NULL;
+	sql.n = 0;
+	corm__sql_free(&sql);
+	if (qs->sql.oom)
+		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+	*sql_out = corm_buf_cstr(&qs->sql);
+	if (params)
+		*params = qs->params;
+	if (nparams)
+		*nparams = qs->nparams;
+	return CORM_OK;
+}
+
+int corm_qs_str(corm_qs *qs, char **out)
+{
+	if (!qs || !out)
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_qs_str: out is NULL") : CORM_EINVAL;
+	*out = NULL;
+	const char *sql;
+	const corm_value *params;
+	size_t n;
+	int rc = corm_qs_sql(qs, &sql, &params, &n);
+	if (rc)
+		return rc;
+	/* placeholders are '?' or '$n'; replace each in order, skipping quoted text */
+	corm_buf b = CORM_BUF_INIT;
+	size_t k = 0;
+	char quote = 0;
+	for (const char *p = sql; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			corm_buf_putc(&b, *p);
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+			corm_buf_putc(&b, *p);
+		} else if ((*p == '?' || (*p == '$' && p[1] >= '0' && p[1] <= '9')) && k < n) {
+			corm__value_display(&b, &params[k++]);
+			if (*p == '$')
+				while (p[1] >= '0' && p[1] <= '9')
+					p++;
+		} else {
+			corm_buf_putc(&b, *p);
+		}
+	}
+	*out = corm_buf_detach(&b);
+	return *out ? CORM_OK : corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+}

@@ -1,0 +1,47 @@
+/*
+ * The SQL compiler (Django's sql/compiler.py): query tree -> SQL text and
+ * bound parameters, asking the backend for every dialect detail.
+ */
+#ifndef CORM_SQL_COMPILER_H
+#define CORM_SQL_COMPILER_H
+
+#include "query/query.h"
+
+typedef struct corm_sql {
+	corm_buf text;
+	corm_value *params; /* owned deep copies */
+	size_t n, cap;
+	bool oom;
+} corm_sql;
+
+typedef enum { COMPILE_ROWS, COMPILE_COUNT, COMPILE_EXISTS } corm_compile_kind;
+
+/* Result of compiling when the query can match nothing: no SQL is needed. */
+#define CORM_EMPTY_RESULT 1
+
+void corm__sql_init(corm_sql *s);
+void corm__sql_free(corm_sql *s);
+/* Appends a placeholder bound to a deep copy of v. */
+void corm__sql_param(corm_sql *s, const corm_backend *be, const corm_value *v);
+
+/* SELECT for rows, COUNT(*) or EXISTS. CORM_OK, CORM_EMPTY_RESULT, or an error (err set). */
+int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compile_kind kind, corm_sql *out, corm_err *err);
+
+/* A SET item of an UPDATE: a field and a value (expressions resolved). */
+typedef struct corm_set_item {
+	const corm_fmeta *field;
+	corm_value value;
+} corm_set_item;
+
+int corm__compile_update(const corm_backend *be, const corm_query *q, const corm_set_item *sets, size_t n,
+                         corm_sql *out, corm_err *err);
+int corm__compile_delete(const corm_backend *be, const corm_query *q, corm_sql *out, corm_err *err);
+/* INSERT INTO t (cols) VALUES (...) [RETURNING pk]. */
+void corm__compile_insert(const corm_backend *be, const corm_meta *meta, const corm_set_item *cols, size_t n,
+                          bool returning, corm_sql *out);
+/* "table"."column" */
+void corm__sql_column(corm_buf *b, const corm_backend *be, const corm_fmeta *fm);
+/* The comma-separated select list of all concrete fields. */
+void corm__sql_select_list(corm_buf *b, const corm_backend *be, const corm_meta *meta);
+
+#endif

@@ -1,0 +1,95 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+
+static bool grow(corm_buf *b, size_t extra)
+{
+	if (b->oom)
+		return false;
+	if (b->len + extra + 1 <= b->cap)
+		return true;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	char *p = corm__realloc(b->ptr, cap);
+	if (!p) {
+		b->oom = true;
+		return false;
+	}
+	b->ptr = p;
+	b->cap = cap;
+	return true;
+}
+
+void corm_buf_put(corm_buf *b, const char *s, size_t n)
+{
+	if (!grow(b, n))
+		return;
+	memcpy(b->ptr + b->len, s, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
+}
+
+void corm_buf_puts(corm_buf *b, const char *s) { corm_buf_put(b, s, strlen(s)); }
+void corm_buf_putc(corm_buf *b, char c) { corm_buf_put(b, &c, 1); }
+
+void corm_buf_vprintf(corm_buf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0 || !grow(b, (size_t)n))
+		return;
+	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void corm_buf_printf(corm_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	corm_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void corm_buf_int(corm_buf *b, int64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+	corm_buf_put(b, tmp, (size_t)n);
+}
+
+const char *corm_buf_cstr(corm_buf *b)
+{
+	if (b->oom)
+		return NULL;
+	return b->ptr ? b->ptr : "";
+}
+
+char *corm_buf_detach(corm_buf *b)
+{
+	if (b->oom) {
+		corm_buf_free(b);
+		return NULL;
+	}
+	char *out = b->ptr ? b->ptr : corm__strdup("");
+	*b = (corm_buf)CORM_BUF_INIT;
+	return out;
+}
+
+void corm_buf_clear(corm_buf *b)
+{
+	b->len = 0;
+	b->oom = false;
+	if (b->ptr)
+		b->ptr[0] = '\0';
+}
+
+void corm_buf_free(corm_buf *b)
+{
+	corm__free(b->ptr);
+	*b = (corm_buf)CORM_BUF_INIT;
+}

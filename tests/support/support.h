@@ -1,0 +1,37 @@
+/* Helpers shared by the test suites: a fresh database per test, query capture. */
+#ifndef CORM_TEST_SUPPORT_H
+#define CORM_TEST_SUPPORT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "models.h"
+
+typedef struct test_env {
+	corm_registry *reg;
+	corm_db *db;
+	char *queries[256]; /* SQL captured by the query log */
+	size_t nqueries;
+} test_env;
+
+/* Opens the backend named by CORM_TEST_URL (default sqlite://:memory:), registers the blog models and creates their tables. */
+int test_setup(void **state);
+int test_teardown(void **state);
+/* Forgets the captured queries. */
+void test_clear_queries(test_env *env);
+/* Creates a user; returns it (owned by the caller). */
+User *test_user(test_env *env, const char *username);
+/* Creates a post with the given title/slug/views; returns it (owned by the caller). */
+Post *test_post(test_env *env, User *author, const char *title, const char *slug, int views, bool active);
+
+#define ASSERT_OK(env, expr)                                                                      \
+	do {                                                                                          \
+		int rc_ = (expr);                                                                         \
+		if (rc_ != CORM_OK)                                                                       \
+			fail_msg("%s -> %s: %s", #expr, corm_strerror(rc_), corm_errmsg((env)->db));      \
+	} while (0)
+
+#endif

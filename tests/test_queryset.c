@@ -1,0 +1,515 @@
+/* QuerySet core on the blog models: laziness, caching, lookups, SQL text and bad input. */
+#include <string.h>
+
+#include "support.h"
+
+static const char *SELECT_POST =
+        "SELECT \"blog_post\".\"id\", \"blog_post\".\"title\", \"blog_post\".\"slug\", "
+        "\"blog_post\".\"body\", "
+        "\"blog_post\".\"author_id\", \"blog_post\".\"category_id\", \"blog_post\".\"view_count\", "
+        "\"blog_post\".\"is_active\", \"blog_post\".\"created_at\", \"blog_post\".\"updated_at\" "
+        "FROM \"blog_post\"";
+
+/* Asserts the SQL (with parameters written in) of a QuerySet: SELECT_POST + tail. */
+static void assert_sql(test_env *env, corm_qs *qs, const char *tail)
+{
+	char *sql = NULL;
+	ASSERT_OK(env, corm_qs_str(qs, &sql));
+	char expected[4096];
+	snprintf(expected, sizeof expected, "%s%s", SELECT_POST, tail);
+	assert_string_equal(sql, expected);
+	corm_mem_free(sql);
+}
+
+static void seed(test_env *env)
+{
+	User *alice = test_user(env, "alice"), *bob = test_user(env, "bob");
+	Post *p;
+	p = test_post(env, alice, "Learning Django", "learning-django", 1500, true);
+	corm_free(p);
+	p = test_post(env, alice, "Python tips", "python-tips", 50, true);
+	corm_free(p);
+	p = test_post(env, bob, "Old news", "old-news", 5, false);
+	corm_free(p);
+	p = test_post(env, bob, "100% _real_ \\ stuff", "percent", 120, true);
+	corm_free(p);
+	corm_free(alice);
+	corm_free(bob);
+	test_clear_queries(env);
+}
+
+/* Collects titles (in order) into buf, comma-separated. */
+static void titles(test_env *env, corm_qs *qs, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	Post *p;
+	int rc;
+	while ((rc = corm_next(qs, &p)) == CORM_ROW) {
+		if (buf[0])
+			strncat(buf, ",", size - strlen(buf) - 1);
+		strncat(buf, p->title, size - strlen(buf) - 1);
+	}
+	if (rc != CORM_DONE)
+		fail_msg("iteration failed: %s", corm_errmsg(env->db));
+}
+
+static void test_lazy_and_cached(void **state)
+{
+	test_env *env = *state;
+	seed(env);
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_filter(qs, CORM_Q("is_active", true)), CORM_OK);
+	assert_int_equal(corm_order_by(qs, "title"), CORM_OK);
+	assert_int_equal(env->nqueries, 0); /* nothing ran yet */
+	char buf[256];
+	titles(env, qs, buf, sizeof buf);
+	assert_string_equal(buf, "100% _real_ \\ stuff,Learning Django,Python tips");
+	assert_int_equal(env->nqueries, 1);
+	titles(env, qs, buf, sizeof buf); /* from the cache */
+	assert_int_equal(env->nqueries, 1);
+	size_t n;
+	ASSERT_OK(env, corm_len(qs, &n));
+	assert_int_equal(n, 3);
+	int64_t count;
+	ASSERT_OK(env, corm_count(qs, &count)); /* cached: no query */
+	assert_int_equal(count, 3);
+	assert_int_equal(env->nqueries, 1);
+	/* changing the QuerySet after evaluation queries again */
+	ASSERT_OK(env, corm_filter(qs, CORM_Q("view_count__gt", 100)));
+	titles(env, qs, buf, sizeof buf);
+	assert_string_equal(buf, "100% _real_ \\ stuff,Learning Django");
+	assert_int_equal(env->nqueries, 2);
+	assert_string_equal(env->queries[1],
+	                    "SELECT \"blog_post\".\"id\", \"blog_post\".\"title\", "
+	                    "\"blog_post\".\"slug\", \"blog_post\".\"body\", "
+	                    "\"blog_post\".\"author_id\", \"blog_post\".\"category_id\", "
+	                    "\"blog_post\".\"view_count\", "
+	                    "\"blog_post\".\"is_active\", \"blog_post\".\"created_at\", "
+	                    "\"blog_post\".\"updated_at\" FROM "
+	                    "\"blog_post\" WHERE (\"blog_post\".\"is_active\" AND "
+	                    "\"blog_post\".\"view_count\" > ?) ORDER BY "
+	                    "\"blog_post\".\"title\" ASC");
+	corm_qs_free(qs);
+}
+
+static void test_sql_text(void **state)
+{
+	test_env *env = *state;
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	corm_filter(qs, CORM_Q("is_active", true), CORM_Q("view_count__gt", 5));
+	corm_slice(qs, 0, 20);
+	assert_sql(env, qs,
+	           " WHERE (\"blog_post\".\"is_active\" AND \"blog_post\".\"view_count\" > 5) "
+	           "ORDER BY \"blog_post\".\"created_at\" DESC LIMIT 20");
+	corm_qs_free(qs);
+
+	struct {
+		const char *path;
+		corm_value v;
+		const char *tail;
+	} cases[] = {
+	        {"title__icontains", corm_v_text("dj%a_n"),
+	         " WHERE \"blog_post\".\"title\" LIKE '%dj\\%a\\_n%' ESCAPE '\\'"},
+	        {"title__iexact", corm_v_text("x"),
+	         " WHERE \"blog_post\".\"title\" LIKE 'x' ESCAPE '\\'"},
+	        {"title__startswith", corm_v_text("x"),
+	         " WHERE \"blog_post\".\"title\" LIKE 'x%' ESCAPE '\\'"},
+	        {"title__iendswith", corm_v_text("x"),
+	         " WHERE \"blog_post\".\"title\" LIKE '%x' ESCAPE '\\'"},
+	        {"id__in", CORM_IN_INTS(1, 2), " WHERE \"blog_post\".\"id\" IN (1, 2)"},
+	        {"category__isnull", corm_v_bool(true),
+	         " WHERE \"blog_post\".\"category_id\" IS NULL"},
+	        {"view_count__range", CORM_IN_INTS(1, 5),
+	         " WHERE \"blog_post\".\"view_count\" BETWEEN 1 AND 5"},
+	        {"title__regex", corm_v_text("^a"), " WHERE \"blog_post\".\"title\" REGEXP '^a'"},
+	        {"title__iregex", corm_v_text("^a"),
+	         " WHERE \"blog_post\".\"title\" REGEXP '(?i)' || '^a'"},
+	        {"created_at__year", corm_v_int(2024),
+	         " WHERE \"blog_post\".\"created_at\" BETWEEN '2024-01-01 00:00:00' AND "
+	         "'2024-12-31 23:59:59.999999'"},
+	        {"created_at__year__gte", corm_v_int(2024),
+	         " WHERE \"blog_post\".\"created_at\" >= '2024-01-01 00:00:00'"},
+	        {"created_at__month", corm_v_int(3),
+	         " WHERE (CAST(strftime('%m', \"blog_post\".\"created_at\") AS INTEGER)) = 3"},
+	        {"created_at__week_day", corm_v_int(2),
+	         " WHERE (CAST(strftime('%w', \"blog_post\".\"created_at\") AS INTEGER) + 1) = 2"},
+	        {"created_at__date", corm_v_text("2024-01-02"),
+	         " WHERE date(\"blog_post\".\"created_at\") = '2024-01-02'"},
+	        {"view_count__lt", corm_v_expr(corm_f("id")),
+	         " WHERE \"blog_post\".\"view_count\" < \"blog_post\".\"id\""},
+	        {"author", corm_v_int(1), " WHERE \"blog_post\".\"author_id\" = 1"},
+	        {"author_id", corm_v_int(1), " WHERE \"blog_post\".\"author_id\" = 1"},
+	        {"pk", corm_v_int(3), " WHERE \"blog_post\".\"id\" = 3"},
+	        {"title", corm_v_null(), " WHERE \"blog_post\".\"title\" IS NULL"},
+	        {"title", corm_v_text("' OR '1'='1"),
+	         " WHERE \"blog_post\".\"title\" = ''' OR ''1''=''1'"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		qs = corm_objects(env->db, &Post_model);
+		corm_order_by_n(qs, NULL, 0);
+		ASSERT_OK(env, corm_filter(qs, corm_q_new(cases[i].path, cases[i].v)));
+		assert_sql(env, qs, cases[i].tail);
+		corm_qs_free(qs);
+	}
+
+	qs = corm_objects(env->db, &Post_model);
+	corm_order_by_n(qs, NULL, 0);
+	corm_exclude(qs, CORM_Q("title", "a"));
+	assert_sql(env, qs, " WHERE NOT (\"blog_post\".\"title\" = 'a')");
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	corm_order_by_n(qs, NULL, 0);
+	corm_exclude(qs, CORM_Q("category_id", 2));
+	assert_sql(env, qs,
+	           " WHERE NOT (\"blog_post\".\"category_id\" = 2 AND "
+	           "\"blog_post\".\"category_id\" IS NOT NULL)");
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	corm_order_by_n(qs, NULL, 0);
+	corm_filter(qs, corm_or(CORM_Q("title", "a"), corm_not(CORM_Q("slug", "b"))));
+	assert_sql(env, qs,
+	           " WHERE (\"blog_post\".\"title\" = 'a' OR NOT (\"blog_post\".\"slug\" = 'b'))");
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	corm_slice(qs, 5, 10);
+	assert_sql(env, qs, " ORDER BY \"blog_post\".\"created_at\" DESC LIMIT 5 OFFSET 5");
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	corm_reverse(qs);
+	corm_distinct(qs);
+	char *sql;
+	ASSERT_OK(env, corm_qs_str(qs, &sql));
+	assert_non_null(strstr(sql, "SELECT DISTINCT "));
+	assert_non_null(strstr(sql, " ORDER BY \"blog_post\".\"created_at\" ASC"));
+	corm_mem_free(sql);
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	corm_order_by(qs, "?");
+	assert_sql(env, qs, " ORDER BY RANDOM() ASC");
+	corm_qs_free(qs);
+
+	/* the values stay bound parameters */
+	qs = corm_objects(env->db, &Post_model);
+	corm_order_by_n(qs, NULL, 0);
+	corm_filter(qs, CORM_Q("title__contains", "' OR 1=1 --"));
+	const char *raw;
+	const corm_value *params;
+	size_t n;
+	ASSERT_OK(env, corm_qs_sql(qs, &raw, &params, &n));
+	assert_non_null(strstr(raw, "WHERE \"blog_post\".\"title\" LIKE ? ESCAPE '\\'"));
+	assert_int_equal(n, 1);
+	assert_string_equal(params[0].u.text, "%' OR 1=1 --%");
+	corm_qs_free(qs);
+}
+
+static void test_lookups_match(void **state)
+{
+	test_env *env = *state;
+	seed(env);
+	struct {
+		const char *path;
+		corm_value v;
+		const char *expect;
+	} cases[] = {
+	        {"title__icontains", corm_v_text("DJANGO"), "Learning Django"},
+	        {"title__contains", corm_v_text("%"), "100% _real_ \\ stuff"},
+	        {"title__contains", corm_v_text("_real_"), "100% _real_ \\ stuff"},
+	        {"title__contains", corm_v_text("\\"), "100% _real_ \\ stuff"},
+	        {"title__startswith", corm_v_text("Py"), "Python tips"},
+	        {"title__iendswith", corm_v_text("NEWS"), "Old news"},
+	        {"title__iexact", corm_v_text("python TIPS"), "Python tips"},
+	        {"view_count__gte", corm_v_int(1500), "Learning Django"},
+	        {"view_count__lte", corm_v_int(5), "Old news"},
+	        {"view_count__range", CORM_IN_INTS(40, 60), "Python tips"},
+	        {"slug__in", CORM_IN_TEXTS("old-news", "nope"), "Old news"},
+	        {"title__regex", corm_v_text("^Py.*s$"), "Python tips"},
+	        {"title__iregex", corm_v_text("^old"), "Old news"},
+	        {"is_active", corm_v_bool(false), "Old news"},
+	        {"title", corm_v_text("' OR '1'='1"), ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		corm_qs *qs = corm_objects(env->db, &Post_model);
+		ASSERT_OK(env, corm_filter(qs, corm_q_new(cases[i].path, cases[i].v)));
+		char buf[256];
+		titles(env, qs, buf, sizeof buf);
+		if (strcmp(buf, cases[i].expect) != 0)
+			fail_msg("%s: got '%s', expected '%s'", cases[i].path, buf,
+			         cases[i].expect);
+		corm_qs_free(qs);
+	}
+	/* empty `in` matches nothing and runs no SQL */
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	test_clear_queries(env);
+	ASSERT_OK(env, corm_filter(qs, corm_q_new("id__in", corm_v_int_list(NULL, 0))));
+	size_t n;
+	ASSERT_OK(env, corm_len(qs, &n));
+	assert_int_equal(n, 0);
+	assert_int_equal(env->nqueries, 0);
+	corm_qs_free(qs);
+	/* ... but OR with something else keeps the other branch */
+	qs = corm_objects(env->db, &Post_model);
+	corm_filter(qs, corm_or(corm_q_new("id__in", corm_v_int_list(NULL, 0)),
+	                        CORM_Q("slug", "old-news")));
+	ASSERT_OK(env, corm_len(qs, &n));
+	assert_int_equal(n, 1);
+	corm_qs_free(qs);
+	/* year and date transforms on real rows */
+	int year;
+	corm_datetime_to_parts(corm_datetime_now(), &year, NULL, NULL, NULL, NULL, NULL, NULL);
+	qs = corm_objects(env->db, &Post_model);
+	corm_filter(qs, CORM_Q("created_at__year__gte", year),
+	            CORM_Q("created_at__year__lt", year + 1));
+	int64_t count;
+	ASSERT_OK(env, corm_count(qs, &count));
+	assert_int_equal(count, 4);
+	corm_qs_free(qs);
+	qs = corm_objects(env->db, &Post_model);
+	corm_filter(qs, CORM_Q("created_at__date", corm_date_today()));
+	ASSERT_OK(env, corm_count(qs, &count));
+	assert_int_equal(count, 4);
+	corm_qs_free(qs);
+}
+
+static void test_in_list_100k(void **state)
+{
+	test_env *env = *state;
+	seed(env);
+	int64_t *ids = malloc(100000 * sizeof *ids);
+	for (int i = 0; i < 100000; i++)
+		ids[i] = i + 1;
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	ASSERT_OK(env, corm_filter(qs, corm_q_new("id__in", corm_v_int_list(ids, 100000))));
+	free(ids);
+	int64_t n;
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 4);
+	corm_qs_free(qs);
+}
+
+static void test_values(void **state)
+{
+	test_env *env = *state;
+	seed(env);
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	corm_order_by(qs, "view_count");
+	ASSERT_OK(env, corm_values(qs, "id", "title", "author_id"));
+	const corm_row *row;
+	assert_int_equal(corm_next_row(qs, &row), CORM_ROW);
+	assert_int_equal(corm_row_len(row), 3);
+	assert_string_equal(corm_row_name(row, 1), "title");
+	assert_string_equal(corm_row_get(row, "title")->u.text, "Old news");
+	assert_int_equal(corm_row_get(row, "author_id")->type, CORM_TYPE_INT);
+	assert_null(corm_row_get(row, "nope"));
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	corm_order_by(qs, "-view_count");
+	ASSERT_OK(env, corm_values_list(qs, true, "view_count"));
+	int64_t got[4];
+	int i = 0;
+	while (corm_next_row(qs, &row) == CORM_ROW)
+		got[i++] = corm_row_cell(row, 0)->u.i;
+	assert_int_equal(i, 4);
+	assert_int_equal(got[0], 1500);
+	assert_int_equal(got[3], 5);
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_values_list(qs, true, "id", "title"), CORM_EINVAL);
+	assert_string_equal(
+	        corm_errmsg(env->db),
+	        "'flat' is not valid when values_list is called with more than one field.");
+	corm_qs_free(qs);
+}
+
+static void test_first_last_get_at(void **state)
+{
+	test_env *env = *state;
+	seed(env);
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	corm_order_by(qs, "view_count");
+	Post *p;
+	ASSERT_OK(env, corm_first(qs, &p));
+	assert_string_equal(p->title, "Old news");
+	corm_free(p);
+	ASSERT_OK(env, corm_last(qs, &p));
+	assert_string_equal(p->title, "Learning Django");
+	corm_free(p);
+	ASSERT_OK(env, corm_at(qs, 1, &p));
+	assert_string_equal(p->title, "Python tips");
+	corm_free(p);
+	assert_int_equal(corm_at(qs, 10, &p), CORM_ENOTFOUND);
+	assert_int_equal(corm_at(qs, -1, &p), CORM_EINVAL);
+	assert_string_equal(corm_errmsg(env->db), "Negative indexing is not supported.");
+	assert_int_equal(corm_slice(qs, -1, 2), CORM_EINVAL);
+	assert_string_equal(corm_errmsg(env->db), "Negative indexing is not supported.");
+	/* the error is sticky: evaluation reports it too */
+	size_t n;
+	assert_int_equal(corm_len(qs, &n), CORM_EINVAL);
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	ASSERT_OK(env, corm_get(qs, &p, CORM_Q("slug", "python-tips")));
+	assert_int_equal(p->view_count, 50);
+	corm_free(p);
+	assert_int_equal(corm_get(qs, &p, CORM_Q("slug", "nope")), CORM_ENOTFOUND);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "Post matching query does not exist (slug='nope').");
+	assert_int_equal(corm_get(qs, &p, CORM_Q("is_active", true)), CORM_EMULTIPLE);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "get() returned more than one Post -- it returned 3! (is_active=1)");
+	assert_null(p);
+	bool exists;
+	ASSERT_OK(env, corm_exists(qs, &exists));
+	assert_true(exists);
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	corm_none(qs);
+	ASSERT_OK(env, corm_exists(qs, &exists));
+	assert_false(exists);
+	corm_qs_free(qs);
+}
+
+static void test_iterator_streams(void **state)
+{
+	test_env *env = *state;
+	seed(env);
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	corm_order_by(qs, "id");
+	ASSERT_OK(env, corm_iterator(qs, 2));
+	Post *p;
+	int n = 0;
+	while (corm_next(qs, &p) == CORM_ROW)
+		n++;
+	assert_int_equal(n, 4);
+	/* not cached: a second pass queries again */
+	size_t before = env->nqueries;
+	while (corm_next(qs, &p) == CORM_ROW)
+		n++;
+	assert_int_equal(n, 8);
+	assert_int_equal(env->nqueries, before + 1);
+	corm_qs_free(qs);
+}
+
+static void test_q_dynamic_and_f(void **state)
+{
+	test_env *env = *state;
+	seed(env);
+	corm_q *q = corm_q_empty();
+	q = corm_and(q, CORM_Q("title__icontains", "t"));
+	q = corm_and(q, CORM_Q("view_count__gt", 10));
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	corm_order_by(qs, "title");
+	ASSERT_OK(env, corm_filter(qs, q));
+	char buf[256];
+	titles(env, qs, buf, sizeof buf);
+	assert_string_equal(buf, "100% _real_ \\ stuff,Python tips");
+	corm_qs_free(qs);
+
+	/* (A OR B) AND NOT C */
+	qs = corm_objects(env->db, &Post_model);
+	corm_order_by(qs, "title");
+	corm_filter(qs,
+	            corm_and(corm_or(CORM_Q("view_count__gt", 1000), CORM_Q("is_active", false)),
+	                     corm_not(CORM_Q("title__icontains", "old"))));
+	titles(env, qs, buf, sizeof buf);
+	assert_string_equal(buf, "Learning Django");
+	corm_qs_free(qs);
+
+	/* update(view_count=F('view_count') + 1) */
+	qs = corm_objects(env->db, &Post_model);
+	corm_filter(qs, CORM_Q("slug", "python-tips"));
+	int64_t rows;
+	ASSERT_OK(env, corm_update(qs,
+	                           CORM_KWARGS(CORM_KW("view_count",
+	                                               CORM_F_ADD(corm_f("view_count"), 1))),
+	                           &rows));
+	assert_int_equal(rows, 1);
+	assert_string_equal(env->queries[env->nqueries - 1],
+	                    "UPDATE \"blog_post\" SET \"view_count\" = "
+	                    "(\"blog_post\".\"view_count\" + ?) WHERE \"blog_post\".\"slug\" = ?");
+	Post *p;
+	ASSERT_OK(env, corm_get(qs, &p, NULL));
+	assert_int_equal(p->view_count, 51);
+	corm_free(p);
+	corm_qs_free(qs);
+
+	/* F() comparing two fields */
+	qs = corm_objects(env->db, &Post_model);
+	corm_filter(qs, CORM_Q("view_count__lt", corm_f("id")));
+	int64_t n;
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 0);
+	corm_qs_free(qs);
+}
+
+static void test_bad_input(void **state)
+{
+	test_env *env = *state;
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_filter(qs, CORM_Q("titel__icontains", "x")), CORM_EFIELD);
+	assert_string_equal(
+	        corm_errmsg(env->db),
+	        "Cannot resolve keyword 'titel' into field of blog.Post. Choices are: author, "
+	        "author_id, body, category, "
+	        "category_id, created_at, id, is_active, slug, title, updated_at, view_count");
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_filter(qs, CORM_Q("title__icontainz", "x")), CORM_EFIELD);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "Unsupported lookup 'icontainz' for CharField 'title' of blog.Post, "
+	                    "perhaps you meant icontains? "
+	                    "Choices are: contains, endswith, exact, gt, gte, icontains, "
+	                    "iendswith, iexact, in, iregex, isnull, "
+	                    "istartswith, lt, lte, range, regex, startswith.");
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_filter(qs, CORM_Q("view_count", "abc")), CORM_ETYPE);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "Field 'Post.view_count' expected a number but got 'abc'.");
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_order_by(qs, "nope"), CORM_EFIELD);
+	assert_non_null(strstr(corm_errmsg(env->db),
+	                       "Cannot resolve keyword 'nope' into field of blog.Post."));
+	corm_qs_free(qs);
+
+	qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_filter(qs, CORM_Q("title__year", 2020)), CORM_EFIELD);
+	corm_qs_free(qs);
+
+	/* NULL handles and out pointers */
+	assert_int_equal(corm_filter(NULL, CORM_Q("title", "x")), CORM_EINVAL);
+	assert_int_equal(corm_count(NULL, NULL), CORM_EINVAL);
+	qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_count(qs, NULL), CORM_EINVAL);
+	assert_int_equal(corm_next(qs, NULL), CORM_EINVAL);
+	assert_int_equal(corm_filter(qs, NULL), CORM_ENOMEM);
+	corm_qs_free(qs);
+	assert_null(corm_objects(NULL, &Post_model));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(test_lazy_and_cached, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_sql_text, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_lookups_match, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_in_list_100k, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_values, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_first_last_get_at, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_iterator_streams, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_q_dynamic_and_f, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_bad_input, test_setup, test_teardown),
+	};
+	return cmocka_run_group_tests_name("queryset", tests, NULL, NULL);
+}
