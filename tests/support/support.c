@@ -48,17 +48,20 @@ User *test_user(test_env *env, const char *username)
 	User *u = NULL;
 	char email[128];
 	snprintf(email, sizeof email, "%s@example.com", username);
-	ASSERT_OK(env, corm_create(env->db, &User_model, &u,
-	                           CORM_KWARGS(CORM_KW("username", username), CORM_KW("email", email))));
+	ASSERT_OK(env,
+	          corm_create(env->db, &User_model, &u,
+	                      CORM_KWARGS(CORM_KW("username", username), CORM_KW("email", email))));
 	return u;
 }
 
-Post *test_post(test_env *env, User *author, const char *title, const char *slug, int views, bool active)
+Post *test_post(test_env *env, User *author, const char *title, const char *slug, int views,
+                bool active)
 {
 	Post *p = NULL;
 	ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
-	                           CORM_KWARGS(CORM_KW("title", title), CORM_KW("slug", slug), CORM_KW("body", "Hello"),
-	                                       CORM_KW("author", author), CORM_KW("view_count", views),
+	                           CORM_KWARGS(CORM_KW("title", title), CORM_KW("slug", slug),
+	                                       CORM_KW("body", "Hello"), CORM_KW("author", author),
+	                                       CORM_KW("view_count", views),
 	                                       CORM_KW("is_active", active))));
 	return p;
 }

@@ -17,7 +17,8 @@ typedef struct test_env {
 	size_t nqueries;
 } test_env;
 
-/* Opens the backend named by CORM_TEST_URL (default sqlite://:memory:), registers the blog models and creates their tables. */
+/* Opens the backend named by CORM_TEST_URL (default sqlite://:memory:), registers the blog models
+ * and creates their tables. */
 int test_setup(void **state);
 int test_teardown(void **state);
 /* Forgets the captured queries. */
@@ -25,13 +26,15 @@ void test_clear_queries(test_env *env);
 /* Creates a user; returns it (owned by the caller). */
 User *test_user(test_env *env, const char *username);
 /* Creates a post with the given title/slug/views; returns it (owned by the caller). */
-Post *test_post(test_env *env, User *author, const char *title, const char *slug, int views, bool active);
+Post *test_post(test_env *env, User *author, const char *title, const char *slug, int views,
+                bool active);
 
-#define ASSERT_OK(env, expr)                                                                      \
-	do {                                                                                          \
-		int rc_ = (expr);                                                                         \
-		if (rc_ != CORM_OK)                                                                       \
-			fail_msg("%s -> %s: %s", #expr, corm_strerror(rc_), corm_errmsg((env)->db));      \
+#define ASSERT_OK(env, expr)                                                                       \
+	do {                                                                                       \
+		int rc_ = (expr);                                                                  \
+		if (rc_ != CORM_OK)                                                                \
+			fail_msg("%s -> %s: %s", #expr, corm_strerror(rc_),                        \
+			         corm_errmsg((env)->db));                                          \
 	} while (0)
 
 #endif
