@@ -35,10 +35,18 @@ void corm__value_display(corm_buf *b, const corm_value *v)
 {
 	char tmp[64];
 	switch (v->type) {
-	case CORM_TYPE_NULL: corm_buf_puts(b, "NULL"); break;
-	case CORM_TYPE_INT: corm_buf_int(b, v->u.i); break;
-	case CORM_TYPE_FLOAT: corm_buf_printf(b, "%.17g", v->u.f); break;
-	case CORM_TYPE_BOOL: corm_buf_puts(b, v->u.b ? "True" : "False"); break;
+	case CORM_TYPE_NULL:
+		corm_buf_puts(b, "NULL");
+		break;
+	case CORM_TYPE_INT:
+		corm_buf_int(b, v->u.i);
+		break;
+	case CORM_TYPE_FLOAT:
+		corm_buf_printf(b, "%.17g", v->u.f);
+		break;
+	case CORM_TYPE_BOOL:
+		corm_buf_puts(b, v->u.b ? "True" : "False");
+		break;
 	case CORM_TYPE_TEXT:
 		corm_buf_putc(b, '\'');
 		for (const char *p = v->u.text; *p; p++) {
@@ -48,43 +56,67 @@ void corm__value_display(corm_buf *b, const corm_value *v)
 		}
 		corm_buf_putc(b, '\'');
 		break;
-	case CORM_TYPE_BYTES: corm_buf_printf(b, "<%zu bytes>", v->u.bytes.len); break;
+	case CORM_TYPE_BYTES:
+		corm_buf_printf(b, "<%zu bytes>", v->u.bytes.len);
+		break;
 	case CORM_TYPE_DECIMAL: {
 		char *s = corm_decimal_to_string(v->u.decimal);
 		corm_buf_puts(b, s ? s : "?");
 		corm__free(s);
 		break;
 	}
-	case CORM_TYPE_DATE: corm_date_format(v->u.date, tmp); corm_buf_printf(b, "'%s'", tmp); break;
-	case CORM_TYPE_DATETIME: corm_datetime_format(v->u.datetime, tmp); corm_buf_printf(b, "'%s'", tmp); break;
-	case CORM_TYPE_TIME: corm_time_format(v->u.time, tmp); corm_buf_printf(b, "'%s'", tmp); break;
-	case CORM_TYPE_DURATION: corm_buf_int(b, v->u.duration.us); break;
-	case CORM_TYPE_UUID: corm_uuid_hex(v->u.uuid, tmp); corm_buf_printf(b, "'%s'", tmp); break;
+	case CORM_TYPE_DATE:
+		corm_date_format(v->u.date, tmp);
+		corm_buf_printf(b, "'%s'", tmp);
+		break;
+	case CORM_TYPE_DATETIME:
+		corm_datetime_format(v->u.datetime, tmp);
+		corm_buf_printf(b, "'%s'", tmp);
+		break;
+	case CORM_TYPE_TIME:
+		corm_time_format(v->u.time, tmp);
+		corm_buf_printf(b, "'%s'", tmp);
+		break;
+	case CORM_TYPE_DURATION:
+		corm_buf_int(b, v->u.duration.us);
+		break;
+	case CORM_TYPE_UUID:
+		corm_uuid_hex(v->u.uuid, tmp);
+		corm_buf_printf(b, "'%s'", tmp);
+		break;
 	case CORM_TYPE_JSON: {
 		char *s = json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT);
 		corm_buf_printf(b, "'%s'", s ? s : "?");
 		free(s);
 		break;
 	}
-	case CORM_TYPE_EXPR: corm_buf_puts(b, "<expression>"); break;
-	case CORM_TYPE_LIST: corm_buf_printf(b, "<list of %zu>", v->u.list.len); break;
+	case CORM_TYPE_EXPR:
+		corm_buf_puts(b, "<expression>");
+		break;
+	case CORM_TYPE_LIST:
+		corm_buf_printf(b, "<list of %zu>", v->u.list.len);
+		break;
 	case CORM_TYPE_OBJECT: {
 		const corm_obj *o = v->u.object;
-		corm_buf_printf(b, "<%s instance>", o->model && o->model->meta ? o->model->meta->label : "unregistered");
+		corm_buf_printf(b, "<%s instance>",
+		                o->model && o->model->meta ? o->model->meta->label
+		                                           : "unregistered");
 		break;
 	}
 	}
 }
 
 /* "Field 'Post.view_count' expected a number but got 'abc'." */
-static int type_error(const corm_fmeta *fm, const corm_value *in, const char *expected, corm_err *err)
+static int type_error(const corm_fmeta *fm, const corm_value *in, const char *expected,
+                      corm_err *err)
 {
 	corm_buf got = CORM_BUF_INIT;
 	corm__value_display(&got, in);
 	const char *g = corm_buf_cstr(&got);
 	int len = g ? (int)strlen(g) : 0;
-	corm__err_set(err, CORM_ETYPE, "Field '%s.%s' expected %s but got %.*s%s.", fm->owner->model->name,
-	              fm->name, expected, len > 60 ? 60 : len, g ? g : "?", len > 60 ? "..." : "");
+	corm__err_set(err, CORM_ETYPE, "Field '%s.%s' expected %s but got %.*s%s.",
+	              fm->owner->model->name, fm->name, expected, len > 60 ? 60 : len, g ? g : "?",
+	              len > 60 ? "..." : "");
 	corm_buf_free(&got);
 	return CORM_ETYPE;
 }
@@ -120,8 +152,12 @@ static bool parse_float(const char *s, double *out)
 static int coerce_int(const corm_fmeta *fm, const corm_value *in, corm_value *out, corm_err *err)
 {
 	switch (in->type) {
-	case CORM_TYPE_INT: *out = corm_v_int(in->u.i); return CORM_OK;
-	case CORM_TYPE_BOOL: *out = corm_v_int(in->u.b); return CORM_OK;
+	case CORM_TYPE_INT:
+		*out = corm_v_int(in->u.i);
+		return CORM_OK;
+	case CORM_TYPE_BOOL:
+		*out = corm_v_int(in->u.b);
+		return CORM_OK;
 	case CORM_TYPE_FLOAT:
 		if (isfinite(in->u.f) && fabs(in->u.f) < 9.2e18) {
 			*out = corm_v_int((int64_t)in->u.f); /* int(3.7) == 3, as Django does */
@@ -173,7 +209,8 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 		return CORM_OK;
 	}
 	switch (fm->vtype) {
-	case CORM_TYPE_INT: return coerce_int(fm, in, out, err);
+	case CORM_TYPE_INT:
+		return coerce_int(fm, in, out, err);
 	case CORM_TYPE_FLOAT:
 		if (in->type == CORM_TYPE_FLOAT || in->type == CORM_TYPE_INT) {
 			*out = corm_v_float(in->type == CORM_TYPE_INT ? (double)in->u.i : in->u.f);
@@ -199,11 +236,13 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 		}
 		if (in->type == CORM_TYPE_TEXT) {
 			const char *s = in->u.text;
-			if (!strcmp(s, "t") || !strcmp(s, "True") || !strcmp(s, "true") || !strcmp(s, "1")) {
+			if (!strcmp(s, "t") || !strcmp(s, "True") || !strcmp(s, "true") ||
+			    !strcmp(s, "1")) {
 				*out = corm_v_bool(true);
 				return CORM_OK;
 			}
-			if (!strcmp(s, "f") || !strcmp(s, "False") || !strcmp(s, "false") || !strcmp(s, "0")) {
+			if (!strcmp(s, "f") || !strcmp(s, "False") || !strcmp(s, "false") ||
+			    !strcmp(s, "0")) {
 				*out = corm_v_bool(false);
 				return CORM_OK;
 			}
@@ -245,7 +284,8 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 			*out = corm_v_date(corm_datetime_date(in->u.datetime));
 			return CORM_OK;
 		}
-		if (in->type == CORM_TYPE_TEXT && corm_date_parse(&out->u.date, in->u.text, strlen(in->u.text)) == CORM_OK) {
+		if (in->type == CORM_TYPE_TEXT &&
+		    corm_date_parse(&out->u.date, in->u.text, strlen(in->u.text)) == CORM_OK) {
 			out->type = CORM_TYPE_DATE;
 			return CORM_OK;
 		}
@@ -256,21 +296,25 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 			return CORM_OK;
 		}
 		if (in->type == CORM_TYPE_DATE) {
-			*out = corm_v_datetime((corm_datetime){(int64_t)in->u.date.days * 86400000000LL});
+			*out = corm_v_datetime(
+			        (corm_datetime){(int64_t)in->u.date.days * 86400000000LL});
 			return CORM_OK;
 		}
 		if (in->type == CORM_TYPE_TEXT &&
-		    corm_datetime_parse(&out->u.datetime, in->u.text, strlen(in->u.text)) == CORM_OK) {
+		    corm_datetime_parse(&out->u.datetime, in->u.text, strlen(in->u.text)) ==
+		            CORM_OK) {
 			out->type = CORM_TYPE_DATETIME;
 			return CORM_OK;
 		}
-		return type_error(fm, in, "a datetime in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format", err);
+		return type_error(fm, in, "a datetime in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format",
+		                  err);
 	case CORM_TYPE_TIME:
 		if (in->type == CORM_TYPE_TIME) {
 			*out = *in;
 			return CORM_OK;
 		}
-		if (in->type == CORM_TYPE_TEXT && corm_time_parse(&out->u.time, in->u.text, strlen(in->u.text)) == CORM_OK) {
+		if (in->type == CORM_TYPE_TEXT &&
+		    corm_time_parse(&out->u.time, in->u.text, strlen(in->u.text)) == CORM_OK) {
 			out->type = CORM_TYPE_TIME;
 			return CORM_OK;
 		}
@@ -290,7 +334,8 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 			*out = *in;
 			return CORM_OK;
 		}
-		if (in->type == CORM_TYPE_TEXT && corm_uuid_parse(&out->u.uuid, in->u.text, strlen(in->u.text)) == CORM_OK) {
+		if (in->type == CORM_TYPE_TEXT &&
+		    corm_uuid_parse(&out->u.uuid, in->u.text, strlen(in->u.text)) == CORM_OK) {
 			out->type = CORM_TYPE_UUID;
 			return CORM_OK;
 		}
@@ -308,15 +353,27 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 	case CORM_TYPE_JSON: {
 		json_t *j = NULL;
 		switch (in->type) {
-		case CORM_TYPE_JSON: j = json_incref((json_t *)in->u.json); break;
-		case CORM_TYPE_TEXT: j = json_string(in->u.text); break;
-		case CORM_TYPE_INT: j = json_integer(in->u.i); break;
-		case CORM_TYPE_FLOAT: j = json_real(in->u.f); break;
-		case CORM_TYPE_BOOL: j = json_boolean(in->u.b); break;
-		default: return type_error(fm, in, "a JSON value", err);
+		case CORM_TYPE_JSON:
+			j = json_incref((json_t *)in->u.json);
+			break;
+		case CORM_TYPE_TEXT:
+			j = json_string(in->u.text);
+			break;
+		case CORM_TYPE_INT:
+			j = json_integer(in->u.i);
+			break;
+		case CORM_TYPE_FLOAT:
+			j = json_real(in->u.f);
+			break;
+		case CORM_TYPE_BOOL:
+			j = json_boolean(in->u.b);
+			break;
+		default:
+			return type_error(fm, in, "a JSON value", err);
 		}
 		if (!j)
-			return corm__err_set(err, in->type == CORM_TYPE_TEXT ? CORM_ETYPE : CORM_ENOMEM,
+			return corm__err_set(err,
+			                     in->type == CORM_TYPE_TEXT ? CORM_ETYPE : CORM_ENOMEM,
 			                     "Field '%s.%s' expected valid UTF-8 text for JSON",
 			                     fm->owner->model->name, fm->name);
 		*out = corm_v_json(j);
@@ -337,7 +394,18 @@ void corm__value_clear(corm_value *v)
 	*v = corm_v_null();
 }
 
+static int value_copy(corm_value *dst, const corm_value *src);
+
+/* On failure *dst is left NULL, never half-borrowed, so freeing it is always safe. */
 int corm__value_copy(corm_value *dst, const corm_value *src)
+{
+	int rc = value_copy(dst, src);
+	if (rc)
+		*dst = corm_v_null();
+	return rc;
+}
+
+static int value_copy(corm_value *dst, const corm_value *src)
 {
 	*dst = *src;
 	switch (src->type) {
@@ -382,7 +450,9 @@ int corm__value_copy(corm_value *dst, const corm_value *src)
 				dst->u.list.len = i;
 				dst->u.list.of = CORM_TYPE_NULL;
 				corm__value_free(dst);
-				return item.type == CORM_TYPE_EXPR || item.type == CORM_TYPE_LIST ? CORM_EINVAL : CORM_ENOMEM;
+				return item.type == CORM_TYPE_EXPR || item.type == CORM_TYPE_LIST
+				               ? CORM_EINVAL
+				               : CORM_ENOMEM;
 			}
 		}
 		dst->u.list.items = items;
@@ -397,11 +467,21 @@ int corm__value_copy(corm_value *dst, const corm_value *src)
 void corm__value_free(corm_value *v)
 {
 	switch (v->type) {
-	case CORM_TYPE_TEXT: corm__free((char *)v->u.text); break;
-	case CORM_TYPE_BYTES: corm__free((uint8_t *)v->u.bytes.data); break;
-	case CORM_TYPE_DECIMAL: corm_decimal_free((corm_decimal *)v->u.decimal); break;
-	case CORM_TYPE_JSON: json_decref((json_t *)v->u.json); break;
-	case CORM_TYPE_EXPR: corm_expr_free(v->u.expr); break;
+	case CORM_TYPE_TEXT:
+		corm__free((char *)v->u.text);
+		break;
+	case CORM_TYPE_BYTES:
+		corm__free((uint8_t *)v->u.bytes.data);
+		break;
+	case CORM_TYPE_DECIMAL:
+		corm_decimal_free((corm_decimal *)v->u.decimal);
+		break;
+	case CORM_TYPE_JSON:
+		json_decref((json_t *)v->u.json);
+		break;
+	case CORM_TYPE_EXPR:
+		corm_expr_free(v->u.expr);
+		break;
 	case CORM_TYPE_LIST: {
 		corm_value *items = (corm_value *)v->u.list.items;
 		for (size_t i = 0; i < v->u.list.len; i++)
@@ -409,38 +489,48 @@ void corm__value_free(corm_value *v)
 		corm__free(items);
 		break;
 	}
-	default: break;
+	default:
+		break;
 	}
 	*v = corm_v_null();
 }
 
 /* ---- struct members ---- */
 
-#define MEMBER(inst, fm, T) ((T *)((char *)(inst) + (fm)->decl->offset))
+#define MEMBER(inst, fm, T)  ((T *)((char *)(inst) + (fm)->decl->offset))
 #define CMEMBER(inst, fm, T) ((const T *)((const char *)(inst) + (fm)->decl->offset))
 
 static bool is_pointer_type(corm_type t)
 {
-	return t == CORM_TYPE_TEXT || t == CORM_TYPE_DECIMAL || t == CORM_TYPE_JSON || t == CORM_TYPE_BYTES;
+	return t == CORM_TYPE_TEXT || t == CORM_TYPE_DECIMAL || t == CORM_TYPE_JSON ||
+	       t == CORM_TYPE_BYTES;
 }
 
 bool corm__member_is_null(const corm_fmeta *fm, const void *inst)
 {
 	switch (fm->vtype) {
-	case CORM_TYPE_TEXT: return *CMEMBER(inst, fm, char *) == NULL;
-	case CORM_TYPE_DECIMAL: return *CMEMBER(inst, fm, corm_decimal *) == NULL;
-	case CORM_TYPE_JSON: return *CMEMBER(inst, fm, json_t *) == NULL;
-	case CORM_TYPE_BYTES: return CMEMBER(inst, fm, corm_bytes)->data == NULL;
-	default: return fm->index < 64 && (((const corm_obj *)inst)->nulls >> fm->index) & 1;
+	case CORM_TYPE_TEXT:
+		return *CMEMBER(inst, fm, char *) == NULL;
+	case CORM_TYPE_DECIMAL:
+		return *CMEMBER(inst, fm, corm_decimal *) == NULL;
+	case CORM_TYPE_JSON:
+		return *CMEMBER(inst, fm, json_t *) == NULL;
+	case CORM_TYPE_BYTES:
+		return CMEMBER(inst, fm, corm_bytes)->data == NULL;
+	default:
+		return fm->index < 64 && (((const corm_obj *)inst)->nulls >> fm->index) & 1;
 	}
 }
 
 static int64_t get_int(const corm_fmeta *fm, const void *inst)
 {
 	switch (fm->decl->size) {
-	case 2: return *CMEMBER(inst, fm, int16_t);
-	case 4: return *CMEMBER(inst, fm, int32_t);
-	default: return *CMEMBER(inst, fm, int64_t);
+	case 2:
+		return *CMEMBER(inst, fm, int16_t);
+	case 4:
+		return *CMEMBER(inst, fm, int32_t);
+	default:
+		return *CMEMBER(inst, fm, int64_t);
 	}
 }
 
@@ -451,35 +541,65 @@ void corm__member_get(const corm_fmeta *fm, const void *inst, corm_value *out)
 		return;
 	}
 	switch (fm->vtype) {
-	case CORM_TYPE_INT: *out = corm_v_int(get_int(fm, inst)); break;
-	case CORM_TYPE_FLOAT: *out = corm_v_float(*CMEMBER(inst, fm, double)); break;
-	case CORM_TYPE_BOOL: *out = corm_v_bool(*CMEMBER(inst, fm, bool)); break;
-	case CORM_TYPE_TEXT: *out = corm_v_text(*CMEMBER(inst, fm, char *)); break;
-	case CORM_TYPE_DECIMAL: *out = corm_v_decimal(*CMEMBER(inst, fm, corm_decimal *)); break;
-	case CORM_TYPE_DATE: *out = corm_v_date(*CMEMBER(inst, fm, corm_date)); break;
-	case CORM_TYPE_DATETIME: *out = corm_v_datetime(*CMEMBER(inst, fm, corm_datetime)); break;
-	case CORM_TYPE_TIME: *out = corm_v_time(*CMEMBER(inst, fm, corm_time)); break;
-	case CORM_TYPE_DURATION: *out = corm_v_duration(*CMEMBER(inst, fm, corm_duration)); break;
-	case CORM_TYPE_UUID: *out = corm_v_uuid(*CMEMBER(inst, fm, corm_uuid)); break;
+	case CORM_TYPE_INT:
+		*out = corm_v_int(get_int(fm, inst));
+		break;
+	case CORM_TYPE_FLOAT:
+		*out = corm_v_float(*CMEMBER(inst, fm, double));
+		break;
+	case CORM_TYPE_BOOL:
+		*out = corm_v_bool(*CMEMBER(inst, fm, bool));
+		break;
+	case CORM_TYPE_TEXT:
+		*out = corm_v_text(*CMEMBER(inst, fm, char *));
+		break;
+	case CORM_TYPE_DECIMAL:
+		*out = corm_v_decimal(*CMEMBER(inst, fm, corm_decimal *));
+		break;
+	case CORM_TYPE_DATE:
+		*out = corm_v_date(*CMEMBER(inst, fm, corm_date));
+		break;
+	case CORM_TYPE_DATETIME:
+		*out = corm_v_datetime(*CMEMBER(inst, fm, corm_datetime));
+		break;
+	case CORM_TYPE_TIME:
+		*out = corm_v_time(*CMEMBER(inst, fm, corm_time));
+		break;
+	case CORM_TYPE_DURATION:
+		*out = corm_v_duration(*CMEMBER(inst, fm, corm_duration));
+		break;
+	case CORM_TYPE_UUID:
+		*out = corm_v_uuid(*CMEMBER(inst, fm, corm_uuid));
+		break;
 	case CORM_TYPE_BYTES: {
 		const corm_bytes *b = CMEMBER(inst, fm, corm_bytes);
 		*out = corm_v_bytes(b->data, b->len);
 		break;
 	}
-	case CORM_TYPE_JSON: *out = corm_v_json(*CMEMBER(inst, fm, json_t *)); break;
-	default: *out = corm_v_null(); break;
+	case CORM_TYPE_JSON:
+		*out = corm_v_json(*CMEMBER(inst, fm, json_t *));
+		break;
+	default:
+		*out = corm_v_null();
+		break;
 	}
 }
 
 void corm__member_clear(const corm_fmeta *fm, void *inst)
 {
 	switch (fm->vtype) {
-	case CORM_TYPE_TEXT: corm__free(*MEMBER(inst, fm, char *)); *MEMBER(inst, fm, char *) = NULL; break;
+	case CORM_TYPE_TEXT:
+		corm__free(*MEMBER(inst, fm, char *));
+		*MEMBER(inst, fm, char *) = NULL;
+		break;
 	case CORM_TYPE_DECIMAL:
 		corm_decimal_free(*MEMBER(inst, fm, corm_decimal *));
 		*MEMBER(inst, fm, corm_decimal *) = NULL;
 		break;
-	case CORM_TYPE_JSON: json_decref(*MEMBER(inst, fm, json_t *)); *MEMBER(inst, fm, json_t *) = NULL; break;
+	case CORM_TYPE_JSON:
+		json_decref(*MEMBER(inst, fm, json_t *));
+		*MEMBER(inst, fm, json_t *) = NULL;
+		break;
 	case CORM_TYPE_BYTES: {
 		corm_bytes *b = MEMBER(inst, fm, corm_bytes);
 		corm__free(b->data);
@@ -534,8 +654,12 @@ int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v)
 		else
 			*MEMBER(inst, fm, int64_t) = v->u.i;
 		break;
-	case CORM_TYPE_FLOAT: *MEMBER(inst, fm, double) = v->u.f; break;
-	case CORM_TYPE_BOOL: *MEMBER(inst, fm, bool) = v->u.b; break;
+	case CORM_TYPE_FLOAT:
+		*MEMBER(inst, fm, double) = v->u.f;
+		break;
+	case CORM_TYPE_BOOL:
+		*MEMBER(inst, fm, bool) = v->u.b;
+		break;
 	case CORM_TYPE_TEXT: {
 		char *s = corm__strdup(v->u.text);
 		if (!s)
@@ -552,11 +676,21 @@ int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v)
 		*MEMBER(inst, fm, corm_decimal *) = d;
 		break;
 	}
-	case CORM_TYPE_DATE: *MEMBER(inst, fm, corm_date) = v->u.date; break;
-	case CORM_TYPE_DATETIME: *MEMBER(inst, fm, corm_datetime) = v->u.datetime; break;
-	case CORM_TYPE_TIME: *MEMBER(inst, fm, corm_time) = v->u.time; break;
-	case CORM_TYPE_DURATION: *MEMBER(inst, fm, corm_duration) = v->u.duration; break;
-	case CORM_TYPE_UUID: *MEMBER(inst, fm, corm_uuid) = v->u.uuid; break;
+	case CORM_TYPE_DATE:
+		*MEMBER(inst, fm, corm_date) = v->u.date;
+		break;
+	case CORM_TYPE_DATETIME:
+		*MEMBER(inst, fm, corm_datetime) = v->u.datetime;
+		break;
+	case CORM_TYPE_TIME:
+		*MEMBER(inst, fm, corm_time) = v->u.time;
+		break;
+	case CORM_TYPE_DURATION:
+		*MEMBER(inst, fm, corm_duration) = v->u.duration;
+		break;
+	case CORM_TYPE_UUID:
+		*MEMBER(inst, fm, corm_uuid) = v->u.uuid;
+		break;
 	case CORM_TYPE_BYTES: {
 		/* one extra byte so an empty value still has a non-NULL pointer */
 		uint8_t *p = corm__alloc(v->u.bytes.len + 1);

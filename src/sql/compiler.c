@@ -8,7 +8,10 @@
 
 enum { WHERE_SQL = 0, WHERE_NOTHING = 1, WHERE_EVERYTHING = 2 };
 
-void corm__sql_init(corm_sql *s) { memset(s, 0, sizeof *s); }
+void corm__sql_init(corm_sql *s)
+{
+	memset(s, 0, sizeof *s);
+}
 
 void corm__sql_free(corm_sql *s)
 {
@@ -76,11 +79,18 @@ void corm__sql_select_list(corm_buf *b, const corm_backend *be, const corm_meta 
 
 static void compile_expr(corm_sql *s, const corm_backend *be, const corm_expr *e)
 {
-	static const char *const ops[] = {[EXPR_ADD] = " + ", [EXPR_SUB] = " - ", [EXPR_MUL] = " * ",
-	                                  [EXPR_DIV] = " / ", [EXPR_MOD] = " %% "};
+	static const char *const ops[] = {[EXPR_ADD] = " + ",
+	                                  [EXPR_SUB] = " - ",
+	                                  [EXPR_MUL] = " * ",
+	                                  [EXPR_DIV] = " / ",
+	                                  [EXPR_MOD] = " %% "};
 	switch (e->kind) {
-	case EXPR_F: corm__sql_column(&s->text, be, e->field); break;
-	case EXPR_VALUE: corm__sql_param(s, be, &e->value); break;
+	case EXPR_F:
+		corm__sql_column(&s->text, be, e->field);
+		break;
+	case EXPR_VALUE:
+		corm__sql_param(s, be, &e->value);
+		break;
 	default:
 		corm_buf_putc(&s->text, '(');
 		compile_expr(s, be, e->lhs);
@@ -92,7 +102,8 @@ static void compile_expr(corm_sql *s, const corm_backend *be, const corm_expr *e
 }
 
 /* Writes `pattern` with each %s replaced by the output of emit(). "%%" is a literal '%'. */
-static void apply_pattern(corm_sql *s, const char *pattern, void (*emit)(corm_sql *, void *), void *ctx)
+static void apply_pattern(corm_sql *s, const char *pattern, void (*emit)(corm_sql *, void *),
+                          void *ctx)
 {
 	for (const char *p = pattern; *p; p++) {
 		if (p[0] == '%' && p[1] == 's') {
@@ -130,14 +141,16 @@ static void emit_rhs(corm_sql *s, void *p)
 static char *like_value(const char *v, corm_lookup l, char esc)
 {
 	corm_buf b = CORM_BUF_INIT;
-	if (l == CORM_LOOKUP_CONTAINS || l == CORM_LOOKUP_ICONTAINS || l == CORM_LOOKUP_ENDSWITH || l == CORM_LOOKUP_IENDSWITH)
+	if (l == CORM_LOOKUP_CONTAINS || l == CORM_LOOKUP_ICONTAINS || l == CORM_LOOKUP_ENDSWITH ||
+	    l == CORM_LOOKUP_IENDSWITH)
 		corm_buf_putc(&b, '%');
 	for (const char *p = v; *p; p++) {
 		if (*p == esc || *p == '%' || *p == '_')
 			corm_buf_putc(&b, esc);
 		corm_buf_putc(&b, *p);
 	}
-	if (l == CORM_LOOKUP_CONTAINS || l == CORM_LOOKUP_ICONTAINS || l == CORM_LOOKUP_STARTSWITH || l == CORM_LOOKUP_ISTARTSWITH)
+	if (l == CORM_LOOKUP_CONTAINS || l == CORM_LOOKUP_ICONTAINS ||
+	    l == CORM_LOOKUP_STARTSWITH || l == CORM_LOOKUP_ISTARTSWITH)
 		corm_buf_putc(&b, '%');
 	return corm_buf_detach(&b);
 }
@@ -151,22 +164,45 @@ static char *json_list(const corm_value *items, size_t n)
 		const corm_value *v = &items[i];
 		json_t *j = NULL;
 		switch (v->type) {
-		case CORM_TYPE_INT: j = json_integer(v->u.i); break;
-		case CORM_TYPE_FLOAT: j = json_real(v->u.f); break;
-		case CORM_TYPE_BOOL: j = json_integer(v->u.b); break;
-		case CORM_TYPE_TEXT: j = json_string(v->u.text); break;
-		case CORM_TYPE_DATE: corm_date_format(v->u.date, tmp); j = json_string(tmp); break;
-		case CORM_TYPE_DATETIME: corm_datetime_format(v->u.datetime, tmp); j = json_string(tmp); break;
-		case CORM_TYPE_TIME: corm_time_format(v->u.time, tmp); j = json_string(tmp); break;
-		case CORM_TYPE_DURATION: j = json_integer(v->u.duration.us); break;
-		case CORM_TYPE_UUID: corm_uuid_hex(v->u.uuid, tmp); j = json_string(tmp); break;
+		case CORM_TYPE_INT:
+			j = json_integer(v->u.i);
+			break;
+		case CORM_TYPE_FLOAT:
+			j = json_real(v->u.f);
+			break;
+		case CORM_TYPE_BOOL:
+			j = json_integer(v->u.b);
+			break;
+		case CORM_TYPE_TEXT:
+			j = json_string(v->u.text);
+			break;
+		case CORM_TYPE_DATE:
+			corm_date_format(v->u.date, tmp);
+			j = json_string(tmp);
+			break;
+		case CORM_TYPE_DATETIME:
+			corm_datetime_format(v->u.datetime, tmp);
+			j = json_string(tmp);
+			break;
+		case CORM_TYPE_TIME:
+			corm_time_format(v->u.time, tmp);
+			j = json_string(tmp);
+			break;
+		case CORM_TYPE_DURATION:
+			j = json_integer(v->u.duration.us);
+			break;
+		case CORM_TYPE_UUID:
+			corm_uuid_hex(v->u.uuid, tmp);
+			j = json_string(tmp);
+			break;
 		case CORM_TYPE_DECIMAL: {
 			char *d = corm_decimal_to_string(v->u.decimal);
 			j = d ? json_real(atof(d)) : NULL;
 			corm__free(d);
 			break;
 		}
-		default: break;
+		default:
+			break;
 		}
 		if (!j || json_array_append_new(arr, j)) {
 			json_decref(arr);
@@ -185,8 +221,9 @@ static char *json_list(const corm_value *items, size_t n)
 static bool is_year_bound_lookup(const corm_node *n)
 {
 	return n->transform == CORM_TRANSFORM_YEAR && n->rhs.type == CORM_TYPE_INT &&
-	       (n->lookup == CORM_LOOKUP_EXACT || n->lookup == CORM_LOOKUP_GT || n->lookup == CORM_LOOKUP_GTE ||
-	        n->lookup == CORM_LOOKUP_LT || n->lookup == CORM_LOOKUP_LTE);
+	       (n->lookup == CORM_LOOKUP_EXACT || n->lookup == CORM_LOOKUP_GT ||
+	        n->lookup == CORM_LOOKUP_GTE || n->lookup == CORM_LOOKUP_LT ||
+	        n->lookup == CORM_LOOKUP_LTE);
 }
 
 /* Django's YearLookup: compare the column with the year's bounds so an index can be used. */
@@ -220,10 +257,22 @@ static int year_bounds(corm_sql *s, const corm_backend *be, const corm_node *n, 
 		corm_buf_puts(&s->text, " AND ");
 		corm__sql_param(s, be, &hi);
 		break;
-	case CORM_LOOKUP_GT: corm_buf_puts(&s->text, " > "); corm__sql_param(s, be, &hi); break;
-	case CORM_LOOKUP_GTE: corm_buf_puts(&s->text, " >= "); corm__sql_param(s, be, &lo); break;
-	case CORM_LOOKUP_LT: corm_buf_puts(&s->text, " < "); corm__sql_param(s, be, &lo); break;
-	default: corm_buf_puts(&s->text, " <= "); corm__sql_param(s, be, &hi); break;
+	case CORM_LOOKUP_GT:
+		corm_buf_puts(&s->text, " > ");
+		corm__sql_param(s, be, &hi);
+		break;
+	case CORM_LOOKUP_GTE:
+		corm_buf_puts(&s->text, " >= ");
+		corm__sql_param(s, be, &lo);
+		break;
+	case CORM_LOOKUP_LT:
+		corm_buf_puts(&s->text, " < ");
+		corm__sql_param(s, be, &lo);
+		break;
+	default:
+		corm_buf_puts(&s->text, " <= ");
+		corm__sql_param(s, be, &hi);
+		break;
 	}
 	return WHERE_SQL;
 }
@@ -232,9 +281,10 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 {
 	corm_buf lhs = CORM_BUF_INIT;
 	corm__sql_column(&lhs, be, n->field);
-	if (n->transform != CORM_TRANSFORM_NONE && !is_year_bound_lookup(n)) {
+	if (n->transform != CORM_TRANSFORM_NONE && !is_year_bound_lookup(n) && !lhs.oom) {
 		corm_buf t = CORM_BUF_INIT;
-		be->date_extract(&t, n->transform, n->field->vtype, corm_buf_cstr(&lhs) ? corm_buf_cstr(&lhs) : "");
+		be->date_extract(&t, n->transform, n->field->vtype,
+		                 corm_buf_cstr(&lhs) ? corm_buf_cstr(&lhs) : "");
 		corm_buf_free(&lhs);
 		lhs = t;
 	}
@@ -250,7 +300,8 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 		result = year_bounds(s, be, n, l);
 	} else if (n->lookup == CORM_LOOKUP_ISNULL) {
 		corm_buf_printf(&s->text, "%s IS %sNULL", l, rhs->u.b ? "" : "NOT ");
-	} else if (n->lookup == CORM_LOOKUP_EXACT && rhs->type == CORM_TYPE_BOOL && n->transform == CORM_TRANSFORM_NONE &&
+	} else if (n->lookup == CORM_LOOKUP_EXACT && rhs->type == CORM_TYPE_BOOL &&
+	           n->transform == CORM_TRANSFORM_NONE &&
 	           be->features.supports_boolean_expr_in_where) {
 		corm_buf_printf(&s->text, "%s%s", rhs->u.b ? "" : "NOT ", l);
 	} else if (n->lookup == CORM_LOOKUP_IN) {
@@ -286,7 +337,8 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 		const char *pattern = be->operators[n->lookup];
 		if (ctx.expr && be->pattern_ops[n->lookup])
 			pattern = be->pattern_ops[n->lookup];
-		else if (!ctx.expr && rhs->type == CORM_TYPE_TEXT && n->lookup >= CORM_LOOKUP_IEXACT && n->lookup <= CORM_LOOKUP_IENDSWITH) {
+		else if (!ctx.expr && rhs->type == CORM_TYPE_TEXT &&
+		         n->lookup >= CORM_LOOKUP_IEXACT && n->lookup <= CORM_LOOKUP_IENDSWITH) {
 			ctx.owned_text = like_value(rhs->u.text, n->lookup, be->like_escape);
 			if (!ctx.owned_text)
 				s->oom = true;
@@ -296,10 +348,9 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 		corm__free(ctx.owned_text);
 	}
 	if (n->add_not_null && result == WHERE_SQL) {
-		corm_buf lhs_col = CORM_BUF_INIT;
-		corm__sql_column(&lhs_col, be, n->field);
-		corm_buf_printf(&s->text, " AND %s IS NOT NULL", corm_buf_cstr(&lhs_col) ? corm_buf_cstr(&lhs_col) : "");
-		corm_buf_free(&lhs_col);
+		corm_buf_puts(&s->text, " AND ");
+		corm__sql_column(&s->text, be, n->field);
+		corm_buf_puts(&s->text, " IS NOT NULL");
 	}
 	corm_buf_free(&lhs);
 	return result;
@@ -318,7 +369,8 @@ static int compile_where(corm_sql *s, const corm_backend *be, const corm_node *n
 			s->text.len = mark;
 			if (s->text.ptr)
 				s->text.ptr[mark] = '\0';
-			return n->negated ? (r == WHERE_NOTHING ? WHERE_EVERYTHING : WHERE_NOTHING) : r;
+			return n->negated ? (r == WHERE_NOTHING ? WHERE_EVERYTHING : WHERE_NOTHING)
+			                  : r;
 		}
 		if (n->negated)
 			corm_buf_putc(&s->text, ')');
@@ -362,6 +414,10 @@ static int compile_where(corm_sql *s, const corm_backend *be, const corm_node *n
 		if (s->text.ptr)
 			s->text.ptr[mark] = '\0';
 		return result;
+	}
+	if (s->text.oom) {
+		s->oom = true;
+		return WHERE_SQL;
 	}
 	if (emitted == 1 && !n->negated) {
 		/* one condition needs no parentheses: drop the '(' we opened */
@@ -418,14 +474,18 @@ static void select_columns(corm_sql *s, const corm_backend *be, const corm_query
 	}
 }
 
+/* On failure the SQL is freed: callers own it only on success. */
 static int finish(corm_sql *s, corm_err *err)
 {
-	if (s->oom || s->text.oom)
+	if (s->oom || s->text.oom) {
+		corm__sql_free(s);
 		return corm__err_set(err, CORM_ENOMEM, "out of memory");
+	}
 	return CORM_OK;
 }
 
-int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compile_kind kind, corm_sql *s, corm_err *err)
+int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compile_kind kind,
+                         corm_sql *s, corm_err *err)
 {
 	corm__sql_init(s);
 	bool sliced = q->low > 0 || q->high >= 0;
@@ -451,13 +511,16 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 	int r = where_clause(s, be, q);
 	if (r == WHERE_NOTHING) {
 		corm__sql_free(s);
-		return s->oom ? corm__err_set(err, CORM_ENOMEM, "out of memory") : CORM_EMPTY_RESULT;
+		return s->oom ? corm__err_set(err, CORM_ENOMEM, "out of memory")
+		              : CORM_EMPTY_RESULT;
 	}
 	if (kind == COMPILE_ROWS || (subquery && sliced)) {
 		corm_order *order;
 		size_t norder;
-		if (corm__effective_order(q, &order, &norder))
+		if (corm__effective_order(q, &order, &norder)) {
+			corm__sql_free(s);
 			return corm__err_set(err, CORM_ENOMEM, "out of memory");
+		}
 		for (size_t i = 0; i < norder; i++) {
 			corm_buf_puts(&s->text, i ? ", " : " ORDER BY ");
 			if (!order[i].field) {
@@ -476,8 +539,8 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 	return finish(s, err);
 }
 
-int corm__compile_update(const corm_backend *be, const corm_query *q, const corm_set_item *sets, size_t n,
-                         corm_sql *s, corm_err *err)
+int corm__compile_update(const corm_backend *be, const corm_query *q, const corm_set_item *sets,
+                         size_t n, corm_sql *s, corm_err *err)
 {
 	corm__sql_init(s);
 	corm_buf_puts(&s->text, "UPDATE ");
@@ -512,8 +575,8 @@ int corm__compile_delete(const corm_backend *be, const corm_query *q, corm_sql *
 	return finish(s, err);
 }
 
-void corm__compile_insert(const corm_backend *be, const corm_meta *meta, const corm_set_item *cols, size_t n,
-                          bool returning, corm_sql *s)
+void corm__compile_insert(const corm_backend *be, const corm_meta *meta, const corm_set_item *cols,
+                          size_t n, bool returning, corm_sql *s)
 {
 	corm__sql_init(s);
 	corm_buf_puts(&s->text, "INSERT INTO ");

@@ -20,14 +20,25 @@ static void set_err(corm_driver_error *err, sqlite3 *db, int rc)
 	int ext = db ? sqlite3_extended_errcode(db) : rc;
 	err->native = ext;
 	switch (rc & 0xff) {
-	case SQLITE_CONSTRAINT: err->code = CORM_ECONSTRAINT; break;
-	case SQLITE_NOMEM: err->code = CORM_ENOMEM; break;
+	case SQLITE_CONSTRAINT:
+		err->code = CORM_ECONSTRAINT;
+		break;
+	case SQLITE_NOMEM:
+		err->code = CORM_ENOMEM;
+		break;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED: err->code = CORM_ELOCKED; break;
-	case SQLITE_CANTOPEN: err->code = CORM_ECONNECTION; break;
-	default: err->code = CORM_EBACKEND; break;
+	case SQLITE_LOCKED:
+		err->code = CORM_ELOCKED;
+		break;
+	case SQLITE_CANTOPEN:
+		err->code = CORM_ECONNECTION;
+		break;
+	default:
+		err->code = CORM_EBACKEND;
+		break;
 	}
-	snprintf(err->message, sizeof err->message, "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	snprintf(err->message, sizeof err->message, "%s",
+	         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
 /*
@@ -77,7 +88,8 @@ static void regexp_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static int sq_open(void **out, const corm_url *url, corm_driver_error *err)
 {
 	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(url->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL);
+	int rc = sqlite3_open_v2(
+	        url->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL);
 	if (rc != SQLITE_OK) {
 		set_err(err, db, rc);
 		sqlite3_close(db);
@@ -87,7 +99,8 @@ static int sq_open(void **out, const corm_url *url, corm_driver_error *err)
 	/* Django enables foreign keys on every SQLite connection. */
 	rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function(db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, regexp_fn, NULL, NULL);
+		rc = sqlite3_create_function(db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+		                             NULL, regexp_fn, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_busy_timeout(db, 5000);
 	if (rc != SQLITE_OK) {
@@ -99,7 +112,10 @@ static int sq_open(void **out, const corm_url *url, corm_driver_error *err)
 	return CORM_OK;
 }
 
-static void sq_close(void *conn) { sqlite3_close_v2(conn); }
+static void sq_close(void *conn)
+{
+	sqlite3_close_v2(conn);
+}
 
 static int sq_prepare(void *conn, const char *sql, size_t len, void **stmt, corm_driver_error *err)
 {
@@ -113,24 +129,42 @@ static int sq_prepare(void *conn, const char *sql, size_t len, void **stmt, corm
 	return CORM_OK;
 }
 
+static int oom(corm_driver_error *err)
+{
+	err->code = CORM_ENOMEM;
+	snprintf(err->message, sizeof err->message, "out of memory");
+	return CORM_ENOMEM;
+}
+
 static int sq_bind(void *stmt, int index, const corm_value *v, corm_driver_error *err)
 {
 	sqlite3_stmt *s = stmt;
 	int i = index + 1, rc;
 	char tmp[CORM_DATETIME_STRLEN];
 	switch (v->type) {
-	case CORM_TYPE_NULL: rc = sqlite3_bind_null(s, i); break;
-	case CORM_TYPE_INT: rc = sqlite3_bind_int64(s, i, v->u.i); break;
-	case CORM_TYPE_FLOAT: rc = sqlite3_bind_double(s, i, v->u.f); break;
-	case CORM_TYPE_BOOL: rc = sqlite3_bind_int(s, i, v->u.b); break;
-	case CORM_TYPE_TEXT: rc = sqlite3_bind_text(s, i, v->u.text, -1, SQLITE_TRANSIENT); break;
+	case CORM_TYPE_NULL:
+		rc = sqlite3_bind_null(s, i);
+		break;
+	case CORM_TYPE_INT:
+		rc = sqlite3_bind_int64(s, i, v->u.i);
+		break;
+	case CORM_TYPE_FLOAT:
+		rc = sqlite3_bind_double(s, i, v->u.f);
+		break;
+	case CORM_TYPE_BOOL:
+		rc = sqlite3_bind_int(s, i, v->u.b);
+		break;
+	case CORM_TYPE_TEXT:
+		rc = sqlite3_bind_text(s, i, v->u.text, -1, SQLITE_TRANSIENT);
+		break;
 	case CORM_TYPE_BYTES:
-		rc = sqlite3_bind_blob64(s, i, v->u.bytes.data ? (const void *)v->u.bytes.data : "", v->u.bytes.len, SQLITE_TRANSIENT);
+		rc = sqlite3_bind_blob64(s, i, v->u.bytes.data ? (const void *)v->u.bytes.data : "",
+		                         v->u.bytes.len, SQLITE_TRANSIENT);
 		break;
 	case CORM_TYPE_DECIMAL: {
 		char *text = corm_decimal_to_string(v->u.decimal);
 		if (!text)
-			return CORM_ENOMEM;
+			return oom(err);
 		rc = sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
 		corm__free(text);
 		break;
@@ -150,7 +184,9 @@ static int sq_bind(void *stmt, int index, const corm_value *v, corm_driver_error
 		rc = sqlite3_bind_text(s, i, tmp, (int)n, SQLITE_TRANSIENT);
 		break;
 	}
-	case CORM_TYPE_DURATION: rc = sqlite3_bind_int64(s, i, v->u.duration.us); break;
+	case CORM_TYPE_DURATION:
+		rc = sqlite3_bind_int64(s, i, v->u.duration.us);
+		break;
 	case CORM_TYPE_UUID: {
 		size_t n = corm_uuid_hex(v->u.uuid, tmp);
 		rc = sqlite3_bind_text(s, i, tmp, (int)n, SQLITE_TRANSIENT);
@@ -159,13 +195,14 @@ static int sq_bind(void *stmt, int index, const corm_value *v, corm_driver_error
 	case CORM_TYPE_JSON: {
 		char *text = json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT);
 		if (!text)
-			return CORM_ENOMEM;
+			return oom(err);
 		rc = sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
 		free(text);
 		break;
 	}
 	default:
-		snprintf(err->message, sizeof err->message, "cannot bind a value of type %d", v->type);
+		snprintf(err->message, sizeof err->message, "cannot bind a value of type %d",
+		         v->type);
 		err->code = CORM_EINVAL;
 		return CORM_EINVAL;
 	}
@@ -197,10 +234,18 @@ static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 	const char *text;
 	int len;
 	switch (want) {
-	case CORM_TYPE_INT: *out = corm_v_int(sqlite3_column_int64(s, col)); return CORM_OK;
-	case CORM_TYPE_FLOAT: *out = corm_v_float(sqlite3_column_double(s, col)); return CORM_OK;
-	case CORM_TYPE_BOOL: *out = corm_v_bool(sqlite3_column_int64(s, col) != 0); return CORM_OK;
-	case CORM_TYPE_DURATION: *out = corm_v_duration((corm_duration){sqlite3_column_int64(s, col)}); return CORM_OK;
+	case CORM_TYPE_INT:
+		*out = corm_v_int(sqlite3_column_int64(s, col));
+		return CORM_OK;
+	case CORM_TYPE_FLOAT:
+		*out = corm_v_float(sqlite3_column_double(s, col));
+		return CORM_OK;
+	case CORM_TYPE_BOOL:
+		*out = corm_v_bool(sqlite3_column_int64(s, col) != 0);
+		return CORM_OK;
+	case CORM_TYPE_DURATION:
+		*out = corm_v_duration((corm_duration){sqlite3_column_int64(s, col)});
+		return CORM_OK;
 	case CORM_TYPE_BYTES: {
 		const void *p = sqlite3_column_blob(s, col);
 		len = sqlite3_column_bytes(s, col);
@@ -215,7 +260,9 @@ static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 	if (!text)
 		return CORM_ENOMEM;
 	switch (want) {
-	case CORM_TYPE_TEXT: *out = corm_v_text(text); return CORM_OK;
+	case CORM_TYPE_TEXT:
+		*out = corm_v_text(text);
+		return CORM_OK;
 	case CORM_TYPE_DECIMAL: {
 		corm_decimal *d;
 		int rc = corm_decimal_parse(&d, text);
@@ -232,7 +279,8 @@ static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 		return CORM_OK;
 	case CORM_TYPE_DATETIME:
 		out->type = CORM_TYPE_DATETIME;
-		return corm_datetime_parse(&out->u.datetime, text, (size_t)len) ? CORM_EBACKEND : CORM_OK;
+		return corm_datetime_parse(&out->u.datetime, text, (size_t)len) ? CORM_EBACKEND
+		                                                                : CORM_OK;
 	case CORM_TYPE_TIME:
 		out->type = CORM_TYPE_TIME;
 		return corm_time_parse(&out->u.time, text, (size_t)len) ? CORM_EBACKEND : CORM_OK;
@@ -252,16 +300,28 @@ static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 	}
 }
 
-static int sq_column_count(void *stmt) { return sqlite3_column_count(stmt); }
+static int sq_column_count(void *stmt)
+{
+	return sqlite3_column_count(stmt);
+}
 static int sq_reset(void *stmt)
 {
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return CORM_OK;
 }
-static void sq_finalize(void *stmt) { sqlite3_finalize(stmt); }
-static int64_t sq_changes(void *conn) { return sqlite3_changes64(conn); }
-static int64_t sq_last_insert_id(void *conn) { return sqlite3_last_insert_rowid(conn); }
+static void sq_finalize(void *stmt)
+{
+	sqlite3_finalize(stmt);
+}
+static int64_t sq_changes(void *conn)
+{
+	return sqlite3_changes64(conn);
+}
+static int64_t sq_last_insert_id(void *conn)
+{
+	return sqlite3_last_insert_rowid(conn);
+}
 
 static void sq_quote_name(corm_buf *b, const char *name)
 {
@@ -274,14 +334,18 @@ static void sq_quote_name(corm_buf *b, const char *name)
 	corm_buf_putc(b, '"');
 }
 
-static void sq_placeholder(corm_buf *b, int n) { corm_buf_putc(b, '?'); }
+static void sq_placeholder(corm_buf *b, int n)
+{
+	corm_buf_putc(b, '?');
+}
 
 static void sq_date_extract(corm_buf *b, corm_transform part, corm_type lhs_type, const char *lhs)
 {
 	static const char *const fmt[CORM_TRANSFORM_COUNT_] = {
-		[CORM_TRANSFORM_YEAR] = "%Y", [CORM_TRANSFORM_MONTH] = "%m", [CORM_TRANSFORM_DAY] = "%d",
-		[CORM_TRANSFORM_WEEK_DAY] = "%w", [CORM_TRANSFORM_HOUR] = "%H", [CORM_TRANSFORM_MINUTE] = "%M",
-		[CORM_TRANSFORM_SECOND] = "%S",
+	        [CORM_TRANSFORM_YEAR] = "%Y",   [CORM_TRANSFORM_MONTH] = "%m",
+	        [CORM_TRANSFORM_DAY] = "%d",    [CORM_TRANSFORM_WEEK_DAY] = "%w",
+	        [CORM_TRANSFORM_HOUR] = "%H",   [CORM_TRANSFORM_MINUTE] = "%M",
+	        [CORM_TRANSFORM_SECOND] = "%S",
 	};
 	if (part == CORM_TRANSFORM_DATE) {
 		corm_buf_printf(b, "date(%s)", lhs);
@@ -296,90 +360,113 @@ static const char *sq_data_type(int kind)
 {
 	switch ((corm_field_kind)kind) {
 	case CORM_FIELD_AUTO:
-	case CORM_FIELD_BIGAUTO: return "integer";
+	case CORM_FIELD_BIGAUTO:
+		return "integer";
 	case CORM_FIELD_CHAR:
 	case CORM_FIELD_SLUG:
 	case CORM_FIELD_EMAIL:
-	case CORM_FIELD_URL: return "varchar(%d)";
-	case CORM_FIELD_TEXT: return "text";
-	case CORM_FIELD_INT: return "integer";
-	case CORM_FIELD_BIGINT: return "bigint";
-	case CORM_FIELD_SMALLINT: return "smallint";
-	case CORM_FIELD_POSITIVE_INT: return "integer unsigned";
-	case CORM_FIELD_FLOAT: return "real";
-	case CORM_FIELD_DECIMAL: return "decimal";
-	case CORM_FIELD_BOOL: return "bool";
-	case CORM_FIELD_DATE: return "date";
-	case CORM_FIELD_DATETIME: return "datetime";
-	case CORM_FIELD_TIME: return "time";
-	case CORM_FIELD_DURATION: return "bigint";
-	case CORM_FIELD_UUID: return "char(32)";
-	case CORM_FIELD_BINARY: return "BLOB";
-	case CORM_FIELD_JSON: return "text";
-	case CORM_FIELD_FK: return "integer";
+	case CORM_FIELD_URL:
+		return "varchar(%d)";
+	case CORM_FIELD_TEXT:
+		return "text";
+	case CORM_FIELD_INT:
+		return "integer";
+	case CORM_FIELD_BIGINT:
+		return "bigint";
+	case CORM_FIELD_SMALLINT:
+		return "smallint";
+	case CORM_FIELD_POSITIVE_INT:
+		return "integer unsigned";
+	case CORM_FIELD_FLOAT:
+		return "real";
+	case CORM_FIELD_DECIMAL:
+		return "decimal";
+	case CORM_FIELD_BOOL:
+		return "bool";
+	case CORM_FIELD_DATE:
+		return "date";
+	case CORM_FIELD_DATETIME:
+		return "datetime";
+	case CORM_FIELD_TIME:
+		return "time";
+	case CORM_FIELD_DURATION:
+		return "bigint";
+	case CORM_FIELD_UUID:
+		return "char(32)";
+	case CORM_FIELD_BINARY:
+		return "BLOB";
+	case CORM_FIELD_JSON:
+		return "text";
+	case CORM_FIELD_FK:
+		return "integer";
 	}
 	return "text";
 }
 
-#define LIKE "LIKE %s ESCAPE '\\'"
+#define LIKE        "LIKE %s ESCAPE '\\'"
 #define PATTERN_ESC "REPLACE(REPLACE(REPLACE(%s, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
 
 const corm_backend corm__sqlite_backend = {
-	.abi = CORM_BACKEND_ABI,
-	.vendor = "sqlite",
-	.features = {
-		.can_return_columns_from_insert = true,
-		.can_rollback_ddl = true,
-		.has_select_for_update = false,
-		.supports_boolean_expr_in_where = true,
-		.uses_savepoints = true,
-		.requires_limit_with_offset = true,
-		.max_query_params = 32766,
-		.max_name_length = 0,
-	},
-	.open = sq_open,
-	.close = sq_close,
-	.prepare = sq_prepare,
-	.bind = sq_bind,
-	.step = sq_step,
-	.column = sq_column,
-	.column_count = sq_column_count,
-	.reset = sq_reset,
-	.finalize = sq_finalize,
-	.changes = sq_changes,
-	.last_insert_id = sq_last_insert_id,
-	.quote_name = sq_quote_name,
-	.placeholder = sq_placeholder,
-	.operators = {
-		[CORM_LOOKUP_EXACT] = "= %s",
-		[CORM_LOOKUP_IEXACT] = LIKE,
-		[CORM_LOOKUP_CONTAINS] = LIKE,
-		[CORM_LOOKUP_ICONTAINS] = LIKE,
-		[CORM_LOOKUP_STARTSWITH] = LIKE,
-		[CORM_LOOKUP_ISTARTSWITH] = LIKE,
-		[CORM_LOOKUP_ENDSWITH] = LIKE,
-		[CORM_LOOKUP_IENDSWITH] = LIKE,
-		[CORM_LOOKUP_GT] = "> %s",
-		[CORM_LOOKUP_GTE] = ">= %s",
-		[CORM_LOOKUP_LT] = "< %s",
-		[CORM_LOOKUP_LTE] = "<= %s",
-		[CORM_LOOKUP_REGEX] = "REGEXP %s",
-		[CORM_LOOKUP_IREGEX] = "REGEXP '(?i)' || %s",
-	},
-	.pattern_ops = {
-		[CORM_LOOKUP_CONTAINS] = "LIKE '%%' || " PATTERN_ESC " || '%%' ESCAPE '\\'",
-		[CORM_LOOKUP_ICONTAINS] = "LIKE '%%' || UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'",
-		[CORM_LOOKUP_STARTSWITH] = "LIKE " PATTERN_ESC " || '%%' ESCAPE '\\'",
-		[CORM_LOOKUP_ISTARTSWITH] = "LIKE UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'",
-		[CORM_LOOKUP_ENDSWITH] = "LIKE '%%' || " PATTERN_ESC " ESCAPE '\\'",
-		[CORM_LOOKUP_IENDSWITH] = "LIKE '%%' || UPPER(" PATTERN_ESC ") ESCAPE '\\'",
-	},
-	.like_escape = '\\',
-	.date_extract = sq_date_extract,
-	.in_json_sql = "IN (SELECT value FROM json_each(%s))",
-	.random_sql = "RANDOM()",
-	.data_type = sq_data_type,
-	.auto_suffix = "AUTOINCREMENT",
-	.check_positive = true,
-	.begin_sql = "BEGIN",
+        .abi = CORM_BACKEND_ABI,
+        .vendor = "sqlite",
+        .features =
+                {
+                        .can_return_columns_from_insert = true,
+                        .can_rollback_ddl = true,
+                        .has_select_for_update = false,
+                        .supports_boolean_expr_in_where = true,
+                        .uses_savepoints = true,
+                        .requires_limit_with_offset = true,
+                        .max_query_params = 32766,
+                        .max_name_length = 0,
+                },
+        .open = sq_open,
+        .close = sq_close,
+        .prepare = sq_prepare,
+        .bind = sq_bind,
+        .step = sq_step,
+        .column = sq_column,
+        .column_count = sq_column_count,
+        .reset = sq_reset,
+        .finalize = sq_finalize,
+        .changes = sq_changes,
+        .last_insert_id = sq_last_insert_id,
+        .quote_name = sq_quote_name,
+        .placeholder = sq_placeholder,
+        .operators =
+                {
+                        [CORM_LOOKUP_EXACT] = "= %s",
+                        [CORM_LOOKUP_IEXACT] = LIKE,
+                        [CORM_LOOKUP_CONTAINS] = LIKE,
+                        [CORM_LOOKUP_ICONTAINS] = LIKE,
+                        [CORM_LOOKUP_STARTSWITH] = LIKE,
+                        [CORM_LOOKUP_ISTARTSWITH] = LIKE,
+                        [CORM_LOOKUP_ENDSWITH] = LIKE,
+                        [CORM_LOOKUP_IENDSWITH] = LIKE,
+                        [CORM_LOOKUP_GT] = "> %s",
+                        [CORM_LOOKUP_GTE] = ">= %s",
+                        [CORM_LOOKUP_LT] = "< %s",
+                        [CORM_LOOKUP_LTE] = "<= %s",
+                        [CORM_LOOKUP_REGEX] = "REGEXP %s",
+                        [CORM_LOOKUP_IREGEX] = "REGEXP '(?i)' || %s",
+                },
+        .pattern_ops =
+                {
+                        [CORM_LOOKUP_CONTAINS] = "LIKE '%%' || " PATTERN_ESC " || '%%' ESCAPE '\\'",
+                        [CORM_LOOKUP_ICONTAINS] =
+                                "LIKE '%%' || UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'",
+                        [CORM_LOOKUP_STARTSWITH] = "LIKE " PATTERN_ESC " || '%%' ESCAPE '\\'",
+                        [CORM_LOOKUP_ISTARTSWITH] =
+                                "LIKE UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'",
+                        [CORM_LOOKUP_ENDSWITH] = "LIKE '%%' || " PATTERN_ESC " ESCAPE '\\'",
+                        [CORM_LOOKUP_IENDSWITH] = "LIKE '%%' || UPPER(" PATTERN_ESC ") ESCAPE '\\'",
+                },
+        .like_escape = '\\',
+        .date_extract = sq_date_extract,
+        .in_json_sql = "IN (SELECT value FROM json_each(%s))",
+        .random_sql = "RANDOM()",
+        .data_type = sq_data_type,
+        .auto_suffix = "AUTOINCREMENT",
+        .check_positive = true,
+        .begin_sql = "BEGIN",
 };
