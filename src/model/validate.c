@@ -415,10 +415,22 @@ static bool nameprep_prohibited(uint32_t c)
 
 /*
  * Simple lower-case mapping for the common scripts (stringprep table B.2
- * restricted to Latin-1, Greek and Cyrillic); NFKC is not applied.
+ * restricted to Latin-1, Greek and Cyrillic, plus the folds that land on
+ * ASCII); of NFKC only the fullwidth and mathematical ASCII forms.
  */
 static uint32_t nameprep_fold(uint32_t c)
 {
+	if (c >= 0xFF01 && c <= 0xFF5E)
+		c -= 0xFEE0;
+	else if (c >= 0x1D400 && c <= 0x1D6A3) /* mathematical A-Z a-z, 13 styles */
+		c = (c - 0x1D400) % 52 < 26 ? 'a' + (c - 0x1D400) % 52
+		                            : 'a' + (c - 0x1D400) % 52 - 26;
+	else if (c >= 0x1D7CE && c <= 0x1D7FF) /* mathematical digits, 5 styles */
+		c = '0' + (c - 0x1D7CE) % 10;
+	if (c == 0x17F)
+		return 's';
+	if (c == 0x212A)
+		return 'k';
 	if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ||
 	    (c >= 0x391 && c <= 0x3AB && c != 0x3A2) || (c >= 0x410 && c <= 0x42F))
 		return c + 32;
@@ -508,9 +520,9 @@ static bool idna_label(corm_buf *out, const uint32_t *c, size_t n)
 			continue;
 		if (nameprep_prohibited(ch) || k + 2 > 64)
 			return false;
-		if (ch == 0xDF) { /* ß -> ss */
-			prep[k++] = 's';
-			prep[k++] = 's';
+		if (ch == 0xDF || ch == 0x130) { /* ß -> ss, İ -> i + U+0307 */
+			prep[k++] = ch == 0xDF ? 's' : 'i';
+			prep[k++] = ch == 0xDF ? 's' : 0x307;
 			continue;
 		}
 		prep[k++] = nameprep_fold(ch);
@@ -745,10 +757,7 @@ static int url_octet_ends(const url_in *u, size_t p, size_t ends[4])
 		digits++;
 	if (digits == 0)
 		return 0;
-	if (c[p] == '0')
-		ends[k++] = p + 1;
-	else
-		ends[k++] = p + 1; /* "1", "[1-9]" */
+	ends[k++] = p + 1; /* "0", "1", "[1-9]" */
 	if (c[p] != '0' && digits >= 2)
 		ends[k++] = p + 2; /* "1\d", "[1-9]\d" */
 	if (digits == 3 && ((c[p] == '1') || (c[p] == '2' && c[p + 1] <= '4') ||
@@ -1023,8 +1032,9 @@ out:
 
 /* ---- Python repr() of values, for "Value %(value)r is not a valid choice." */
 
-/* str.isprintable() for the code points repr() escapes (an approximation of
- * the Unicode categories Cc, Cf, Cs, Co, Zl, Zp, Zs other than space). */
+/* str.isprintable(): false for the categories Cc, Cf, Cs, Co, Zl, Zp and Zs
+ * (but space), listed here as of Python 3.11's Unicode 14; unassigned code
+ * points (Cn, also escaped by Python) cannot be told apart without tables. */
 static bool py_printable(uint32_t c)
 {
 	if (c < 0x20 || (c >= 0x7F && c <= 0xA0) || c == 0xAD)
@@ -1032,6 +1042,11 @@ static bool py_printable(uint32_t c)
 	if (c == 0x1680 || (c >= 0x2000 && c <= 0x200F) || (c >= 0x2028 && c <= 0x202F) ||
 	    (c >= 0x205F && c <= 0x2064) || (c >= 0x2066 && c <= 0x206F) || c == 0x3000 ||
 	    c == 0xFEFF || (c >= 0xFFF9 && c <= 0xFFFB) || c == 0x61C || c == 0x180E)
+		return false;
+	if ((c >= 0x600 && c <= 0x605) || c == 0x6DD || c == 0x70F || c == 0x890 || c == 0x891 ||
+	    c == 0x8E2 || c == 0x110BD || c == 0x110CD || (c >= 0x13430 && c <= 0x13438) ||
+	    (c >= 0x1BCA0 && c <= 0x1BCA3) || (c >= 0x1D173 && c <= 0x1D17A) || c == 0xE0001 ||
+	    (c >= 0xE0020 && c <= 0xE007F))
 		return false;
 	if ((c >= 0xD800 && c <= 0xDFFF) || (c >= 0xE000 && c <= 0xF8FF) || c >= 0xF0000 ||
 	    (c & 0xFFFE) == 0xFFFE || (c >= 0xFDD0 && c <= 0xFDEF) || c > 0x10FFFF)
@@ -1147,8 +1162,11 @@ static void repr_decimal(corm_buf *b, const corm_decimal *d)
 			corm_buf_putc(&coef, *p);
 	if (coef.len == 0)
 		corm_buf_putc(&coef, '0');
-	if (scale < 0 && !coef.oom && coef.len > (size_t)-scale && strcmp(coef.ptr, "0") != 0)
-		coef.len -= (size_t)-scale, coef.ptr[coef.len] = '\0';
+	if (scale < 0 && !coef.oom && coef.len > (size_t)-scale && strcmp(coef.ptr, "0") != 0) {
+		/* plain text spells out a positive exponent as trailing zeros */
+		coef.len -= (size_t)-scale;
+		coef.ptr[coef.len] = '\0';
+	}
 	corm__free(plain);
 	const char *digits = corm_buf_cstr(&coef);
 	if (!digits) {
@@ -1186,8 +1204,12 @@ static void repr_decimal(corm_buf *b, const corm_decimal *d)
 }
 
 /* repr() of a value json.loads() would give: dict, list, str, int, float, bool, None. */
-static void repr_json(corm_buf *b, const json_t *j)
+static void repr_json(corm_buf *b, const json_t *j, int depth)
 {
+	if (depth > 256) { /* bound the recursion on hand-built, deeply nested values */
+		corm_buf_puts(b, "...");
+		return;
+	}
 	switch (json_typeof(j)) {
 	case JSON_OBJECT: {
 		const char *key;
@@ -1201,7 +1223,7 @@ static void repr_json(corm_buf *b, const json_t *j)
 			first = false;
 			repr_str_n(b, key, strlen(key));
 			corm_buf_puts(b, ": ");
-			repr_json(b, val);
+			repr_json(b, val, depth + 1);
 		}
 		corm_buf_putc(b, '}');
 		break;
@@ -1211,7 +1233,7 @@ static void repr_json(corm_buf *b, const json_t *j)
 		for (size_t i = 0; i < json_array_size(j); i++) {
 			if (i)
 				corm_buf_puts(b, ", ");
-			repr_json(b, json_array_get(j, i));
+			repr_json(b, json_array_get(j, i), depth + 1);
 		}
 		corm_buf_putc(b, ']');
 		break;
@@ -1324,7 +1346,7 @@ static void repr_value(corm_buf *b, const corm_value *v)
 		break;
 	}
 	case CORM_TYPE_JSON:
-		repr_json(b, v->u.json);
+		repr_json(b, v->u.json, 0);
 		break;
 	case CORM_TYPE_BYTES: {
 		corm_buf_puts(b, "b'");
@@ -1634,6 +1656,9 @@ static int clean_field(collector *col, const corm_fmeta *fm, const void *inst)
 	const corm_field *decl = fm->decl;
 	corm_value v;
 	corm__member_get(fm, inst, &v);
+	/* an unset foreign key (id 0, as corm_new leaves it) is Django's author_id = None */
+	if (fm->kind == CORM_FIELD_FK && v.type == CORM_TYPE_INT && v.u.i == 0)
+		v = corm_v_null();
 	/* auto_now/auto_now_add imply editable=False, blank=True; BinaryField defaults to
 	 * editable=False */
 	bool auto_date = decl->auto_now || decl->auto_now_add;
