@@ -498,6 +498,41 @@ static void test_bad_input(void **state)
 	assert_null(corm_objects(NULL, &Post_model));
 }
 
+static void test_unicode_literal(void **state)
+{
+	test_env *env = *state;
+	User *u = test_user(env, "\xc3\xa9mile");
+	Post *p = test_post(env, u, "\xc3\x89t\xc3\xa9 \xf0\x9f\x98\x80 'quoted' \"double\"",
+	                    "unicode", 1, true);
+	corm_free(p);
+	corm_free(u);
+	struct {
+		const char *path;
+		const char *value;
+		int64_t count;
+	} cases[] = {
+	        {"title", "\xc3\x89t\xc3\xa9 \xf0\x9f\x98\x80 'quoted' \"double\"", 1},
+	        {"title__contains", "\xf0\x9f\x98\x80", 1},
+	        {"title__icontains", "\xc3\xa9t\xc3\xa9",
+	         0}, /* SQLite's LIKE folds ASCII only, as Django on SQLite */
+	        {"title__icontains", "'QUOTED'", 1},
+	        {"author__in", "1", 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		corm_qs *qs = corm_objects(env->db, &Post_model);
+		corm_q *q = strcmp(cases[i].path, "author__in") == 0
+		                    ? corm_q_new(cases[i].path, CORM_IN_TEXTS(cases[i].value))
+		                    : corm_q_new(cases[i].path, corm_v_text(cases[i].value));
+		ASSERT_OK(env, corm_filter(qs, q));
+		int64_t n;
+		ASSERT_OK(env, corm_count(qs, &n));
+		if (n != cases[i].count)
+			fail_msg("%s=%s: %lld rows, expected %lld", cases[i].path, cases[i].value,
+			         (long long)n, (long long)cases[i].count);
+		corm_qs_free(qs);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +545,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_iterator_streams, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_q_dynamic_and_f, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_bad_input, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_unicode_literal, test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests_name("queryset", tests, NULL, NULL);
 }
