@@ -27,11 +27,15 @@ struct corm_db {
 };
 
 /* Records an error on db; returns code. */
-int corm__db_error(corm_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int corm__db_error(corm_db *db, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 /* Moves err's code and message onto db; returns the code. */
 int corm__db_take(corm_db *db, corm_err *err);
 /* Clears the error state at the start of an API call. */
 void corm__db_ok(corm_db *db);
+
+/* Rolls back the innermost atomic block (if any) keeping db's current error message and code. */
+void corm__rollback_keep_error(corm_db *db);
 
 /* A prepared statement bound to its connection. */
 typedef struct corm_stmt {
@@ -40,7 +44,8 @@ typedef struct corm_stmt {
 } corm_stmt;
 
 /* Prepares sql and binds params (values of storage types). Logs the SQL. */
-int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *params, size_t n, corm_stmt *st);
+int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *params, size_t n,
+                    corm_stmt *st);
 /* CORM_ROW, CORM_DONE or an error recorded on db. */
 int corm__stmt_step(corm_stmt *st);
 void corm__stmt_close(corm_stmt *st);

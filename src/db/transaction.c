@@ -91,7 +91,8 @@ int corm_atomic_rollback(corm_db *db)
 		return CORM_EINVAL;
 	corm__db_ok(db);
 	if (db->depth == 0)
-		return corm__db_error(db, CORM_ETXN, "corm_atomic_rollback: no atomic block is open");
+		return corm__db_error(db, CORM_ETXN,
+		                      "corm_atomic_rollback: no atomic block is open");
 	drop_hooks(db, db->depth);
 	int rc;
 	if (db->depth > 1) {
@@ -105,7 +106,10 @@ int corm_atomic_rollback(corm_db *db)
 	return rc;
 }
 
-int corm_atomic_depth(const corm_db *db) { return db ? db->depth : 0; }
+int corm_atomic_depth(const corm_db *db)
+{
+	return db ? db->depth : 0;
+}
 
 int corm_atomic(corm_db *db, int (*fn)(corm_db *db, void *ctx), void *ctx)
 {
@@ -119,13 +123,21 @@ int corm_atomic(corm_db *db, int (*fn)(corm_db *db, void *ctx), void *ctx)
 		rc = corm_atomic_commit(db);
 		return rc ? rc : result;
 	}
-	/* keep fn's error message; the rollback's own success must not erase it */
+	corm__rollback_keep_error(db);
+	return result;
+}
+
+void corm__rollback_keep_error(corm_db *db)
+{
+	/* the rollback's own success must not erase the error that caused it */
 	corm_err keep = db->err;
+	int native = db->native_err;
 	db->err = (corm_err){0, CORM_BUF_INIT};
-	corm_atomic_rollback(db);
+	if (db->depth > 0)
+		corm_atomic_rollback(db);
 	corm__err_free(&db->err);
 	db->err = keep;
-	return result;
+	db->native_err = native;
 }
 
 int corm_on_commit(corm_db *db, void (*fn)(void *ctx), void *ctx, void (*drop)(void *ctx))

@@ -204,8 +204,13 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 	*out = corm_v_null();
 	if (in->type == CORM_TYPE_NULL)
 		return CORM_OK;
-	if (in->type == CORM_TYPE_EXPR || in->type == CORM_TYPE_LIST) {
-		*out = *in; /* resolved by the query layer */
+	/* expressions and lists are resolved by the query layer; same-typed plain values pass as
+	 * they are */
+	bool plain = fm->vtype != CORM_TYPE_INT && fm->vtype != CORM_TYPE_DECIMAL &&
+	             fm->vtype != CORM_TYPE_JSON;
+	if (in->type == CORM_TYPE_EXPR || in->type == CORM_TYPE_LIST ||
+	    (plain && in->type == fm->vtype)) {
+		*out = *in;
 		return CORM_OK;
 	}
 	switch (fm->vtype) {
@@ -226,10 +231,6 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 		}
 		return type_error(fm, in, "a number", err);
 	case CORM_TYPE_BOOL:
-		if (in->type == CORM_TYPE_BOOL) {
-			*out = *in;
-			return CORM_OK;
-		}
 		if (in->type == CORM_TYPE_INT && (in->u.i == 0 || in->u.i == 1)) {
 			*out = corm_v_bool(in->u.i == 1);
 			return CORM_OK;
@@ -249,10 +250,6 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 		}
 		return type_error(fm, in, "True or False", err);
 	case CORM_TYPE_TEXT:
-		if (in->type == CORM_TYPE_TEXT) {
-			*out = *in;
-			return CORM_OK;
-		}
 		return type_error(fm, in, "text", err);
 	case CORM_TYPE_DECIMAL: {
 		corm_decimal *d = NULL;
@@ -276,10 +273,6 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 		return CORM_OK;
 	}
 	case CORM_TYPE_DATE:
-		if (in->type == CORM_TYPE_DATE) {
-			*out = *in;
-			return CORM_OK;
-		}
 		if (in->type == CORM_TYPE_DATETIME) {
 			*out = corm_v_date(corm_datetime_date(in->u.datetime));
 			return CORM_OK;
@@ -291,10 +284,6 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 		}
 		return type_error(fm, in, "a date in YYYY-MM-DD format", err);
 	case CORM_TYPE_DATETIME:
-		if (in->type == CORM_TYPE_DATETIME) {
-			*out = *in;
-			return CORM_OK;
-		}
 		if (in->type == CORM_TYPE_DATE) {
 			*out = corm_v_datetime(
 			        (corm_datetime){(int64_t)in->u.date.days * 86400000000LL});
@@ -309,10 +298,6 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 		return type_error(fm, in, "a datetime in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format",
 		                  err);
 	case CORM_TYPE_TIME:
-		if (in->type == CORM_TYPE_TIME) {
-			*out = *in;
-			return CORM_OK;
-		}
 		if (in->type == CORM_TYPE_TEXT &&
 		    corm_time_parse(&out->u.time, in->u.text, strlen(in->u.text)) == CORM_OK) {
 			out->type = CORM_TYPE_TIME;
@@ -320,20 +305,12 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 		}
 		return type_error(fm, in, "a time in HH:MM[:ss[.uuuuuu]] format", err);
 	case CORM_TYPE_DURATION:
-		if (in->type == CORM_TYPE_DURATION) {
-			*out = *in;
-			return CORM_OK;
-		}
 		if (in->type == CORM_TYPE_INT) {
 			*out = corm_v_duration((corm_duration){in->u.i});
 			return CORM_OK;
 		}
 		return type_error(fm, in, "a duration (microseconds)", err);
 	case CORM_TYPE_UUID:
-		if (in->type == CORM_TYPE_UUID) {
-			*out = *in;
-			return CORM_OK;
-		}
 		if (in->type == CORM_TYPE_TEXT &&
 		    corm_uuid_parse(&out->u.uuid, in->u.text, strlen(in->u.text)) == CORM_OK) {
 			out->type = CORM_TYPE_UUID;
@@ -341,10 +318,6 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 		}
 		return type_error(fm, in, "a valid UUID", err);
 	case CORM_TYPE_BYTES:
-		if (in->type == CORM_TYPE_BYTES) {
-			*out = *in;
-			return CORM_OK;
-		}
 		if (in->type == CORM_TYPE_TEXT) {
 			*out = corm_v_bytes(in->u.text, strlen(in->u.text));
 			return CORM_OK;

@@ -36,11 +36,16 @@ int corm_new(const corm_model *model, void *out)
 		else if (fm->decl->default_fn)
 			rc = fm->decl->default_fn((char *)inst + fm->decl->offset, fm->decl);
 		else if (fm->nullable || (fm->kind == CORM_FIELD_FK))
-			rc = fm->nullable ? corm__member_store(fm, inst, &(corm_value){CORM_TYPE_NULL, {0}}) : CORM_OK;
+			rc = fm->nullable ? corm__member_store(fm, inst,
+			                                       &(corm_value){CORM_TYPE_NULL, {0}})
+			                  : CORM_OK;
 		else if (fm->vtype == CORM_TYPE_TEXT)
-			rc = corm__member_store(fm, inst, &(corm_value){CORM_TYPE_TEXT, {.text = ""}});
+			rc = corm__member_store(fm, inst,
+			                        &(corm_value){CORM_TYPE_TEXT, {.text = ""}});
 		else if (fm->vtype == CORM_TYPE_BYTES)
-			rc = corm__member_store(fm, inst, &(corm_value){CORM_TYPE_BYTES, {.bytes = {(const uint8_t *)"", 0}}});
+			rc = corm__member_store(fm, inst,
+			                        &(corm_value){CORM_TYPE_BYTES,
+			                                      {.bytes = {(const uint8_t *)"", 0}}});
 		if (rc) {
 			corm_free(inst);
 			return rc;
@@ -77,7 +82,8 @@ int corm_clone(const void *src, void *out)
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
 		char *slot = (char *)dst + fm->decl->offset;
-		if (fm->vtype == CORM_TYPE_TEXT || fm->vtype == CORM_TYPE_DECIMAL || fm->vtype == CORM_TYPE_JSON)
+		if (fm->vtype == CORM_TYPE_TEXT || fm->vtype == CORM_TYPE_DECIMAL ||
+		    fm->vtype == CORM_TYPE_JSON)
 			*(void **)slot = NULL;
 		else if (fm->vtype == CORM_TYPE_BYTES)
 			*(corm_bytes *)slot = (corm_bytes){NULL, 0};
@@ -86,8 +92,8 @@ int corm_clone(const void *src, void *out)
 	}
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
-		if (fm->vtype != CORM_TYPE_TEXT && fm->vtype != CORM_TYPE_DECIMAL && fm->vtype != CORM_TYPE_JSON &&
-		    fm->vtype != CORM_TYPE_BYTES)
+		if (fm->vtype != CORM_TYPE_TEXT && fm->vtype != CORM_TYPE_DECIMAL &&
+		    fm->vtype != CORM_TYPE_JSON && fm->vtype != CORM_TYPE_BYTES)
 			continue;
 		corm_value v;
 		corm__member_get(fm, src, &v);
@@ -119,8 +125,11 @@ static int range_check(const corm_fmeta *fm, const corm_value *v, corm_err *err)
 	else if (fm->decl->size == 4)
 		lo = INT32_MIN, hi = INT32_MAX;
 	if (v->u.i < lo || v->u.i > hi)
-		return corm__err_set(err, CORM_ETYPE, "Field '%s.%s' expected an integer from %lld to %lld but got %lld.",
-		                     fm->owner->model->name, fm->name, (long long)lo, (long long)hi, (long long)v->u.i);
+		return corm__err_set(
+		        err, CORM_ETYPE,
+		        "Field '%s.%s' expected an integer from %lld to %lld but got %lld.",
+		        fm->owner->model->name, fm->name, (long long)lo, (long long)hi,
+		        (long long)v->u.i);
 	return CORM_OK;
 }
 
@@ -130,16 +139,21 @@ static int set_field(void *inst, const char *name, const corm_value *value, corm
 	const corm_meta *meta = meta_of(inst);
 	const corm_fmeta *fm = corm__meta_field(meta, name);
 	if (!fm)
-		return corm__err_set(err, CORM_EFIELD, "%s has no field named '%s'. Choices are: %s", meta->label, name,
-		                     meta->field_choices);
+		return corm__err_set(err, CORM_EFIELD,
+		                     "%s has no field named '%s'. Choices are: %s", meta->label,
+		                     name, meta->field_choices);
 	if (value->type == CORM_TYPE_EXPR || value->type == CORM_TYPE_LIST)
-		return corm__err_set(err, CORM_ETYPE, "Field '%s.%s' expected a value but got an expression or list.",
-		                     meta->model->name, fm->name);
+		return corm__err_set(
+		        err, CORM_ETYPE,
+		        "Field '%s.%s' expected a value but got an expression or list.",
+		        meta->model->name, fm->name);
 	if (value->type == CORM_TYPE_OBJECT && fm->kind == CORM_FIELD_FK) {
 		const corm_obj *o = value->u.object;
-		if (o->model == fm->decl->related && (o->state & CORM_STATE_SAVED) == 0 && corm_pk(o) == 0)
+		if (o->model == fm->decl->related && (o->state & CORM_STATE_SAVED) == 0 &&
+		    corm_pk(o) == 0)
 			return corm__err_set(err, CORM_EINVAL,
-			                     "save() prohibited to prevent data loss due to unsaved related object '%s' of %s.",
+			                     "save() prohibited to prevent data loss due to "
+			                     "unsaved related object '%s' of %s.",
 			                     fm->name, meta->label);
 	}
 	corm_value v;
@@ -235,8 +249,10 @@ const char *corm_get_display(const void *inst, const void *member)
 		const corm_value *c = &fm->choice_values[i];
 		bool eq = c->type == v.type &&
 		          ((v.type == CORM_TYPE_TEXT && !strcmp(c->u.text, v.u.text)) ||
-		           (v.type == CORM_TYPE_INT && c->u.i == v.u.i) || (v.type == CORM_TYPE_BOOL && c->u.b == v.u.b) ||
-		           (v.type == CORM_TYPE_DECIMAL && !corm_decimal_cmp(c->u.decimal, v.u.decimal)));
+		           (v.type == CORM_TYPE_INT && c->u.i == v.u.i) ||
+		           (v.type == CORM_TYPE_BOOL && c->u.b == v.u.b) ||
+		           (v.type == CORM_TYPE_DECIMAL &&
+		            !corm_decimal_cmp(c->u.decimal, v.u.decimal)));
 		if (eq)
 			return fm->decl->choices[i].label;
 	}
@@ -252,9 +268,11 @@ static void touch_auto_times(const corm_meta *meta, void *inst, bool inserting)
 		const corm_fmeta *fm = &meta->fields[i];
 		if (!(fm->decl->auto_now || (inserting && fm->decl->auto_now_add)))
 			continue;
-		corm_value v = fm->vtype == CORM_TYPE_DATE ? corm_v_date(corm_datetime_date(now)) : corm_v_datetime(now);
+		corm_value v = fm->vtype == CORM_TYPE_DATE ? corm_v_date(corm_datetime_date(now))
+		                                           : corm_v_datetime(now);
 		if (fm->vtype == CORM_TYPE_TIME)
-			v = corm_v_time((corm_time){((now.us % 86400000000LL) + 86400000000LL) % 86400000000LL});
+			v = corm_v_time((corm_time){((now.us % 86400000000LL) + 86400000000LL) %
+			                            86400000000LL});
 		corm__member_store(fm, inst, &v);
 	}
 }
@@ -268,7 +286,8 @@ static bool in_list(const char *const *names, const corm_fmeta *fm)
 }
 
 /* UPDATE ... WHERE pk = ?; *matched gets the number of rows. */
-static int do_update(corm_db *db, const corm_meta *meta, void *inst, const char *const *only, int64_t *matched)
+static int do_update(corm_db *db, const corm_meta *meta, void *inst, const char *const *only,
+                     int64_t *matched)
 {
 	corm_set_item *sets = corm__calloc(meta->nfields, sizeof *sets);
 	if (!sets)
@@ -290,7 +309,8 @@ static int do_update(corm_db *db, const corm_meta *meta, void *inst, const char 
 	corm_query q = {.meta = meta, .high = -1};
 	corm_q *pkq = corm_q_new("pk", corm_v_int(corm_pk(inst)));
 	corm_err err = {0, CORM_BUF_INIT};
-	int rc = pkq ? corm__query_add_q(&q, pkq, false, &err) : corm__err_set(&err, CORM_ENOMEM, "out of memory");
+	int rc = pkq ? corm__query_add_q(&q, pkq, false, &err)
+	             : corm__err_set(&err, CORM_ENOMEM, "out of memory");
 	corm_q_free(pkq);
 	corm_sql sql;
 	if (!rc)
@@ -360,7 +380,8 @@ static int check_unsaved_related(corm_db *db, const corm_meta *meta, void *inst)
 		const corm_fk *fk = (const corm_fk *)((const char *)inst + fm->decl->offset);
 		if (fk->obj && corm_pk(fk->obj) == 0)
 			return corm__db_error(db, CORM_EINVAL,
-			                      "save() prohibited to prevent data loss due to unsaved related object '%s' of %s.",
+			                      "save() prohibited to prevent data loss due to "
+			                      "unsaved related object '%s' of %s.",
 			                      fm->name, meta->label);
 	}
 	return CORM_OK;
@@ -373,7 +394,8 @@ static int save(corm_db *db, void *inst, const char *const *only, bool only_give
 	corm__db_ok(db);
 	const corm_meta *meta = meta_of(inst);
 	if (!meta)
-		return corm__db_error(db, CORM_EINVAL, "corm_save: not a registered model instance");
+		return corm__db_error(db, CORM_EINVAL,
+		                      "corm_save: not a registered model instance");
 	corm_obj *o = inst;
 	if (only_given) {
 		if (!only || !only[0])
@@ -382,10 +404,15 @@ static int save(corm_db *db, void *inst, const char *const *only, bool only_give
 			const corm_fmeta *fm = corm__meta_field(meta, only[i]);
 			if (!fm || fm->is_pk)
 				return corm__db_error(db, CORM_EFIELD,
-				                      "The following fields do not exist in %s, or are m2m fields: %s", meta->label, only[i]);
+				                      "The following fields do not exist in %s, or "
+				                      "are m2m fields: %s",
+				                      meta->label, only[i]);
 		}
 		if (corm_pk(inst) == 0 || !(o->state & CORM_STATE_SAVED))
-			return corm__db_error(db, CORM_EINVAL, "Cannot force an update in save() with no primary key (%s).", meta->label);
+			return corm__db_error(
+			        db, CORM_EINVAL,
+			        "Cannot force an update in save() with no primary key (%s).",
+			        meta->label);
 	}
 	int rc = check_unsaved_related(db, meta, inst);
 	if (rc)
@@ -397,8 +424,10 @@ static int save(corm_db *db, void *inst, const char *const *only, bool only_give
 		if (rc)
 			return rc;
 		if (only_given && matched == 0)
-			return corm__db_error(db, CORM_ENOTFOUND, "Save with update_fields did not affect any rows (%s pk=%lld).",
-			                      meta->label, (long long)corm_pk(inst));
+			return corm__db_error(
+			        db, CORM_ENOTFOUND,
+			        "Save with update_fields did not affect any rows (%s pk=%lld).",
+			        meta->label, (long long)corm_pk(inst));
 	}
 	if (matched == 0) {
 		touch_auto_times(meta, inst, true);
@@ -410,9 +439,15 @@ static int save(corm_db *db, void *inst, const char *const *only, bool only_give
 	return CORM_OK;
 }
 
-int corm_save(corm_db *db, void *inst) { return save(db, inst, NULL, false); }
+int corm_save(corm_db *db, void *inst)
+{
+	return save(db, inst, NULL, false);
+}
 
-int corm_save_fields(corm_db *db, void *inst, const char *const *fields) { return save(db, inst, fields, true); }
+int corm_save_fields(corm_db *db, void *inst, const char *const *fields)
+{
+	return save(db, inst, fields, true);
+}
 
 int corm_delete(corm_db *db, void *inst, int64_t *deleted)
 {
@@ -423,11 +458,14 @@ int corm_delete(corm_db *db, void *inst, int64_t *deleted)
 	corm__db_ok(db);
 	const corm_meta *meta = meta_of(inst);
 	if (!meta)
-		return corm__db_error(db, CORM_EINVAL, "corm_delete: not a registered model instance");
+		return corm__db_error(db, CORM_EINVAL,
+		                      "corm_delete: not a registered model instance");
 	int64_t pk = corm_pk(inst);
 	if (pk == 0)
-		return corm__db_error(db, CORM_EINVAL,
-		                      "%s object can't be deleted because its id attribute is set to None.", meta->model->name);
+		return corm__db_error(
+		        db, CORM_EINVAL,
+		        "%s object can't be deleted because its id attribute is set to None.",
+		        meta->model->name);
 	corm_qs *qs = corm_objects(db, meta->model);
 	if (!qs)
 		return corm_errcode(db);
@@ -449,7 +487,8 @@ int corm_refresh(corm_db *db, void *inst)
 	corm__db_ok(db);
 	const corm_meta *meta = meta_of(inst);
 	if (!meta)
-		return corm__db_error(db, CORM_EINVAL, "corm_refresh: not a registered model instance");
+		return corm__db_error(db, CORM_EINVAL,
+		                      "corm_refresh: not a registered model instance");
 	corm_qs *qs = corm_objects(db, meta->model);
 	if (!qs)
 		return corm_errcode(db);
@@ -501,7 +540,9 @@ int corm_create(corm_db *db, const corm_model *model, void *out, const corm_kw *
 	void *inst;
 	int rc = corm_new(model, &inst);
 	if (rc)
-		return corm__db_error(db, rc, rc == CORM_ENOMEM ? "out of memory" : "corm_create: model is not registered");
+		return corm__db_error(db, rc,
+		                      rc == CORM_ENOMEM ? "out of memory"
+		                                        : "corm_create: model is not registered");
 	rc = apply_kwargs(db, inst, kwargs);
 	if (!rc)
 		rc = corm_save(db, inst);
@@ -522,7 +563,8 @@ static corm_qs *lookup_qs(corm_db *db, const corm_model *model, const corm_kw *l
 	return qs;
 }
 
-static int create_from(corm_db *db, const corm_model *model, void **out, const corm_kw *lookup, const corm_kw *defaults)
+static int create_from(corm_db *db, const corm_model *model, void **out, const corm_kw *lookup,
+                       const corm_kw *defaults)
 {
 	void *inst;
 	int rc = corm_new(model, &inst);
@@ -548,29 +590,27 @@ static int create_from(corm_db *db, const corm_model *model, void **out, const c
 	return rc;
 }
 
-int corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *created, const corm_kw *lookup,
-                       const corm_kw *defaults)
+int corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
+                       const corm_kw *lookup, const corm_kw *defaults)
 {
 	if (created)
 		*created = false;
 	if (!db || !out)
-		return db ? corm__db_error(db, CORM_EINVAL, "corm_get_or_create: out is NULL") : CORM_EINVAL;
+		return db ? corm__db_error(db, CORM_EINVAL, "corm_get_or_create: out is NULL")
+		          : CORM_EINVAL;
 	*(void **)out = NULL;
 	int rc;
 	corm_qs *qs = lookup_qs(db, model, lookup, &rc);
 	if (!rc)
 		rc = corm_get(qs, out, NULL);
 	if (rc == CORM_ENOTFOUND) {
-		/* create in a savepoint so that losing a race to a concurrent insert can be retried as a get */
+		/* create in a savepoint so that losing a race to a concurrent insert can be retried
+		 * as a get */
 		rc = corm_atomic_begin(db);
 		if (!rc) {
 			rc = create_from(db, model, out, lookup, defaults);
 			if (rc) {
-				corm_err keep = db->err;
-				db->err = (corm_err){0, CORM_BUF_INIT};
-				corm_atomic_rollback(db);
-				corm__err_free(&db->err);
-				db->err = keep;
+				corm__rollback_keep_error(db);
 			} else {
 				rc = corm_atomic_commit(db);
 			}
@@ -591,13 +631,14 @@ int corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *cr
 	return rc;
 }
 
-int corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool *created, const corm_kw *lookup,
-                          const corm_kw *defaults)
+int corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
+                          const corm_kw *lookup, const corm_kw *defaults)
 {
 	if (created)
 		*created = false;
 	if (!db || !out)
-		return db ? corm__db_error(db, CORM_EINVAL, "corm_update_or_create: out is NULL") : CORM_EINVAL;
+		return db ? corm__db_error(db, CORM_EINVAL, "corm_update_or_create: out is NULL")
+		          : CORM_EINVAL;
 	*(void **)out = NULL;
 	int rc = corm_atomic_begin(db);
 	if (rc)
@@ -616,11 +657,7 @@ int corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool 
 	}
 	corm_qs_free(qs);
 	if (rc) {
-		corm_err keep = db->err;
-		db->err = (corm_err){0, CORM_BUF_INIT};
-		corm_atomic_rollback(db);
-		corm__err_free(&db->err);
-		db->err = keep;
+		corm__rollback_keep_error(db);
 		corm_free(*(void **)out);
 		*(void **)out = NULL;
 		return rc;

@@ -23,8 +23,8 @@ static void names_digest(char *out, int length, const char *const *parts, size_t
 }
 
 /* Django's _create_index_name(table, columns, suffix). */
-static void index_name(corm_buf *b, const corm_backend *be, const char *table, const char *const *cols, size_t n,
-                       const char *suffix)
+static void index_name(corm_buf *b, const corm_backend *be, const char *table,
+                       const char *const *cols, size_t n, const char *suffix)
 {
 	const char *parts[CORM_MAX_INDEX_FIELDS + 1];
 	parts[0] = table;
@@ -64,7 +64,8 @@ static void index_name(corm_buf *b, const corm_backend *be, const char *table, c
 }
 
 /* Django's Index.set_name_with_model for Meta.indexes without a name. */
-static void meta_index_name(corm_buf *b, const corm_backend *be, const corm_meta *meta, const corm_index *ix)
+static void meta_index_name(corm_buf *b, const corm_backend *be, const corm_meta *meta,
+                            const corm_index *ix)
 {
 	const char *parts[CORM_MAX_INDEX_FIELDS + 2];
 	char with_order[CORM_MAX_INDEX_FIELDS][128];
@@ -88,7 +89,10 @@ static void meta_index_name(corm_buf *b, const corm_backend *be, const corm_meta
 	be->quote_name(b, name);
 }
 
-static bool is_relation(const corm_fmeta *fm) { return fm->kind == CORM_FIELD_FK; }
+static bool is_relation(const corm_fmeta *fm)
+{
+	return fm->kind == CORM_FIELD_FK;
+}
 
 static void column_def(corm_buf *b, const corm_backend *be, const corm_fmeta *fm)
 {
@@ -98,8 +102,9 @@ static void column_def(corm_buf *b, const corm_backend *be, const corm_fmeta *fm
 	if (fm->kind == CORM_FIELD_FK) {
 		const corm_meta *target = fm->decl->related->meta;
 		type = be->data_type(target->pk->kind == CORM_FIELD_AUTO ? CORM_FIELD_INT
-		                     : target->pk->kind == CORM_FIELD_BIGAUTO ? CORM_FIELD_BIGINT
-		                                                              : (int)target->pk->kind);
+		                     : target->pk->kind == CORM_FIELD_BIGAUTO
+		                             ? CORM_FIELD_BIGINT
+		                             : (int)target->pk->kind);
 	}
 	if (strstr(type, "%d"))
 		corm_buf_printf(b, type, fm->max_length);
@@ -108,7 +113,8 @@ static void column_def(corm_buf *b, const corm_backend *be, const corm_fmeta *fm
 	corm_buf_puts(b, fm->nullable ? " NULL" : " NOT NULL");
 	if (fm->is_pk) {
 		corm_buf_puts(b, " PRIMARY KEY");
-		if ((fm->kind == CORM_FIELD_AUTO || fm->kind == CORM_FIELD_BIGAUTO) && be->auto_suffix)
+		if ((fm->kind == CORM_FIELD_AUTO || fm->kind == CORM_FIELD_BIGAUTO) &&
+		    be->auto_suffix)
 			corm_buf_printf(b, " %s", be->auto_suffix);
 	} else if (fm->decl->unique) {
 		corm_buf_puts(b, " UNIQUE");
@@ -171,10 +177,12 @@ static void model_sql(corm_buf *b, const corm_backend *be, const corm_meta *meta
 		}
 		corm_buf_puts(b, ");\n");
 	}
-	/* db_index and ForeignKey indexes; SlugField is db_index by default; unique implies an index */
+	/* db_index and ForeignKey indexes; SlugField is db_index by default; unique implies an
+	 * index */
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
-		bool indexed = fm->decl->db_index || fm->kind == CORM_FIELD_FK || fm->kind == CORM_FIELD_SLUG;
+		bool indexed = fm->decl->db_index || fm->kind == CORM_FIELD_FK ||
+		               fm->kind == CORM_FIELD_SLUG;
 		if (!indexed || fm->decl->unique || fm->is_pk)
 			continue;
 		const char *cols[1] = {fm->column};
@@ -211,7 +219,8 @@ static void model_sql(corm_buf *b, const corm_backend *be, const corm_meta *meta
 int corm_schema_sql(corm_db *db, const corm_registry *reg, char **out)
 {
 	if (!db || !reg || !out)
-		return db ? corm__db_error(db, CORM_EINVAL, "corm_schema_sql: NULL argument") : CORM_EINVAL;
+		return db ? corm__db_error(db, CORM_EINVAL, "corm_schema_sql: NULL argument")
+		          : CORM_EINVAL;
 	corm__db_ok(db);
 	corm_buf b = CORM_BUF_INIT;
 	for (size_t i = 0; i < corm_registry_count(reg); i++)
@@ -233,14 +242,7 @@ static int run_script(corm_db *db, char *script)
 		p = end + 2;
 	}
 	if (rc) {
-		corm_err keep = db->err;
-		int native = db->native_err;
-		db->err = (corm_err){0, CORM_BUF_INIT};
-		if (corm_atomic_depth(db))
-			corm_atomic_rollback(db);
-		corm__err_free(&db->err);
-		db->err = keep;
-		db->native_err = native;
+		corm__rollback_keep_error(db);
 		return rc;
 	}
 	return corm_atomic_commit(db);
@@ -260,7 +262,8 @@ int corm_create_tables(corm_db *db, const corm_registry *reg)
 int corm_drop_tables(corm_db *db, const corm_registry *reg)
 {
 	if (!db || !reg)
-		return db ? corm__db_error(db, CORM_EINVAL, "corm_drop_tables: NULL argument") : CORM_EINVAL;
+		return db ? corm__db_error(db, CORM_EINVAL, "corm_drop_tables: NULL argument")
+		          : CORM_EINVAL;
 	corm__db_ok(db);
 	corm_buf b = CORM_BUF_INIT;
 	for (size_t i = corm_registry_count(reg); i-- > 0;) {
