@@ -9,8 +9,8 @@ typedef struct Book {
 } Book;
 
 static const corm_field book_fields[] = {
-	CORM_CHAR(Book, title, .max_length = 200),
-	CORM_POSITIVE_INT(Book, pages, .default_value = "0"),
+        CORM_CHAR(Book, title, .max_length = 200),
+        CORM_POSITIVE_INT(Book, pages, .default_value = "0"),
 };
 corm_model Book_model = CORM_MODEL(Book, "library", book_fields, .ordering = {"title"});
 
@@ -24,8 +24,11 @@ int main(void)
 		fprintf(stderr, "%s\n", corm_errmsg(db));
 		return 1;
 	}
-	corm_create(db, &Book_model, NULL, CORM_KWARGS(CORM_KW("title", "Two Scoops of Django"), CORM_KW("pages", 500)));
-	corm_create(db, &Book_model, NULL, CORM_KWARGS(CORM_KW("title", "The C Programming Language"), CORM_KW("pages", 272)));
+	corm_create(db, &Book_model, NULL,
+	            CORM_KWARGS(CORM_KW("title", "Two Scoops of Django"), CORM_KW("pages", 500)));
+	corm_create(
+	        db, &Book_model, NULL,
+	        CORM_KWARGS(CORM_KW("title", "The C Programming Language"), CORM_KW("pages", 272)));
 
 	corm_qs *qs = corm_objects(db, &Book_model);
 	corm_filter(qs, CORM_Q("title__icontains", "django"), CORM_Q("pages__gt", 100));

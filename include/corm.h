@@ -15,7 +15,7 @@
 #define CORM_VERSION_MAJOR 0
 #define CORM_VERSION_MINOR 1
 #define CORM_VERSION_PATCH 0
-#define CORM_VERSION "0.1.0"
+#define CORM_VERSION       "0.1.0"
 
 #include "corm/common.h"
 #include "corm/types.h"

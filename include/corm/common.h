@@ -24,16 +24,18 @@ extern "C" {
 
 /** Result codes. Negative values are errors; each maps one kind of failure. */
 typedef enum corm_error_code {
-	CORM_OK = 0,           /**< success */
-	CORM_ROW = 100,        /**< a row is available (stepping) */
-	CORM_DONE = 101,       /**< no more rows (stepping) */
+	CORM_OK = 0,     /**< success */
+	CORM_ROW = 100,  /**< a row is available (stepping) */
+	CORM_DONE = 101, /**< no more rows (stepping) */
 
-	CORM_ERROR = -1,       /**< generic error */
-	CORM_ENOMEM = -2,      /**< out of memory; nothing was leaked */
-	CORM_EINVAL = -3,      /**< invalid argument: NULL handle, NULL out pointer, negative index, ... */
-	CORM_ENOTFOUND = -4,   /**< get() matched no row (Django's DoesNotExist) */
-	CORM_EMULTIPLE = -5,   /**< get() matched more than one row (MultipleObjectsReturned) */
-	CORM_ECONSTRAINT = -6, /**< the database rejected a write: UNIQUE, FOREIGN KEY, CHECK, NOT NULL */
+	CORM_ERROR = -1,  /**< generic error */
+	CORM_ENOMEM = -2, /**< out of memory; nothing was leaked */
+	CORM_EINVAL =
+	        -3, /**< invalid argument: NULL handle, NULL out pointer, negative index, ... */
+	CORM_ENOTFOUND = -4, /**< get() matched no row (Django's DoesNotExist) */
+	CORM_EMULTIPLE = -5, /**< get() matched more than one row (MultipleObjectsReturned) */
+	CORM_ECONSTRAINT =
+	        -6, /**< the database rejected a write: UNIQUE, FOREIGN KEY, CHECK, NOT NULL */
 	CORM_EVALIDATION = -7, /**< full_clean() found invalid values; see corm_validation */
 	CORM_EFIELD = -8,      /**< unknown field, lookup or transform (Django's FieldError) */
 	CORM_EPROTECTED = -9,  /**< delete blocked by on_delete=PROTECT */

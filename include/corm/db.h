@@ -33,11 +33,13 @@ CORM_EXTERN(int) corm_open(corm_db **out, const char *url);
 /** Closes the connection and frees the handle. Rolls back an open transaction. NULL is a no-op. */
 CORM_EXTERN(void) corm_close(corm_db *db);
 
-/** The message of the last error on db ("not an error" when none; a static text for NULL db). Borrowed until the next call on db. */
+/** The message of the last error on db ("not an error" when none; a static text for NULL db).
+ * Borrowed until the next call on db. */
 CORM_EXTERN(const char *) corm_errmsg(const corm_db *db);
 /** The code of the last error on db (CORM_OK when none). */
 CORM_EXTERN(int) corm_errcode(const corm_db *db);
-/** The driver's own code for the last driver error (SQLite extended code, SQLSTATE as int, MySQL errno), 0 if none. */
+/** The driver's own code for the last driver error (SQLite extended code, SQLSTATE as int, MySQL
+ * errno), 0 if none. */
 CORM_EXTERN(int) corm_native_errcode(const corm_db *db);
 /** The backend name: "sqlite", "postgresql" or "mysql". Static. */
 CORM_EXTERN(const char *) corm_vendor(const corm_db *db);
@@ -64,8 +66,9 @@ CORM_EXTERN(int) corm_schema_sql(corm_db *db, const corm_registry *reg, char **o
  * backend's: '?' on SQLite and MySQL, '$1' on PostgreSQL). There is no
  * format-string variant on purpose. `rows_affected` may be NULL.
  */
-CORM_EXTERN(int) corm_execute(corm_db *db, const char *sql, const corm_value *params,
-                              size_t nparams, int64_t *rows_affected);
+CORM_EXTERN(int)
+corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t nparams,
+             int64_t *rows_affected);
 
 /* ---- transactions ----------------------------------------------------- */
 
@@ -104,8 +107,8 @@ CORM_EXTERN(int) corm_atomic(corm_db *db, int (*fn)(corm_db *db, void *ctx), voi
  * never run, when the block that registered it rolls back; if `drop` is not
  * NULL it is then called with ctx so the caller can free it.
  */
-CORM_EXTERN(int) corm_on_commit(corm_db *db, void (*fn)(void *ctx), void *ctx,
-                                void (*drop)(void *ctx));
+CORM_EXTERN(int)
+corm_on_commit(corm_db *db, void (*fn)(void *ctx), void *ctx, void (*drop)(void *ctx));
 
 /* ---- query log -------------------------------------------------------- */
 
@@ -113,7 +116,8 @@ CORM_EXTERN(int) corm_on_commit(corm_db *db, void (*fn)(void *ctx), void *ctx,
  * Calls fn(sql, ctx) with the SQL text of every statement corm runs on db
  * (Django's connection.queries / CaptureQueriesContext). NULL turns it off.
  */
-CORM_EXTERN(void) corm_set_query_log(corm_db *db, void (*fn)(const char *sql, void *ctx), void *ctx);
+CORM_EXTERN(void)
+corm_set_query_log(corm_db *db, void (*fn)(const char *sql, void *ctx), void *ctx);
 
 #ifdef __cplusplus
 }

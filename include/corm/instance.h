@@ -40,7 +40,8 @@ typedef struct corm_kw {
  */
 CORM_EXTERN(int) corm_new(const corm_model *model, void *out);
 
-/** Frees an instance and everything it owns (strings, decimals, JSON, cached related objects). NULL is a no-op. */
+/** Frees an instance and everything it owns (strings, decimals, JSON, cached related objects). NULL
+ * is a no-op. */
 CORM_EXTERN(void) corm_free(void *instance);
 
 /** A deep copy of an instance; *(T **)out is owned by the caller. CORM_ENOMEM, CORM_EINVAL. */
@@ -60,7 +61,8 @@ CORM_EXTERN(int) corm_set(void *instance, const char *field, corm_value value);
 #define CORM_SET(instance, field, value) corm_set((instance), (field), CORM_V(value))
 #endif
 
-/** Replaces a string member with a copy of `value` (NULL stores NULL). Frees the old text. CORM_ENOMEM. */
+/** Replaces a string member with a copy of `value` (NULL stores NULL). Frees the old text.
+ * CORM_ENOMEM. */
 CORM_EXTERN(int) corm_set_str(char **member, const char *value);
 
 /** Whether the member at `member` (an address inside instance) holds SQL NULL. */
@@ -118,7 +120,8 @@ CORM_EXTERN(int) corm_refresh(corm_db *db, void *instance);
  * arguments set, saved. *(T **)out is owned by the caller; out may be NULL to
  * free it at once. Errors as corm_set and corm_save.
  */
-CORM_EXTERN(int) corm_create(corm_db *db, const corm_model *model, void *out, const corm_kw *kwargs);
+CORM_EXTERN(int)
+corm_create(corm_db *db, const corm_model *model, void *out, const corm_kw *kwargs);
 
 /**
  * get_or_create(**lookup, defaults=...): gets the one row matching `lookup`
@@ -127,15 +130,16 @@ CORM_EXTERN(int) corm_create(corm_db *db, const corm_model *model, void *out, co
  * *created (may be NULL) says which. *(T **)out is owned by the caller.
  * Errors: CORM_EMULTIPLE, and those of corm_create.
  */
-CORM_EXTERN(int) corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
-                                    const corm_kw *lookup, const corm_kw *defaults);
+CORM_EXTERN(int)
+corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
+                   const corm_kw *lookup, const corm_kw *defaults);
 /**
  * update_or_create(**lookup, defaults=...): updates the matching row with
  * `defaults` (locking it where the backend can), or creates it.
  */
-CORM_EXTERN(int) corm_update_or_create(corm_db *db, const corm_model *model, void *out,
-                                       bool *created, const corm_kw *lookup,
-                                       const corm_kw *defaults);
+CORM_EXTERN(int)
+corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
+                      const corm_kw *lookup, const corm_kw *defaults);
 
 /* ---- validation ------------------------------------------------------- */
 
@@ -148,11 +152,12 @@ typedef struct corm_validation corm_validation;
  * listing messages per field, in field order. `errors` may be NULL.
  * `exclude` (NULL-terminated, may be NULL) skips fields. CORM_ENOMEM.
  */
-CORM_EXTERN(int) corm_full_clean(const void *instance, const char *const *exclude,
-                                 corm_validation **errors);
+CORM_EXTERN(int)
+corm_full_clean(const void *instance, const char *const *exclude, corm_validation **errors);
 /** Number of (field, message) pairs. */
 CORM_EXTERN(size_t) corm_validation_count(const corm_validation *v);
-/** The i-th field name and its message ("Ensure this value has at most 200 characters (it has 201)."). Borrowed. */
+/** The i-th field name and its message ("Ensure this value has at most 200 characters (it has
+ * 201)."). Borrowed. */
 CORM_EXTERN(const char *) corm_validation_field(const corm_validation *v, size_t i);
 CORM_EXTERN(const char *) corm_validation_message(const corm_validation *v, size_t i);
 /** The first message for `field`, or NULL. Borrowed. */

@@ -48,10 +48,10 @@ typedef struct corm_field corm_field;
 typedef struct corm_obj {
 	const corm_model *model;
 	int64_t id;
-	uint64_t nulls;  /* bit i set: field i holds SQL NULL (value-type fields) */
-	uint32_t state;  /* CORM_STATE_* */
+	uint64_t nulls; /* bit i set: field i holds SQL NULL (value-type fields) */
+	uint32_t state; /* CORM_STATE_* */
 	uint32_t _reserved;
-	void *_ext;      /* annotations, related caches (later features) */
+	void *_ext; /* annotations, related caches (later features) */
 } corm_obj;
 
 /** A foreign key: the related row's primary key, and a cached related object (owned). */
@@ -112,15 +112,15 @@ typedef int (*corm_default_fn)(void *member, const corm_field *field);
 
 /** A field declaration. Build it with the CORM_* macros, never by hand. */
 struct corm_field {
-	const char *name;          /* attribute name, from the member name */
+	const char *name; /* attribute name, from the member name */
 	corm_field_kind kind;
-	size_t offset;             /* offsetof(struct, member) */
-	size_t size;               /* sizeof(member): integer width */
+	size_t offset; /* offsetof(struct, member) */
+	size_t size;   /* sizeof(member): integer width */
 
 	/* options (designated initializers in the macro's variadic part) */
 	bool null, blank, unique, db_index, primary_key, auto_now, auto_now_add;
-	bool editable_false;       /* editable=False */
-	int max_length;            /* Char/Slug/Email/URL; 0 = the kind's default */
+	bool editable_false; /* editable=False */
+	int max_length;      /* Char/Slug/Email/URL; 0 = the kind's default */
 	int max_digits, decimal_places;
 	const char *db_column;
 	const char *default_value; /* literal parsed per kind: "0", "true", "12.50", "{}" */
@@ -135,9 +135,9 @@ struct corm_field {
 	const char *related_name;
 };
 
-#define CORM_MAX_ORDERING 8
-#define CORM_MAX_INDEXES 16
-#define CORM_MAX_INDEX_FIELDS 8
+#define CORM_MAX_ORDERING        8
+#define CORM_MAX_INDEXES         16
+#define CORM_MAX_INDEX_FIELDS    8
 #define CORM_MAX_UNIQUE_TOGETHER 8
 
 /** Meta.indexes entry: field names ("-name" for descending) and an optional name. */
@@ -149,20 +149,20 @@ typedef struct corm_index {
 /** A model: its struct, fields and Meta options. Build it with CORM_MODEL. */
 struct corm_model {
 	const char *app_label;
-	const char *name;          /* class name, from the struct name */
-	size_t size;               /* sizeof(struct) */
+	const char *name; /* class name, from the struct name */
+	size_t size;      /* sizeof(struct) */
 	const corm_field *fields;
 	size_t nfields;
 
 	/* Meta */
-	const char *db_table;      /* default: app_label + "_" + lower(name) */
+	const char *db_table; /* default: app_label + "_" + lower(name) */
 	const char *ordering[CORM_MAX_ORDERING];
 	corm_index indexes[CORM_MAX_INDEXES];
 	const char *unique_together[CORM_MAX_UNIQUE_TOGETHER][CORM_MAX_INDEX_FIELDS];
 	const char *verbose_name;
 	const char *verbose_name_plural;
 
-	corm_meta *meta;           /* set by corm_registry_add; do not touch */
+	corm_meta *meta; /* set by corm_registry_add; do not touch */
 };
 
 /** Lifecycle flags in corm_obj.state. */
@@ -171,45 +171,73 @@ struct corm_model {
 /* ---- compile-time checked field macros -------------------------------- */
 
 /* 0 when T.m has one of the listed types; a compile error otherwise. */
-#define CORM__CHECK(T, m, ...) (0 * sizeof(char[_Generic(((T *)0)->m, __VA_ARGS__: 1, default: -1)]))
-#define CORM__INTS int16_t: 1, int32_t: 1, int64_t
-#define CORM__FIELD(T, m, k, check, ...)                                                       \
+#define CORM__CHECK(T, m, ...)                                                                     \
+	(0 * sizeof(char[_Generic(((T *)0)->m, __VA_ARGS__ : 1, default : -1)]))
+#define CORM__INTS                                                                                 \
+	int16_t:                                                                                   \
+	1, int32_t : 1, int64_t
+#define CORM__FIELD(T, m, k, check, ...)                                                           \
 	{                                                                                          \
-		.name = #m, .kind = (k), .offset = offsetof(T, m) + (check),                          \
-		.size = sizeof(((T *)0)->m), __VA_ARGS__                                               \
+		.name = #m, .kind = (k), .offset = offsetof(T, m) + (check),                       \
+		.size = sizeof(((T *)0)->m), __VA_ARGS__                                           \
 	}
 
 /* Each macro: CORM_X(StructType, member, .option = value, ...). */
-#define CORM_AUTO(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_AUTO, CORM__CHECK(T, m, int64_t), .primary_key = true, __VA_ARGS__)
-#define CORM_BIGAUTO(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_BIGAUTO, CORM__CHECK(T, m, int64_t), .primary_key = true, __VA_ARGS__)
-#define CORM_CHAR(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_CHAR, CORM__CHECK(T, m, char *), __VA_ARGS__)
-#define CORM_TEXT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_TEXT, CORM__CHECK(T, m, char *), __VA_ARGS__)
-#define CORM_SLUG(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_SLUG, CORM__CHECK(T, m, char *), __VA_ARGS__)
-#define CORM_EMAIL(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_EMAIL, CORM__CHECK(T, m, char *), __VA_ARGS__)
-#define CORM_URL(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_URL, CORM__CHECK(T, m, char *), __VA_ARGS__)
-#define CORM_INT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_INT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
-#define CORM_BIGINT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_BIGINT, CORM__CHECK(T, m, int64_t), __VA_ARGS__)
-#define CORM_SMALLINT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_SMALLINT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
-#define CORM_POSITIVE_INT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_POSITIVE_INT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
-#define CORM_FLOAT(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_FLOAT, CORM__CHECK(T, m, double), __VA_ARGS__)
-#define CORM_DECIMAL(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_DECIMAL, CORM__CHECK(T, m, corm_decimal *), __VA_ARGS__)
-#define CORM_BOOL(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_BOOL, CORM__CHECK(T, m, bool), __VA_ARGS__)
-#define CORM_DATE(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_DATE, CORM__CHECK(T, m, corm_date), __VA_ARGS__)
-#define CORM_DATETIME(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_DATETIME, CORM__CHECK(T, m, corm_datetime), __VA_ARGS__)
-#define CORM_TIME(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_TIME, CORM__CHECK(T, m, corm_time), __VA_ARGS__)
-#define CORM_DURATION(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_DURATION, CORM__CHECK(T, m, corm_duration), __VA_ARGS__)
-#define CORM_UUID(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_UUID, CORM__CHECK(T, m, corm_uuid), __VA_ARGS__)
-#define CORM_BINARY(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_BINARY, CORM__CHECK(T, m, corm_bytes), __VA_ARGS__)
-#define CORM_JSON(T, m, ...) CORM__FIELD(T, m, CORM_FIELD_JSON, CORM__CHECK(T, m, json_t *), __VA_ARGS__)
+#define CORM_AUTO(T, m, ...)                                                                       \
+	CORM__FIELD(T, m, CORM_FIELD_AUTO, CORM__CHECK(T, m, int64_t), .primary_key = true,        \
+	            __VA_ARGS__)
+#define CORM_BIGAUTO(T, m, ...)                                                                    \
+	CORM__FIELD(T, m, CORM_FIELD_BIGAUTO, CORM__CHECK(T, m, int64_t), .primary_key = true,     \
+	            __VA_ARGS__)
+#define CORM_CHAR(T, m, ...)                                                                       \
+	CORM__FIELD(T, m, CORM_FIELD_CHAR, CORM__CHECK(T, m, char *), __VA_ARGS__)
+#define CORM_TEXT(T, m, ...)                                                                       \
+	CORM__FIELD(T, m, CORM_FIELD_TEXT, CORM__CHECK(T, m, char *), __VA_ARGS__)
+#define CORM_SLUG(T, m, ...)                                                                       \
+	CORM__FIELD(T, m, CORM_FIELD_SLUG, CORM__CHECK(T, m, char *), __VA_ARGS__)
+#define CORM_EMAIL(T, m, ...)                                                                      \
+	CORM__FIELD(T, m, CORM_FIELD_EMAIL, CORM__CHECK(T, m, char *), __VA_ARGS__)
+#define CORM_URL(T, m, ...)                                                                        \
+	CORM__FIELD(T, m, CORM_FIELD_URL, CORM__CHECK(T, m, char *), __VA_ARGS__)
+#define CORM_INT(T, m, ...)                                                                        \
+	CORM__FIELD(T, m, CORM_FIELD_INT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
+#define CORM_BIGINT(T, m, ...)                                                                     \
+	CORM__FIELD(T, m, CORM_FIELD_BIGINT, CORM__CHECK(T, m, int64_t), __VA_ARGS__)
+#define CORM_SMALLINT(T, m, ...)                                                                   \
+	CORM__FIELD(T, m, CORM_FIELD_SMALLINT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
+#define CORM_POSITIVE_INT(T, m, ...)                                                               \
+	CORM__FIELD(T, m, CORM_FIELD_POSITIVE_INT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
+#define CORM_FLOAT(T, m, ...)                                                                      \
+	CORM__FIELD(T, m, CORM_FIELD_FLOAT, CORM__CHECK(T, m, double), __VA_ARGS__)
+#define CORM_DECIMAL(T, m, ...)                                                                    \
+	CORM__FIELD(T, m, CORM_FIELD_DECIMAL, CORM__CHECK(T, m, corm_decimal *), __VA_ARGS__)
+#define CORM_BOOL(T, m, ...)                                                                       \
+	CORM__FIELD(T, m, CORM_FIELD_BOOL, CORM__CHECK(T, m, bool), __VA_ARGS__)
+#define CORM_DATE(T, m, ...)                                                                       \
+	CORM__FIELD(T, m, CORM_FIELD_DATE, CORM__CHECK(T, m, corm_date), __VA_ARGS__)
+#define CORM_DATETIME(T, m, ...)                                                                   \
+	CORM__FIELD(T, m, CORM_FIELD_DATETIME, CORM__CHECK(T, m, corm_datetime), __VA_ARGS__)
+#define CORM_TIME(T, m, ...)                                                                       \
+	CORM__FIELD(T, m, CORM_FIELD_TIME, CORM__CHECK(T, m, corm_time), __VA_ARGS__)
+#define CORM_DURATION(T, m, ...)                                                                   \
+	CORM__FIELD(T, m, CORM_FIELD_DURATION, CORM__CHECK(T, m, corm_duration), __VA_ARGS__)
+#define CORM_UUID(T, m, ...)                                                                       \
+	CORM__FIELD(T, m, CORM_FIELD_UUID, CORM__CHECK(T, m, corm_uuid), __VA_ARGS__)
+#define CORM_BINARY(T, m, ...)                                                                     \
+	CORM__FIELD(T, m, CORM_FIELD_BINARY, CORM__CHECK(T, m, corm_bytes), __VA_ARGS__)
+#define CORM_JSON(T, m, ...)                                                                       \
+	CORM__FIELD(T, m, CORM_FIELD_JSON, CORM__CHECK(T, m, json_t *), __VA_ARGS__)
 /** ForeignKey: the member is a corm_fk; the column is "<name>_id". */
-#define CORM_FK(T, m, target, on_del, ...) \
-	CORM__FIELD(T, m, CORM_FIELD_FK, CORM__CHECK(T, m, corm_fk), .related = (target), .on_delete = (on_del), __VA_ARGS__)
+#define CORM_FK(T, m, target, on_del, ...)                                                         \
+	CORM__FIELD(T, m, CORM_FIELD_FK, CORM__CHECK(T, m, corm_fk), .related = (target),          \
+	            .on_delete = (on_del), __VA_ARGS__)
 
 /** Declares a model: CORM_MODEL(Struct, "app_label", field_table, .ordering = {...}, ...). */
-#define CORM_MODEL(T, app, table, ...)                                                       \
-	{                                                                                        \
-		.app_label = (app), .name = #T, .size = sizeof(T) + 0 * sizeof(char[offsetof(T, obj) == 0 ? 1 : -1]), \
-		.fields = (table), .nfields = sizeof(table) / sizeof((table)[0]), __VA_ARGS__            \
+#define CORM_MODEL(T, app, table, ...)                                                             \
+	{                                                                                          \
+		.app_label = (app), .name = #T,                                                    \
+		.size = sizeof(T) + 0 * sizeof(char[offsetof(T, obj) == 0 ? 1 : -1]),              \
+		.fields = (table), .nfields = sizeof(table) / sizeof((table)[0]), __VA_ARGS__      \
 	}
 
 /* ---- the registry ("apps") -------------------------------------------- */

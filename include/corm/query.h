@@ -27,11 +27,13 @@ typedef struct corm_row corm_row;
 
 /* ---- F expressions ---------------------------------------------------- */
 
-/** F("field"): a reference to a column of the row. Caller owns it (or hands it to corm). NULL on OOM. */
+/** F("field"): a reference to a column of the row. Caller owns it (or hands it to corm). NULL on
+ * OOM. */
 CORM_EXTERN(corm_expr *) corm_f(const char *path);
 /** A literal value inside an expression (copied). NULL on OOM. */
 CORM_EXTERN(corm_expr *) corm_expr_value(corm_value value);
-/** Arithmetic: a + b, a - b, a * b, a / b, a % b. Consume both operands (even on failure; NULL in gives NULL out). */
+/** Arithmetic: a + b, a - b, a * b, a / b, a % b. Consume both operands (even on failure; NULL in
+ * gives NULL out). */
 CORM_EXTERN(corm_expr *) corm_expr_add(corm_expr *a, corm_expr *b);
 CORM_EXTERN(corm_expr *) corm_expr_sub(corm_expr *a, corm_expr *b);
 CORM_EXTERN(corm_expr *) corm_expr_mul(corm_expr *a, corm_expr *b);
@@ -76,7 +78,7 @@ CORM_EXTERN(void) corm_q_free(corm_q *q);
 #define CORM__QLEN(...) (sizeof(CORM__QARR(__VA_ARGS__)) / sizeof(corm_q *))
 /** corm_and(q1, q2, ...), corm_or(q1, q2, ...) */
 #define corm_and(...) corm_q_and_n(CORM__QARR(__VA_ARGS__), CORM__QLEN(__VA_ARGS__))
-#define corm_or(...) corm_q_or_n(CORM__QARR(__VA_ARGS__), CORM__QLEN(__VA_ARGS__))
+#define corm_or(...)  corm_q_or_n(CORM__QARR(__VA_ARGS__), CORM__QLEN(__VA_ARGS__))
 #endif
 
 /* ---- building QuerySets ----------------------------------------------- */
@@ -103,7 +105,7 @@ CORM_EXTERN(int) corm_filter_n(corm_qs *qs, corm_q *const *qs_list, size_t n);
 /** exclude(q1, q2, ...): ANDs NOT(q1 AND q2 ...) in, with Django's NULL handling. */
 CORM_EXTERN(int) corm_exclude_n(corm_qs *qs, corm_q *const *qs_list, size_t n);
 #ifndef __cplusplus
-#define corm_filter(qs, ...) corm_filter_n((qs), CORM__QARR(__VA_ARGS__), CORM__QLEN(__VA_ARGS__))
+#define corm_filter(qs, ...)  corm_filter_n((qs), CORM__QARR(__VA_ARGS__), CORM__QLEN(__VA_ARGS__))
 #define corm_exclude(qs, ...) corm_exclude_n((qs), CORM__QARR(__VA_ARGS__), CORM__QLEN(__VA_ARGS__))
 #endif
 
@@ -114,8 +116,8 @@ CORM_EXTERN(int) corm_exclude_n(corm_qs *qs, corm_q *const *qs_list, size_t n);
  */
 CORM_EXTERN(int) corm_order_by_n(corm_qs *qs, const char *const *names, size_t n);
 #ifndef __cplusplus
-#define corm_order_by(qs, ...)                                                     \
-	corm_order_by_n((qs), (const char *const[]){__VA_ARGS__},                        \
+#define corm_order_by(qs, ...)                                                                     \
+	corm_order_by_n((qs), (const char *const[]){__VA_ARGS__},                                  \
 	                sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 #endif
 /** reverse(): flips the ordering (explicit or Meta.ordering). */
@@ -142,11 +144,11 @@ CORM_EXTERN(int) corm_values_n(corm_qs *qs, const char *const *names, size_t n);
 /** values_list(..., flat=): like values; with flat exactly one name is allowed. */
 CORM_EXTERN(int) corm_values_list_n(corm_qs *qs, bool flat, const char *const *names, size_t n);
 #ifndef __cplusplus
-#define corm_values(qs, ...)                                                     \
-	corm_values_n((qs), (const char *const[]){__VA_ARGS__},                        \
+#define corm_values(qs, ...)                                                                       \
+	corm_values_n((qs), (const char *const[]){__VA_ARGS__},                                    \
 	              sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
-#define corm_values_list(qs, flat, ...)                                          \
-	corm_values_list_n((qs), (flat), (const char *const[]){__VA_ARGS__},           \
+#define corm_values_list(qs, flat, ...)                                                            \
+	corm_values_list_n((qs), (flat), (const char *const[]){__VA_ARGS__},                       \
 	                   sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 #endif
 
@@ -187,7 +189,8 @@ CORM_EXTERN(int) corm_exists(corm_qs *qs, bool *exists);
  * CORM_EMULTIPLE ("get() returned more than one Post -- it returned 2!").
  */
 CORM_EXTERN(int) corm_get(corm_qs *qs, void *out, corm_q *q);
-/** first()/last(): ordered by the QuerySet's ordering or the pk. *out NULL when empty (returns CORM_OK). */
+/** first()/last(): ordered by the QuerySet's ordering or the pk. *out NULL when empty (returns
+ * CORM_OK). */
 CORM_EXTERN(int) corm_first(corm_qs *qs, void *out);
 CORM_EXTERN(int) corm_last(corm_qs *qs, void *out);
 
@@ -221,8 +224,8 @@ CORM_EXTERN(int) corm_qs_delete(corm_qs *qs, int64_t *rows);
  * are borrowed from qs until it is changed or freed. A none() QuerySet has
  * no SQL: CORM_ENOTFOUND ("EmptyResultSet").
  */
-CORM_EXTERN(int) corm_qs_sql(corm_qs *qs, const char **sql, const corm_value **params,
-                             size_t *nparams);
+CORM_EXTERN(int)
+corm_qs_sql(corm_qs *qs, const char **sql, const corm_value **params, size_t *nparams);
 /**
  * The SQL with the parameters written in as SQL literals (for display and
  * logs only; corm never runs this text). Caller frees with corm_mem_free.

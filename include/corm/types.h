@@ -60,25 +60,27 @@ CORM_EXTERN(void) corm_date_to_ymd(corm_date d, int *year, int *month, int *day)
 /** Today's date in UTC. */
 CORM_EXTERN(corm_date) corm_date_today(void);
 /** Builds a UTC instant. Returns CORM_EINVAL for out-of-range parts. */
-CORM_EXTERN(int) corm_datetime_from_parts(corm_datetime *out, int year, int month, int day,
-                                          int hour, int minute, int second, int microsecond);
+CORM_EXTERN(int)
+corm_datetime_from_parts(corm_datetime *out, int year, int month, int day, int hour, int minute,
+                         int second, int microsecond);
 /** Splits a UTC instant; any out pointer may be NULL. */
-CORM_EXTERN(void) corm_datetime_to_parts(corm_datetime dt, int *year, int *month, int *day,
-                                         int *hour, int *minute, int *second, int *microsecond);
+CORM_EXTERN(void)
+corm_datetime_to_parts(corm_datetime dt, int *year, int *month, int *day, int *hour, int *minute,
+                       int *second, int *microsecond);
 /** The current UTC instant, microsecond resolution. */
 CORM_EXTERN(corm_datetime) corm_datetime_now(void);
 /** The date part (UTC) of an instant. */
 CORM_EXTERN(corm_date) corm_datetime_date(corm_datetime dt);
 /** Builds a time of day. Returns CORM_EINVAL for out-of-range parts. */
-CORM_EXTERN(int) corm_time_from_parts(corm_time *out, int hour, int minute, int second,
-                                      int microsecond);
+CORM_EXTERN(int)
+corm_time_from_parts(corm_time *out, int hour, int minute, int second, int microsecond);
 
 /** Text sizes for the formatters below, including the NUL. */
-#define CORM_DATE_STRLEN 16
+#define CORM_DATE_STRLEN     16
 #define CORM_DATETIME_STRLEN 40
-#define CORM_TIME_STRLEN 24
+#define CORM_TIME_STRLEN     24
 #define CORM_DURATION_STRLEN 40
-#define CORM_UUID_STRLEN 37
+#define CORM_UUID_STRLEN     37
 
 /** "2024-01-15". Writes at most CORM_DATE_STRLEN bytes into buf. Returns the length. */
 CORM_EXTERN(size_t) corm_date_format(corm_date d, char buf[CORM_DATE_STRLEN]);
@@ -128,7 +130,8 @@ CORM_EXTERN(int) corm_decimal_from_int(corm_decimal **out, int64_t value);
 CORM_EXTERN(int) corm_decimal_copy(corm_decimal **out, const corm_decimal *d);
 /** Frees a decimal; NULL is a no-op. */
 CORM_EXTERN(void) corm_decimal_free(corm_decimal *d);
-/** Plain text without exponent, keeping the scale ("12.50"). Caller frees with corm_mem_free. NULL on OOM. */
+/** Plain text without exponent, keeping the scale ("12.50"). Caller frees with corm_mem_free. NULL
+ * on OOM. */
 CORM_EXTERN(char *) corm_decimal_to_string(const corm_decimal *d);
 /** -1, 0 or 1 by numeric value (12.5 equals 12.50). */
 CORM_EXTERN(int) corm_decimal_cmp(const corm_decimal *a, const corm_decimal *b);
@@ -151,8 +154,8 @@ CORM_EXTERN(int) corm_decimal_scale(const corm_decimal *d);
  * digits 2, decimals 2, whole 0; "100" -> 3, 0, 3; "1E+2" -> 3, 0, 3.
  * Any out pointer may be NULL.
  */
-CORM_EXTERN(void) corm_decimal_digits(const corm_decimal *d, int *digits, int *decimals,
-                                      int *whole_digits);
+CORM_EXTERN(void)
+corm_decimal_digits(const corm_decimal *d, int *digits, int *decimals, int *whole_digits);
 /** Converts to double (lossy; for display and FloatField interop only). */
 CORM_EXTERN(double) corm_decimal_to_double(const corm_decimal *d);
 
@@ -220,27 +223,147 @@ struct corm_value {
 };
 
 /* Constructors; usable as function arguments. */
-static inline corm_value corm_v_null(void) { corm_value v; v.type = CORM_TYPE_NULL; v.u.i = 0; return v; }
-static inline corm_value corm_v_int(int64_t i) { corm_value v; v.type = CORM_TYPE_INT; v.u.i = i; return v; }
-static inline corm_value corm_v_float(double f) { corm_value v; v.type = CORM_TYPE_FLOAT; v.u.f = f; return v; }
-static inline corm_value corm_v_bool(bool b) { corm_value v; v.type = CORM_TYPE_BOOL; v.u.i = 0; v.u.b = b; return v; }
-static inline corm_value corm_v_text(const char *s) { corm_value v; v.type = s ? CORM_TYPE_TEXT : CORM_TYPE_NULL; v.u.text = s; return v; }
-static inline corm_value corm_v_bytes(const void *data, size_t len) { corm_value v; v.type = CORM_TYPE_BYTES; v.u.bytes.data = (const uint8_t *)data; v.u.bytes.len = len; return v; }
-static inline corm_value corm_v_decimal(const corm_decimal *d) { corm_value v; v.type = d ? CORM_TYPE_DECIMAL : CORM_TYPE_NULL; v.u.decimal = d; return v; }
-static inline corm_value corm_v_date(corm_date d) { corm_value v; v.type = CORM_TYPE_DATE; v.u.i = 0; v.u.date = d; return v; }
-static inline corm_value corm_v_datetime(corm_datetime d) { corm_value v; v.type = CORM_TYPE_DATETIME; v.u.datetime = d; return v; }
-static inline corm_value corm_v_time(corm_time t) { corm_value v; v.type = CORM_TYPE_TIME; v.u.time = t; return v; }
-static inline corm_value corm_v_duration(corm_duration d) { corm_value v; v.type = CORM_TYPE_DURATION; v.u.duration = d; return v; }
-static inline corm_value corm_v_uuid(corm_uuid u) { corm_value v; v.type = CORM_TYPE_UUID; v.u.uuid = u; return v; }
-static inline corm_value corm_v_json(const json_t *j) { corm_value v; v.type = j ? CORM_TYPE_JSON : CORM_TYPE_NULL; v.u.json = j; return v; }
-static inline corm_value corm_v_expr(corm_expr *e) { corm_value v; v.type = CORM_TYPE_EXPR; v.u.expr = e; return v; }
-static inline corm_value corm_v_list(const corm_value *items, size_t len) { corm_value v; v.type = CORM_TYPE_LIST; v.u.list.items = items; v.u.list.len = len; v.u.list.of = CORM_TYPE_NULL; return v; }
+static inline corm_value corm_v_null(void)
+{
+	corm_value v;
+	v.type = CORM_TYPE_NULL;
+	v.u.i = 0;
+	return v;
+}
+static inline corm_value corm_v_int(int64_t i)
+{
+	corm_value v;
+	v.type = CORM_TYPE_INT;
+	v.u.i = i;
+	return v;
+}
+static inline corm_value corm_v_float(double f)
+{
+	corm_value v;
+	v.type = CORM_TYPE_FLOAT;
+	v.u.f = f;
+	return v;
+}
+static inline corm_value corm_v_bool(bool b)
+{
+	corm_value v;
+	v.type = CORM_TYPE_BOOL;
+	v.u.i = 0;
+	v.u.b = b;
+	return v;
+}
+static inline corm_value corm_v_text(const char *s)
+{
+	corm_value v;
+	v.type = s ? CORM_TYPE_TEXT : CORM_TYPE_NULL;
+	v.u.text = s;
+	return v;
+}
+static inline corm_value corm_v_bytes(const void *data, size_t len)
+{
+	corm_value v;
+	v.type = CORM_TYPE_BYTES;
+	v.u.bytes.data = (const uint8_t *)data;
+	v.u.bytes.len = len;
+	return v;
+}
+static inline corm_value corm_v_decimal(const corm_decimal *d)
+{
+	corm_value v;
+	v.type = d ? CORM_TYPE_DECIMAL : CORM_TYPE_NULL;
+	v.u.decimal = d;
+	return v;
+}
+static inline corm_value corm_v_date(corm_date d)
+{
+	corm_value v;
+	v.type = CORM_TYPE_DATE;
+	v.u.i = 0;
+	v.u.date = d;
+	return v;
+}
+static inline corm_value corm_v_datetime(corm_datetime d)
+{
+	corm_value v;
+	v.type = CORM_TYPE_DATETIME;
+	v.u.datetime = d;
+	return v;
+}
+static inline corm_value corm_v_time(corm_time t)
+{
+	corm_value v;
+	v.type = CORM_TYPE_TIME;
+	v.u.time = t;
+	return v;
+}
+static inline corm_value corm_v_duration(corm_duration d)
+{
+	corm_value v;
+	v.type = CORM_TYPE_DURATION;
+	v.u.duration = d;
+	return v;
+}
+static inline corm_value corm_v_uuid(corm_uuid u)
+{
+	corm_value v;
+	v.type = CORM_TYPE_UUID;
+	v.u.uuid = u;
+	return v;
+}
+static inline corm_value corm_v_json(const json_t *j)
+{
+	corm_value v;
+	v.type = j ? CORM_TYPE_JSON : CORM_TYPE_NULL;
+	v.u.json = j;
+	return v;
+}
+static inline corm_value corm_v_expr(corm_expr *e)
+{
+	corm_value v;
+	v.type = CORM_TYPE_EXPR;
+	v.u.expr = e;
+	return v;
+}
+static inline corm_value corm_v_list(const corm_value *items, size_t len)
+{
+	corm_value v;
+	v.type = CORM_TYPE_LIST;
+	v.u.list.items = items;
+	v.u.list.len = len;
+	v.u.list.of = CORM_TYPE_NULL;
+	return v;
+}
 /** A list value of int64s (borrowed array), for `id__in`. */
-static inline corm_value corm_v_int_list(const int64_t *items, size_t len) { corm_value v; v.type = CORM_TYPE_LIST; v.u.list.items = items; v.u.list.len = len; v.u.list.of = CORM_TYPE_INT; return v; }
+static inline corm_value corm_v_int_list(const int64_t *items, size_t len)
+{
+	corm_value v;
+	v.type = CORM_TYPE_LIST;
+	v.u.list.items = items;
+	v.u.list.len = len;
+	v.u.list.of = CORM_TYPE_INT;
+	return v;
+}
 /** A list value of strings (borrowed array of borrowed strings). */
-static inline corm_value corm_v_text_list(const char *const *items, size_t len) { corm_value v; v.type = CORM_TYPE_LIST; v.u.list.items = items; v.u.list.len = len; v.u.list.of = CORM_TYPE_TEXT; return v; }
-static inline corm_value corm_v_object(const void *instance) { corm_value v; v.type = instance ? CORM_TYPE_OBJECT : CORM_TYPE_NULL; v.u.object = instance; return v; }
-static inline corm_value corm_v_value(corm_value v) { return v; }
+static inline corm_value corm_v_text_list(const char *const *items, size_t len)
+{
+	corm_value v;
+	v.type = CORM_TYPE_LIST;
+	v.u.list.items = items;
+	v.u.list.len = len;
+	v.u.list.of = CORM_TYPE_TEXT;
+	return v;
+}
+static inline corm_value corm_v_object(const void *instance)
+{
+	corm_value v;
+	v.type = instance ? CORM_TYPE_OBJECT : CORM_TYPE_NULL;
+	v.u.object = instance;
+	return v;
+}
+static inline corm_value corm_v_value(corm_value v)
+{
+	return v;
+}
 
 #ifndef __cplusplus
 /**
@@ -249,7 +372,7 @@ static inline corm_value corm_v_value(corm_value v) { return v; }
  * corm_date/corm_datetime/... their types, corm_expr* EXPR, corm_value itself,
  * and any other pointer a model instance (CORM_TYPE_OBJECT).
  */
-#define CORM_V(x)                                                                         \
+#define CORM_V(x)                                                                                  \
 	_Generic((x),                                                                         \
 		_Bool: corm_v_bool, char: corm_v_int, signed char: corm_v_int,                     \
 		unsigned char: corm_v_int, short: corm_v_int, unsigned short: corm_v_int,         \
@@ -262,11 +385,13 @@ static inline corm_value corm_v_value(corm_value v) { return v; }
 		json_t *: corm_v_json, const json_t *: corm_v_json, corm_expr *: corm_v_expr,      \
 		corm_value: corm_v_value, default: corm_v_object)(x)
 
-/** `in` list literals: CORM_IN_INTS(1, 5, 10), CORM_IN_TEXTS("a", "b"). Valid for the full expression. */
-#define CORM_IN_INTS(...) \
-	corm_v_int_list((const int64_t[]){__VA_ARGS__}, sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
-#define CORM_IN_TEXTS(...)                                         \
-	corm_v_text_list((const char *const[]){__VA_ARGS__},            \
+/** `in` list literals: CORM_IN_INTS(1, 5, 10), CORM_IN_TEXTS("a", "b"). Valid for the full
+ * expression. */
+#define CORM_IN_INTS(...)                                                                          \
+	corm_v_int_list((const int64_t[]){__VA_ARGS__},                                            \
+	                sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
+#define CORM_IN_TEXTS(...)                                                                         \
+	corm_v_text_list((const char *const[]){__VA_ARGS__},                                       \
 	                 sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 #endif
 

@@ -22,7 +22,8 @@ int corm__db_error(corm_db *db, int code, const char *fmt, ...)
 int corm__db_take(corm_db *db, corm_err *err)
 {
 	int code = err->code;
-	corm__db_error(db, code, "%s", corm_buf_cstr(&err->msg) ? corm_buf_cstr(&err->msg) : "out of memory");
+	corm__db_error(db, code, "%s",
+	               corm_buf_cstr(&err->msg) ? corm_buf_cstr(&err->msg) : "out of memory");
 	return code;
 }
 
@@ -58,7 +59,8 @@ int corm_open(corm_db **out, const char *url_text)
 	}
 	db->be = corm__backend_for(url.scheme);
 	if (!db->be) {
-		rc = corm__db_error(db, CORM_ENOTSUP, "%s backend not built into this corm", url.scheme);
+		rc = corm__db_error(db, CORM_ENOTSUP, "%s backend not built into this corm",
+		                    url.scheme);
 		corm__url_free(&url);
 		return rc;
 	}
@@ -98,9 +100,18 @@ const char *corm_errmsg(const corm_db *db)
 	return s ? s : "out of memory";
 }
 
-int corm_errcode(const corm_db *db) { return db ? db->err.code : CORM_ENOMEM; }
-int corm_native_errcode(const corm_db *db) { return db ? db->native_err : 0; }
-const char *corm_vendor(const corm_db *db) { return db && db->be ? db->be->vendor : "none"; }
+int corm_errcode(const corm_db *db)
+{
+	return db ? db->err.code : CORM_ENOMEM;
+}
+int corm_native_errcode(const corm_db *db)
+{
+	return db ? db->native_err : 0;
+}
+const char *corm_vendor(const corm_db *db)
+{
+	return db && db->be ? db->be->vendor : "none";
+}
 
 void corm_set_query_log(corm_db *db, void (*fn)(const char *sql, void *ctx), void *ctx)
 {
@@ -110,7 +121,8 @@ void corm_set_query_log(corm_db *db, void (*fn)(const char *sql, void *ctx), voi
 	db->log_ctx = ctx;
 }
 
-int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *params, size_t n, corm_stmt *st)
+int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *params, size_t n,
+                    corm_stmt *st)
 {
 	st->db = db;
 	st->s = NULL;
@@ -162,7 +174,8 @@ int corm__exec(corm_db *db, const char *sql, const corm_value *params, size_t n,
 	return CORM_OK;
 }
 
-int corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t nparams, int64_t *rows_affected)
+int corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t nparams,
+                 int64_t *rows_affected)
 {
 	if (!db)
 		return CORM_EINVAL;
@@ -170,7 +183,10 @@ int corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t 
 	if (!sql || (nparams && !params))
 		return corm__db_error(db, CORM_EINVAL, "corm_execute: sql or params is NULL");
 	for (size_t i = 0; i < nparams; i++)
-		if (params[i].type == CORM_TYPE_EXPR || params[i].type == CORM_TYPE_LIST || params[i].type == CORM_TYPE_OBJECT)
-			return corm__db_error(db, CORM_ETYPE, "corm_execute: parameter %zu must be a plain value", i + 1);
+		if (params[i].type == CORM_TYPE_EXPR || params[i].type == CORM_TYPE_LIST ||
+		    params[i].type == CORM_TYPE_OBJECT)
+			return corm__db_error(db, CORM_ETYPE,
+			                      "corm_execute: parameter %zu must be a plain value",
+			                      i + 1);
 	return corm__exec(db, sql, params, nparams, rows_affected);
 }

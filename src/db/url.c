@@ -66,7 +66,8 @@ static int part(char **dst, const char *s, size_t n, const char *what, corm_err 
 	bool bad = false;
 	*dst = decode(s, n, &bad);
 	if (bad)
-		return corm__err_set(err, CORM_EURL, "malformed database URL: bad percent-escape in the %s", what);
+		return corm__err_set(err, CORM_EURL,
+		                     "malformed database URL: bad percent-escape in the %s", what);
 	return *dst ? CORM_OK : corm__err_set(err, CORM_ENOMEM, "out of memory");
 }
 
@@ -84,10 +85,13 @@ static int parse_query(corm_url *url, const char *q, corm_err *err)
 		size_t len = amp ? (size_t)(amp - q) : strlen(q);
 		const char *eq = memchr(q, '=', len);
 		if (!eq || eq == q)
-			return corm__err_set(err, CORM_EURL, "malformed database URL: query option without key=value");
+			return corm__err_set(
+			        err, CORM_EURL,
+			        "malformed database URL: query option without key=value");
 		int rc = part(&url->options[k], q, (size_t)(eq - q), "query", err);
 		if (!rc)
-			rc = part(&url->options[k + 1], eq + 1, len - (size_t)(eq - q) - 1, "query", err);
+			rc = part(&url->options[k + 1], eq + 1, len - (size_t)(eq - q) - 1, "query",
+			          err);
 		k += 2;
 		if (rc)
 			return rc;
@@ -101,10 +105,12 @@ int corm__url_parse(corm_url *url, const char *text, corm_err *err)
 	memset(url, 0, sizeof *url);
 	const char *sep = strstr(text, "://");
 	if (!sep || sep == text)
-		return corm__err_set(err, CORM_EURL, "malformed database URL: expected scheme://...");
+		return corm__err_set(err, CORM_EURL,
+		                     "malformed database URL: expected scheme://...");
 	for (const char *p = text; p < sep; p++)
 		if (!isalnum((unsigned char)*p) && *p != '+')
-			return corm__err_set(err, CORM_EURL, "malformed database URL: invalid scheme");
+			return corm__err_set(err, CORM_EURL,
+			                     "malformed database URL: invalid scheme");
 	char scheme[16];
 	size_t slen = (size_t)(sep - text);
 	if (slen >= sizeof scheme)
@@ -115,26 +121,36 @@ int corm__url_parse(corm_url *url, const char *text, corm_err *err)
 	const char *canon;
 	if (!strcmp(scheme, "sqlite"))
 		canon = "sqlite";
-	else if (!strcmp(scheme, "postgres") || !strcmp(scheme, "postgresql") || !strcmp(scheme, "pgsql"))
+	else if (!strcmp(scheme, "postgres") || !strcmp(scheme, "postgresql") ||
+	         !strcmp(scheme, "pgsql"))
 		canon = "postgresql";
-	else if (!strcmp(scheme, "mysql") || !strcmp(scheme, "mysql2") || !strcmp(scheme, "mariadb"))
+	else if (!strcmp(scheme, "mysql") || !strcmp(scheme, "mysql2") ||
+	         !strcmp(scheme, "mariadb"))
 		canon = "mysql";
 	else
-		return corm__err_set(err, CORM_EURL, "malformed database URL: unknown scheme '%s' (expected sqlite, postgres or mysql)", scheme);
+		return corm__err_set(err, CORM_EURL,
+		                     "malformed database URL: unknown scheme '%s' (expected "
+		                     "sqlite, postgres or mysql)",
+		                     scheme);
 	url->scheme = corm__strdup(canon);
 	if (!url->scheme)
 		return corm__err_set(err, CORM_ENOMEM, "out of memory");
 	const char *rest = sep + 3;
 	int rc;
 	if (!strcmp(canon, "sqlite")) {
-		/* sqlite:// and sqlite://:memory: are in-memory; sqlite:///x is the relative path x */
+		/* sqlite:// and sqlite://:memory: are in-memory; sqlite:///x is the relative path x
+		 */
 		if (!*rest || !strcmp(rest, ":memory:") || !strcmp(rest, "/:memory:"))
 			return part(&url->path, ":memory:", 8, "path", err);
 		if (*rest != '/')
-			return corm__err_set(err, CORM_EURL, "malformed database URL: sqlite URLs are sqlite:///relative.db, sqlite:////absolute.db or sqlite://:memory:");
+			return corm__err_set(
+			        err, CORM_EURL,
+			        "malformed database URL: sqlite URLs are sqlite:///relative.db, "
+			        "sqlite:////absolute.db or sqlite://:memory:");
 		rest++;
 		if (!*rest)
-			return corm__err_set(err, CORM_EURL, "malformed database URL: sqlite URL has no path");
+			return corm__err_set(err, CORM_EURL,
+			                     "malformed database URL: sqlite URL has no path");
 		return part(&url->path, rest, strlen(rest), "path", err);
 	}
 	const char *q = strchr(rest, '?');
@@ -149,7 +165,8 @@ int corm__url_parse(corm_url *url, const char *text, corm_err *err)
 		size_t ulen = colon ? (size_t)(colon - rest) : (size_t)(at - rest);
 		if ((rc = part(&url->user, rest, ulen, "user name", err)))
 			return rc;
-		if (colon && (rc = part(&url->password, colon + 1, (size_t)(at - colon - 1), "password", err)))
+		if (colon && (rc = part(&url->password, colon + 1, (size_t)(at - colon - 1),
+		                        "password", err)))
 			return rc;
 		hostpart = at + 1;
 	}
@@ -158,12 +175,16 @@ int corm__url_parse(corm_url *url, const char *text, corm_err *err)
 	if (hlen && hostpart[0] == '[') { /* [::1]:5432 */
 		const char *close = memchr(hostpart, ']', hlen);
 		if (!close)
-			return corm__err_set(err, CORM_EURL, "malformed database URL: unclosed '[' in host");
-		if ((rc = part(&url->host, hostpart + 1, (size_t)(close - hostpart - 1), "host", err)))
+			return corm__err_set(err, CORM_EURL,
+			                     "malformed database URL: unclosed '[' in host");
+		if ((rc = part(&url->host, hostpart + 1, (size_t)(close - hostpart - 1), "host",
+		               err)))
 			return rc;
 		if (close + 1 < hostpart + hlen) {
 			if (close[1] != ':')
-				return corm__err_set(err, CORM_EURL, "malformed database URL: junk after ']' in host");
+				return corm__err_set(
+				        err, CORM_EURL,
+				        "malformed database URL: junk after ']' in host");
 			portsep = close + 1;
 		}
 	} else {
@@ -174,7 +195,8 @@ int corm__url_parse(corm_url *url, const char *text, corm_err *err)
 	}
 	for (const char *p = url->host; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr(".-_:%/", *p))
-			return corm__err_set(err, CORM_EURL, "malformed database URL: invalid character in host");
+			return corm__err_set(err, CORM_EURL,
+			                     "malformed database URL: invalid character in host");
 	if (portsep) {
 		const char *p = portsep + 1, *end = hostpart + hlen;
 		if (p == end)
@@ -182,10 +204,14 @@ int corm__url_parse(corm_url *url, const char *text, corm_err *err)
 		long port = 0;
 		for (; p < end; p++) {
 			if (!isdigit((unsigned char)*p) || (port = port * 10 + (*p - '0')) > 65535)
-				return corm__err_set(err, CORM_EURL, "malformed database URL: port must be a number from 1 to 65535");
+				return corm__err_set(err, CORM_EURL,
+				                     "malformed database URL: port must be a "
+				                     "number from 1 to 65535");
 		}
 		if (port == 0)
-			return corm__err_set(err, CORM_EURL, "malformed database URL: port must be a number from 1 to 65535");
+			return corm__err_set(
+			        err, CORM_EURL,
+			        "malformed database URL: port must be a number from 1 to 65535");
 		url->port = (int)port;
 	}
 	const char *name = rest + authlen;

@@ -13,17 +13,17 @@
 typedef struct corm_fmeta {
 	const corm_field *decl; /* the user's declaration (a static one for the implicit id) */
 	const struct corm_meta *owner;
-	const char *name;       /* attribute name: "author" */
-	char *attname;          /* "author_id" for FKs, else the name (owned) */
-	char *column;           /* db_column or attname (owned) */
-	char *verbose_name;     /* declared, or the name with '_' -> ' ' (owned) */
-	int index;              /* position in meta->fields; also the null bit */
+	const char *name;   /* attribute name: "author" */
+	char *attname;      /* "author_id" for FKs, else the name (owned) */
+	char *column;       /* db_column or attname (owned) */
+	char *verbose_name; /* declared, or the name with '_' -> ' ' (owned) */
+	int index;          /* position in meta->fields; also the null bit */
 	corm_field_kind kind;
-	corm_type vtype;        /* the corm_value type the field stores */
-	int max_length;         /* effective (kind defaults applied) */
+	corm_type vtype; /* the corm_value type the field stores */
+	int max_length;  /* effective (kind defaults applied) */
 	bool is_pk;
 	bool nullable;
-	corm_value deflt;       /* parsed default_value (owned payload), CORM_TYPE_NULL if none */
+	corm_value deflt; /* parsed default_value (owned payload), CORM_TYPE_NULL if none */
 	bool has_default;
 	corm_value *choice_values; /* parsed choices (owned), decl->choices order */
 	size_t nchoices;
@@ -34,17 +34,20 @@ struct corm_registry;
 struct corm_meta {
 	corm_model *model;
 	struct corm_registry *reg;
-	char *label;            /* "blog.Post" */
-	char *table;            /* "blog_post" */
+	char *label; /* "blog.Post" */
+	char *table; /* "blog_post" */
 	char *verbose_name, *verbose_name_plural;
-	corm_fmeta *fields;     /* concrete fields, implicit id first */
+	corm_fmeta *fields; /* concrete fields, implicit id first */
 	size_t nfields;
 	corm_fmeta *pk;
-	char *field_choices;    /* "author, author_id, body, ..." for FieldError messages */
+	char *field_choices; /* "author, author_id, body, ..." for FieldError messages */
 };
 
 /* The meta of a registered model, or NULL. */
-static inline const struct corm_meta *corm__meta(const corm_model *m) { return m ? m->meta : NULL; }
+static inline const struct corm_meta *corm__meta(const corm_model *m)
+{
+	return m ? m->meta : NULL;
+}
 
 /* Field by attribute name, attname or column-less alias "pk"; NULL if none. */
 const corm_fmeta *corm__meta_field(const struct corm_meta *meta, const char *name);
@@ -70,7 +73,8 @@ typedef struct corm_err {
 } corm_err;
 
 /* Sets err (code + printf message); returns code. */
-int corm__err_set(corm_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int corm__err_set(corm_err *err, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 void corm__err_free(corm_err *err);
 
 /*

@@ -19,8 +19,11 @@ struct corm_registry {
 
 /* The AutoField Django adds when no field is primary_key=True. */
 static const corm_field implicit_id = {
-	.name = "id", .kind = CORM_FIELD_AUTO, .offset = offsetof(corm_obj, id),
-	.size = sizeof(int64_t), .primary_key = true,
+        .name = "id",
+        .kind = CORM_FIELD_AUTO,
+        .offset = offsetof(corm_obj, id),
+        .size = sizeof(int64_t),
+        .primary_key = true,
 };
 
 int corm_registry_new(corm_registry **out)
@@ -63,12 +66,13 @@ static void meta_free(corm_meta *meta)
 }
 
 static int fail(corm_registry *reg, const corm_model *m, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 static int fail(corm_registry *reg, const corm_model *m, const char *field, const char *fmt, ...)
 {
 	corm_buf_clear(&reg->err);
-	corm_buf_printf(&reg->err, "%s.%s", m->app_label ? m->app_label : "?", m->name ? m->name : "?");
+	corm_buf_printf(&reg->err, "%s.%s", m->app_label ? m->app_label : "?",
+	                m->name ? m->name : "?");
 	if (field)
 		corm_buf_printf(&reg->err, ".%s", field);
 	corm_buf_puts(&reg->err, ": ");
@@ -119,7 +123,8 @@ static int parse_literal(corm_registry *reg, const corm_model *m, corm_fmeta *fm
 		json_error_t jerr;
 		json_t *j = json_loads(text, JSON_DECODE_ANY, &jerr);
 		if (!j)
-			return fail(reg, m, fm->name, "%s '%s' is not valid JSON: %s", what, text, jerr.text);
+			return fail(reg, m, fm->name, "%s '%s' is not valid JSON: %s", what, text,
+			            jerr.text);
 		*out = corm_v_json(j);
 		return CORM_OK;
 	}
@@ -142,25 +147,33 @@ static int check_field(corm_registry *reg, corm_model *m, corm_fmeta *fm)
 	switch (f->kind) {
 	case CORM_FIELD_CHAR:
 		if (f->max_length <= 0)
-			return fail(reg, m, f->name, "CharFields must define a 'max_length' attribute.");
+			return fail(reg, m, f->name,
+			            "CharFields must define a 'max_length' attribute.");
 		break;
 	case CORM_FIELD_DECIMAL:
 		if (f->max_digits <= 0)
-			return fail(reg, m, f->name, "DecimalFields must define a 'max_digits' attribute.");
+			return fail(reg, m, f->name,
+			            "DecimalFields must define a 'max_digits' attribute.");
 		if (f->decimal_places < 0)
-			return fail(reg, m, f->name, "'decimal_places' must be a non-negative integer.");
+			return fail(reg, m, f->name,
+			            "'decimal_places' must be a non-negative integer.");
 		if (f->decimal_places > f->max_digits)
-			return fail(reg, m, f->name, "'max_digits' must be greater or equal to 'decimal_places'.");
+			return fail(reg, m, f->name,
+			            "'max_digits' must be greater or equal to 'decimal_places'.");
 		break;
 	case CORM_FIELD_FK:
 		if (!f->related)
 			return fail(reg, m, f->name, "ForeignKey has no related model.");
 		if (f->on_delete < CORM_CASCADE || f->on_delete > CORM_DO_NOTHING)
-			return fail(reg, m, f->name, "ForeignKey needs an on_delete (CORM_CASCADE, ...).");
+			return fail(reg, m, f->name,
+			            "ForeignKey needs an on_delete (CORM_CASCADE, ...).");
 		if (f->on_delete == CORM_SET_NULL && !f->null)
-			return fail(reg, m, f->name, "Field specifies on_delete=SET_NULL, but cannot be null.");
+			return fail(reg, m, f->name,
+			            "Field specifies on_delete=SET_NULL, but cannot be null.");
 		if (f->on_delete == CORM_SET_DEFAULT && !f->default_value && !f->default_fn)
-			return fail(reg, m, f->name, "Field specifies on_delete=SET_DEFAULT, but has no default value.");
+			return fail(
+			        reg, m, f->name,
+			        "Field specifies on_delete=SET_DEFAULT, but has no default value.");
 		break;
 	default:
 		break;
@@ -168,14 +181,17 @@ static int check_field(corm_registry *reg, corm_model *m, corm_fmeta *fm)
 	if (f->primary_key && f->null)
 		return fail(reg, m, f->name, "Primary keys must not have null=True.");
 	if (fm->vtype != CORM_TYPE_TEXT && fm->vtype != CORM_TYPE_DECIMAL &&
-	    fm->vtype != CORM_TYPE_JSON && fm->vtype != CORM_TYPE_BYTES && f->null && fm->index >= 64)
-		return fail(reg, m, f->name, "only the first 64 fields of a model can be null=True value types");
+	    fm->vtype != CORM_TYPE_JSON && fm->vtype != CORM_TYPE_BYTES && f->null &&
+	    fm->index >= 64)
+		return fail(reg, m, f->name,
+		            "only the first 64 fields of a model can be null=True value types");
 	if (f->offset + f->size > m->size)
 		return fail(reg, m, f->name, "member lies outside the struct");
 	return CORM_OK;
 }
 
-static int compile_field(corm_registry *reg, corm_meta *meta, corm_fmeta *fm, const corm_field *f, int index)
+static int compile_field(corm_registry *reg, corm_meta *meta, corm_fmeta *fm, const corm_field *f,
+                         int index)
 {
 	corm_model *m = meta->model;
 	fm->decl = f;
@@ -230,7 +246,8 @@ static int compile_field(corm_registry *reg, corm_meta *meta, corm_fmeta *fm, co
 		if (!fm->choice_values)
 			return CORM_ENOMEM;
 		for (size_t i = 0; i < n; i++) {
-			rc = parse_literal(reg, m, fm, f->choices[i].value, "choice", &fm->choice_values[i]);
+			rc = parse_literal(reg, m, fm, f->choices[i].value, "choice",
+			                   &fm->choice_values[i]);
 			if (rc)
 				return rc;
 			fm->nchoices++;
@@ -248,7 +265,8 @@ static int check_meta_names(corm_registry *reg, corm_meta *meta)
 		if (*name == '-')
 			name++;
 		if (strcmp(name, "?") != 0 && !corm__meta_field(meta, name))
-			return fail(reg, m, NULL, "'ordering' refers to the nonexistent field '%s'.", name);
+			return fail(reg, m, NULL,
+			            "'ordering' refers to the nonexistent field '%s'.", name);
 	}
 	for (int i = 0; i < CORM_MAX_INDEXES && m->indexes[i].fields[0]; i++)
 		for (int j = 0; j < CORM_MAX_INDEX_FIELDS && m->indexes[i].fields[j]; j++) {
@@ -256,13 +274,17 @@ static int check_meta_names(corm_registry *reg, corm_meta *meta)
 			if (*name == '-')
 				name++;
 			if (!corm__meta_field(meta, name))
-				return fail(reg, m, NULL, "'indexes' refers to the nonexistent field '%s'.", name);
+				return fail(reg, m, NULL,
+				            "'indexes' refers to the nonexistent field '%s'.",
+				            name);
 		}
 	for (int i = 0; i < CORM_MAX_UNIQUE_TOGETHER && m->unique_together[i][0]; i++)
 		for (int j = 0; j < CORM_MAX_INDEX_FIELDS && m->unique_together[i][j]; j++)
 			if (!corm__meta_field(meta, m->unique_together[i][j]))
-				return fail(reg, m, NULL, "'unique_together' refers to the nonexistent field '%s'.",
-				            m->unique_together[i][j]);
+				return fail(
+				        reg, m, NULL,
+				        "'unique_together' refers to the nonexistent field '%s'.",
+				        m->unique_together[i][j]);
 	return CORM_OK;
 }
 
@@ -296,7 +318,8 @@ static int compile_meta(corm_registry *reg, corm_model *m, corm_meta **out)
 		for (int j = 0; j < idx; j++)
 			if (strcmp(meta->fields[j].name, m->fields[i].name) == 0 ||
 			    strcmp(meta->fields[j].column, meta->fields[idx].column) == 0) {
-				rc = fail(reg, m, m->fields[i].name, "field name or column clashes with '%s'.",
+				rc = fail(reg, m, m->fields[i].name,
+				          "field name or column clashes with '%s'.",
 				          meta->fields[j].name);
 				goto out;
 			}
@@ -304,7 +327,9 @@ static int compile_meta(corm_registry *reg, corm_model *m, corm_meta **out)
 	for (size_t i = 0; i < meta->nfields; i++)
 		if (meta->fields[i].is_pk) {
 			if (meta->pk) {
-				rc = fail(reg, m, meta->fields[i].name, "The model cannot have more than one field with 'primary_key=True'.");
+				rc = fail(reg, m, meta->fields[i].name,
+				          "The model cannot have more than one field with "
+				          "'primary_key=True'.");
 				goto out;
 			}
 			meta->pk = &meta->fields[i];
@@ -329,7 +354,8 @@ static int compile_meta(corm_registry *reg, corm_model *m, corm_meta **out)
 		/* Django's camel_case_to_spaces: "BlogPost" -> "blog post" */
 		corm_buf b = CORM_BUF_INIT;
 		for (const char *p = m->name; *p; p++) {
-			if (p != m->name && isupper((unsigned char)*p) && islower((unsigned char)p[-1]))
+			if (p != m->name && isupper((unsigned char)*p) &&
+			    islower((unsigned char)p[-1]))
 				corm_buf_putc(&b, ' ');
 			corm_buf_putc(&b, (char)tolower((unsigned char)*p));
 		}
@@ -377,7 +403,8 @@ static int add(corm_registry *reg, corm_model *m, int depth)
 	/* related models first, so that tables are created in dependency order */
 	for (size_t i = 0; i < m->nfields; i++) {
 		corm_model *target = m->fields[i].related;
-		if (m->fields[i].kind == CORM_FIELD_FK && target && target != m && !contains(reg, target) && !target->meta) {
+		if (m->fields[i].kind == CORM_FIELD_FK && target && target != m &&
+		    !contains(reg, target) && !target->meta) {
 			int rc = add(reg, target, depth + 1);
 			if (rc)
 				return rc;
@@ -430,7 +457,10 @@ int corm_registry_get(const corm_registry *reg, const char *label, corm_model **
 	return CORM_ENOTFOUND;
 }
 
-size_t corm_registry_count(const corm_registry *reg) { return reg ? reg->len : 0; }
+size_t corm_registry_count(const corm_registry *reg)
+{
+	return reg ? reg->len : 0;
+}
 
 corm_model *corm_registry_at(const corm_registry *reg, size_t i)
 {

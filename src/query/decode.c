@@ -26,14 +26,15 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst)
 		corm_value v;
 		int rc = be->column(st->s, (int)i, fm->vtype, &v);
 		if (rc)
-			return corm__db_error(st->db, rc, "cannot read column '%s' of %s as %s", fm->column, meta->label,
-			                      corm__kind_name(fm->kind));
+			return corm__db_error(st->db, rc, "cannot read column '%s' of %s as %s",
+			                      fm->column, meta->label, corm__kind_name(fm->kind));
 		fix_decimal(fm, &v);
 		if (v.type == CORM_TYPE_DECIMAL || v.type == CORM_TYPE_JSON) {
 			/* take the freshly made payload instead of copying it */
 			corm__member_store(fm, inst, &(corm_value){CORM_TYPE_NULL, {0}});
 			void **slot = (void **)((char *)inst + fm->decl->offset);
-			*slot = v.type == CORM_TYPE_DECIMAL ? (void *)v.u.decimal : (void *)v.u.json;
+			*slot = v.type == CORM_TYPE_DECIMAL ? (void *)v.u.decimal
+			                                    : (void *)v.u.json;
 			if (fm->index < 64)
 				((corm_obj *)inst)->nulls &= ~((uint64_t)1 << fm->index);
 			continue;
@@ -52,8 +53,8 @@ int corm__decode_value(corm_stmt *st, int col, const corm_fmeta *fm, corm_value 
 	corm_value v;
 	int rc = st->db->be->column(st->s, col, fm->vtype, &v);
 	if (rc)
-		return corm__db_error(st->db, rc, "cannot read column '%s' of %s as %s", fm->column, fm->owner->label,
-		                      corm__kind_name(fm->kind));
+		return corm__db_error(st->db, rc, "cannot read column '%s' of %s as %s", fm->column,
+		                      fm->owner->label, corm__kind_name(fm->kind));
 	fix_decimal(fm, &v);
 	if (v.type == CORM_TYPE_DECIMAL || v.type == CORM_TYPE_JSON) {
 		*out = v;

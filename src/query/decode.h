@@ -5,7 +5,8 @@
 #include "db/db.h"
 #include "model/meta.h"
 
-/* Fills `inst` (allocated, zeroed, obj.model set) from the current row, columns in meta field order. */
+/* Fills `inst` (allocated, zeroed, obj.model set) from the current row, columns in meta field
+ * order. */
 int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst);
 /* Allocates an instance with obj.model set and nothing else (no defaults). */
 void *corm__alloc_instance(const corm_meta *meta);

@@ -26,7 +26,8 @@ corm_expr *corm_expr_value(corm_value value)
 	if (!e)
 		return NULL;
 	e->kind = EXPR_VALUE;
-	if (value.type == CORM_TYPE_LIST || value.type == CORM_TYPE_OBJECT || corm__value_copy(&e->value, &value)) {
+	if (value.type == CORM_TYPE_LIST || value.type == CORM_TYPE_OBJECT ||
+	    corm__value_copy(&e->value, &value)) {
 		corm__free(e);
 		return NULL;
 	}
@@ -47,11 +48,26 @@ static corm_expr *binary(corm_expr_kind kind, corm_expr *a, corm_expr *b)
 	return e;
 }
 
-corm_expr *corm_expr_add(corm_expr *a, corm_expr *b) { return binary(EXPR_ADD, a, b); }
-corm_expr *corm_expr_sub(corm_expr *a, corm_expr *b) { return binary(EXPR_SUB, a, b); }
-corm_expr *corm_expr_mul(corm_expr *a, corm_expr *b) { return binary(EXPR_MUL, a, b); }
-corm_expr *corm_expr_div(corm_expr *a, corm_expr *b) { return binary(EXPR_DIV, a, b); }
-corm_expr *corm_expr_mod(corm_expr *a, corm_expr *b) { return binary(EXPR_MOD, a, b); }
+corm_expr *corm_expr_add(corm_expr *a, corm_expr *b)
+{
+	return binary(EXPR_ADD, a, b);
+}
+corm_expr *corm_expr_sub(corm_expr *a, corm_expr *b)
+{
+	return binary(EXPR_SUB, a, b);
+}
+corm_expr *corm_expr_mul(corm_expr *a, corm_expr *b)
+{
+	return binary(EXPR_MUL, a, b);
+}
+corm_expr *corm_expr_div(corm_expr *a, corm_expr *b)
+{
+	return binary(EXPR_DIV, a, b);
+}
+corm_expr *corm_expr_mod(corm_expr *a, corm_expr *b)
+{
+	return binary(EXPR_MOD, a, b);
+}
 
 void corm_expr_free(corm_expr *e)
 {
@@ -73,8 +89,10 @@ corm_expr *corm__expr_copy(const corm_expr *e)
 		return NULL;
 	c->kind = e->kind;
 	c->field = e->field;
-	if ((e->path && !(c->path = corm__strdup(e->path))) || corm__value_copy(&c->value, &e->value) ||
-	    (e->lhs && !(c->lhs = corm__expr_copy(e->lhs))) || (e->rhs && !(c->rhs = corm__expr_copy(e->rhs)))) {
+	if ((e->path && !(c->path = corm__strdup(e->path))) ||
+	    corm__value_copy(&c->value, &e->value) ||
+	    (e->lhs && !(c->lhs = corm__expr_copy(e->lhs))) ||
+	    (e->rhs && !(c->rhs = corm__expr_copy(e->rhs)))) {
 		corm_expr_free(c);
 		return NULL;
 	}

@@ -70,8 +70,14 @@ static corm_q *combine(corm_q_kind kind, corm_q *const *qs, size_t n)
 	return q;
 }
 
-corm_q *corm_q_and_n(corm_q *const *qs, size_t n) { return combine(Q_AND, qs, n); }
-corm_q *corm_q_or_n(corm_q *const *qs, size_t n) { return combine(Q_OR, qs, n); }
+corm_q *corm_q_and_n(corm_q *const *qs, size_t n)
+{
+	return combine(Q_AND, qs, n);
+}
+corm_q *corm_q_or_n(corm_q *const *qs, size_t n)
+{
+	return combine(Q_OR, qs, n);
+}
 
 corm_q *corm_not(corm_q *q)
 {

@@ -11,13 +11,21 @@
 #include "model/meta.h"
 
 /* ---- expressions (F, values, arithmetic) ---- */
-typedef enum { EXPR_F, EXPR_VALUE, EXPR_ADD, EXPR_SUB, EXPR_MUL, EXPR_DIV, EXPR_MOD } corm_expr_kind;
+typedef enum {
+	EXPR_F,
+	EXPR_VALUE,
+	EXPR_ADD,
+	EXPR_SUB,
+	EXPR_MUL,
+	EXPR_DIV,
+	EXPR_MOD
+} corm_expr_kind;
 
 struct corm_expr {
 	corm_expr_kind kind;
-	char *path;               /* EXPR_F */
-	const corm_fmeta *field;  /* EXPR_F, once resolved */
-	corm_value value;         /* EXPR_VALUE: deep copy */
+	char *path;              /* EXPR_F */
+	const corm_fmeta *field; /* EXPR_F, once resolved */
+	corm_value value;        /* EXPR_VALUE: deep copy */
 	corm_expr *lhs, *rhs;
 };
 
@@ -27,9 +35,10 @@ typedef enum { Q_LEAF, Q_AND, Q_OR } corm_q_kind;
 struct corm_q {
 	corm_q_kind kind;
 	bool negated;
-	char *path;        /* leaf */
-	corm_value value;  /* leaf: deep copy (expressions owned) */
-	const corm_model *obj_model; /* leaf: the value was an instance of this model (value is its pk) */
+	char *path;       /* leaf */
+	corm_value value; /* leaf: deep copy (expressions owned) */
+	const corm_model
+	        *obj_model; /* leaf: the value was an instance of this model (value is its pk) */
 	corm_q **children;
 	size_t n;
 };
@@ -46,8 +55,8 @@ typedef struct corm_node {
 	const corm_fmeta *field;
 	corm_transform transform;
 	corm_lookup lookup;
-	corm_value rhs;        /* coerced, deep copy; LIST for in/range */
-	bool add_not_null;     /* exclude() on a nullable column: AND col IS NOT NULL */
+	corm_value rhs;    /* coerced, deep copy; LIST for in/range */
+	bool add_not_null; /* exclude() on a nullable column: AND col IS NOT NULL */
 } corm_node;
 
 typedef struct corm_order {
@@ -59,12 +68,12 @@ typedef enum { SELECT_MODEL, SELECT_VALUES, SELECT_VALUES_LIST } corm_select_mod
 
 typedef struct corm_query {
 	const corm_meta *meta;
-	corm_node *where;       /* an AND node, possibly empty */
+	corm_node *where; /* an AND node, possibly empty */
 	corm_order *order;
 	size_t norder;
-	bool order_set;         /* order_by() was called (empty: no ordering at all) */
+	bool order_set; /* order_by() was called (empty: no ordering at all) */
 	bool reversed, distinct, empty;
-	int64_t low, high;      /* high < 0: no limit */
+	int64_t low, high; /* high < 0: no limit */
 	corm_select_mode mode;
 	bool flat;
 	const corm_fmeta **vfields;
@@ -99,15 +108,15 @@ struct corm_row {
 struct corm_qs {
 	corm_db *db;
 	corm_query query;
-	int error;            /* sticky */
+	int error; /* sticky */
 	corm_buf errmsg;
-	corm_buf desc;        /* "slug='x', view_count__gt=5" for not-found messages */
+	corm_buf desc; /* "slug='x', view_count__gt=5" for not-found messages */
 	/* result cache */
 	bool evaluated;
 	void **items;
 	corm_row *rows;
 	size_t len, cap, pos;
-	char **names;         /* values() names */
+	char **names; /* values() names */
 	/* iterator mode */
 	size_t chunk_size;
 	bool streaming;

@@ -20,7 +20,8 @@ static int qs_fail(corm_qs *qs, int code, const char *msg)
 		corm_buf_clear(&qs->errmsg);
 		corm_buf_puts(&qs->errmsg, msg ? msg : "out of memory");
 	}
-	corm__db_error(qs->db, qs->error, "%s", corm_buf_cstr(&qs->errmsg) ? corm_buf_cstr(&qs->errmsg) : "out of memory");
+	corm__db_error(qs->db, qs->error, "%s",
+	               corm_buf_cstr(&qs->errmsg) ? corm_buf_cstr(&qs->errmsg) : "out of memory");
 	return qs->error;
 }
 
@@ -101,7 +102,8 @@ corm_qs *corm_objects(corm_db *db, const corm_model *model)
 		return NULL;
 	corm__db_ok(db);
 	if (!model || !model->meta) {
-		corm__db_error(db, CORM_EINVAL, "corm_objects: model %s is not registered (corm_registry_add)",
+		corm__db_error(db, CORM_EINVAL,
+		               "corm_objects: model %s is not registered (corm_registry_add)",
 		               model && model->name ? model->name : "(NULL)");
 		return NULL;
 	}
@@ -153,8 +155,12 @@ corm_qs *corm_qs_clone(const corm_qs *src)
 		return NULL;
 	qs->db = src->db;
 	qs->error = src->error;
-	corm_buf_puts(&qs->errmsg, corm_buf_cstr((corm_buf *)&src->errmsg) ? corm_buf_cstr((corm_buf *)&src->errmsg) : "");
-	corm_buf_puts(&qs->desc, corm_buf_cstr((corm_buf *)&src->desc) ? corm_buf_cstr((corm_buf *)&src->desc) : "");
+	corm_buf_puts(&qs->errmsg, corm_buf_cstr((corm_buf *)&src->errmsg)
+	                                   ? corm_buf_cstr((corm_buf *)&src->errmsg)
+	                                   : "");
+	corm_buf_puts(&qs->desc, corm_buf_cstr((corm_buf *)&src->desc)
+	                                 ? corm_buf_cstr((corm_buf *)&src->desc)
+	                                 : "");
 	qs->chunk_size = src->chunk_size;
 	int rc = corm__query_copy(&qs->query, &src->query);
 	if (!rc)
@@ -186,7 +192,8 @@ static int add_filters(corm_qs *qs, corm_q *const *list, size_t n, bool negate)
 	int rc = begin_change(qs);
 	for (size_t i = 0; !rc && i < n; i++)
 		if (!list || !list[i])
-			rc = qs_fail(qs, CORM_ENOMEM, "out of memory (a Q object could not be built)");
+			rc = qs_fail(qs, CORM_ENOMEM,
+			             "out of memory (a Q object could not be built)");
 	corm_q *combined = NULL;
 	if (!rc && negate && n > 1) {
 		/* exclude(a, b) is NOT (a AND b) */
@@ -292,7 +299,8 @@ int corm_slice(corm_qs *qs, int64_t start, int64_t stop)
 	corm_query *q = &qs->query;
 	int64_t low = q->low, high = q->high;
 	if (stop != CORM_END)
-		high = q->high >= 0 ? (q->low + stop < q->high ? q->low + stop : q->high) : q->low + stop;
+		high = q->high >= 0 ? (q->low + stop < q->high ? q->low + stop : q->high)
+		                    : q->low + stop;
 	low = q->high >= 0 ? (q->low + start < q->high ? q->low + start : q->high) : q->low + start;
 	if (high >= 0 && low > high)
 		low = high;
@@ -301,7 +309,8 @@ int corm_slice(corm_qs *qs, int64_t start, int64_t stop)
 	return CORM_OK;
 }
 
-static int set_values(corm_qs *qs, corm_select_mode mode, bool flat, const char *const *names, size_t n)
+static int set_values(corm_qs *qs, corm_select_mode mode, bool flat, const char *const *names,
+                      size_t n)
 {
 	int rc = begin_change(qs);
 	if (rc)
@@ -309,7 +318,9 @@ static int set_values(corm_qs *qs, corm_select_mode mode, bool flat, const char 
 	if (n == 1 && names && !names[0])
 		n = 0;
 	if (flat && n != 1)
-		return qs_fail(qs, CORM_EINVAL, "'flat' is not valid when values_list is called with more than one field.");
+		return qs_fail(
+		        qs, CORM_EINVAL,
+		        "'flat' is not valid when values_list is called with more than one field.");
 	const corm_meta *meta = qs->query.meta;
 	size_t count = n ? n : meta->nfields;
 	const corm_fmeta **fields = corm__calloc(count, sizeof *fields);
@@ -325,13 +336,17 @@ static int set_values(corm_qs *qs, corm_select_mode mode, bool flat, const char 
 		if (!fm || !(vnames[i] = corm__strdup(name))) {
 			corm_buf b = CORM_BUF_INIT;
 			if (!fm)
-				corm_buf_printf(&b, "Cannot resolve keyword '%s' into field of %s. Choices are: %s", name ? name : "(NULL)",
-				                meta->label, meta->field_choices);
+				corm_buf_printf(&b,
+				                "Cannot resolve keyword '%s' into field of %s. "
+				                "Choices are: %s",
+				                name ? name : "(NULL)", meta->label,
+				                meta->field_choices);
 			for (size_t j = 0; j < i; j++)
 				corm__free(vnames[j]);
 			corm__free(vnames);
 			corm__free(fields);
-			rc = qs_fail(qs, fm ? CORM_ENOMEM : CORM_EFIELD, fm ? NULL : corm_buf_cstr(&b));
+			rc = qs_fail(qs, fm ? CORM_ENOMEM : CORM_EFIELD,
+			             fm ? NULL : corm_buf_cstr(&b));
 			corm_buf_free(&b);
 			return rc;
 		}
@@ -514,8 +529,11 @@ static int next_any(corm_qs *qs, void **item, const corm_row **row)
 		return rc;
 	bool want_rows = row != NULL;
 	if (want_rows != (qs->query.mode != SELECT_MODEL))
-		return corm__db_error(qs->db, CORM_EINVAL, want_rows ? "corm_next_row: call corm_values() or corm_values_list() first"
-		                                                     : "corm_next: this QuerySet returns rows (values()); use corm_next_row");
+		return corm__db_error(
+		        qs->db, CORM_EINVAL,
+		        want_rows ? "corm_next_row: call corm_values() or corm_values_list() first"
+		                  : "corm_next: this QuerySet returns rows (values()); use "
+		                    "corm_next_row");
 	if (qs->chunk_size && !qs->evaluated) {
 		rc = stream_next(qs, item ? &qs->current : NULL, &qs->current_row);
 		if (rc == CORM_ROW) {
@@ -544,7 +562,8 @@ static int next_any(corm_qs *qs, void **item, const corm_row **row)
 int corm_next(corm_qs *qs, void *out)
 {
 	if (!qs || !out)
-		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next: out is NULL") : CORM_EINVAL;
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next: out is NULL")
+		          : CORM_EINVAL;
 	void *item = NULL;
 	int rc = next_any(qs, &item, NULL);
 	*(void **)out = rc == CORM_ROW ? item : NULL;
@@ -554,7 +573,8 @@ int corm_next(corm_qs *qs, void *out)
 int corm_next_row(corm_qs *qs, const corm_row **row)
 {
 	if (!qs || !row)
-		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next_row: row is NULL") : CORM_EINVAL;
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next_row: row is NULL")
+		          : CORM_EINVAL;
 	*row = NULL;
 	return next_any(qs, NULL, row);
 }
@@ -562,7 +582,8 @@ int corm_next_row(corm_qs *qs, const corm_row **row)
 int corm_len(corm_qs *qs, size_t *n)
 {
 	if (!qs || !n)
-		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_len: n is NULL") : CORM_EINVAL;
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_len: n is NULL")
+		          : CORM_EINVAL;
 	int rc = fetch_all(qs);
 	*n = rc ? 0 : qs->len;
 	return rc;
@@ -596,7 +617,8 @@ static int scalar_query(corm_qs *qs, const corm_query *q, corm_compile_kind kind
 int corm_count(corm_qs *qs, int64_t *n)
 {
 	if (!qs || !n)
-		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_count: n is NULL") : CORM_EINVAL;
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_count: n is NULL")
+		          : CORM_EINVAL;
 	*n = 0;
 	int rc = qs_check(qs);
 	if (rc)
@@ -611,7 +633,8 @@ int corm_count(corm_qs *qs, int64_t *n)
 int corm_exists(corm_qs *qs, bool *exists)
 {
 	if (!qs || !exists)
-		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_exists: exists is NULL") : CORM_EINVAL;
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_exists: exists is NULL")
+		          : CORM_EINVAL;
 	*exists = false;
 	int rc = qs_check(qs);
 	if (rc)
@@ -626,7 +649,8 @@ int corm_exists(corm_qs *qs, bool *exists)
 	return rc;
 }
 
-/* Runs `q` and hands the first instance to the caller; *found says whether there was one; *total counts rows. */
+/* Runs `q` and hands the first instance to the caller; *found says whether there was one; *total
+ * counts rows. */
 static int run_for_instances(corm_qs *qs, const corm_query *q, void **out, size_t *total)
 {
 	corm_stmt st;
@@ -660,14 +684,16 @@ static int run_for_instances(corm_qs *qs, const corm_query *q, void **out, size_
 static int model_mode_only(corm_qs *qs, const char *fn)
 {
 	if (qs->query.mode != SELECT_MODEL)
-		return corm__db_error(qs->db, CORM_EINVAL, "%s: not available after values(); use corm_next_row", fn);
+		return corm__db_error(qs->db, CORM_EINVAL,
+		                      "%s: not available after values(); use corm_next_row", fn);
 	return CORM_OK;
 }
 
 int corm_at(corm_qs *qs, int64_t i, void *out)
 {
 	if (!qs || !out)
-		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_at: out is NULL") : CORM_EINVAL;
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_at: out is NULL")
+		          : CORM_EINVAL;
 	*(void **)out = NULL;
 	int rc = qs_check(qs);
 	if (!rc)
@@ -678,7 +704,8 @@ int corm_at(corm_qs *qs, int64_t i, void *out)
 		return corm__db_error(qs->db, CORM_EINVAL, "Negative indexing is not supported.");
 	if (qs->evaluated) {
 		if ((size_t)i >= qs->len)
-			return corm__db_error(qs->db, CORM_ENOTFOUND, "%s index %lld out of range", qs->query.meta->model->name, (long long)i);
+			return corm__db_error(qs->db, CORM_ENOTFOUND, "%s index %lld out of range",
+			                      qs->query.meta->model->name, (long long)i);
 		return corm_clone(qs->items[i], out);
 	}
 	corm_query q;
@@ -690,7 +717,8 @@ int corm_at(corm_qs *qs, int64_t i, void *out)
 	int64_t low = q.low + i;
 	if (q.high >= 0 && low >= q.high) {
 		corm__query_clear(&q);
-		return corm__db_error(qs->db, CORM_ENOTFOUND, "%s index %lld out of range", qs->query.meta->model->name, (long long)i);
+		return corm__db_error(qs->db, CORM_ENOTFOUND, "%s index %lld out of range",
+		                      qs->query.meta->model->name, (long long)i);
 	}
 	q.low = low;
 	q.high = low + 1;
@@ -701,7 +729,8 @@ int corm_at(corm_qs *qs, int64_t i, void *out)
 	if (rc)
 		return rc;
 	if (!item)
-		return corm__db_error(qs->db, CORM_ENOTFOUND, "%s index %lld out of range", qs->query.meta->model->name, (long long)i);
+		return corm__db_error(qs->db, CORM_ENOTFOUND, "%s index %lld out of range",
+		                      qs->query.meta->model->name, (long long)i);
 	*(void **)out = item;
 	return CORM_OK;
 }
@@ -712,7 +741,8 @@ int corm_get(corm_qs *qs, void *out, corm_q *extra)
 {
 	if (!qs || !out) {
 		corm_q_free(extra);
-		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_get: out is NULL") : CORM_EINVAL;
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_get: out is NULL")
+		          : CORM_EINVAL;
 	}
 	*(void **)out = NULL;
 	corm_qs *clone = corm_qs_clone(qs);
@@ -738,16 +768,23 @@ int corm_get(corm_qs *qs, void *out, corm_q *extra)
 	rc = run_for_instances(clone, &clone->query, &item, &total);
 	const char *name = qs->query.meta->model->name;
 	if (!rc && total == 0) {
-		rc = corm__db_error(qs->db, CORM_ENOTFOUND, "%s matching query does not exist (%s).", name,
-		                    clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
+		rc = corm__db_error(
+		        qs->db, CORM_ENOTFOUND, "%s matching query does not exist (%s).", name,
+		        clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
 	} else if (!rc && total > 1) {
 		corm_free(item);
 		if (total >= MAX_GET_RESULTS)
-			rc = corm__db_error(qs->db, CORM_EMULTIPLE, "get() returned more than one %s -- it returned more than %d! (%s)",
-			                    name, MAX_GET_RESULTS - 1, clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
+			rc = corm__db_error(
+			        qs->db, CORM_EMULTIPLE,
+			        "get() returned more than one %s -- it returned more than %d! (%s)",
+			        name, MAX_GET_RESULTS - 1,
+			        clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
 		else
-			rc = corm__db_error(qs->db, CORM_EMULTIPLE, "get() returned more than one %s -- it returned %zu! (%s)", name, total,
-			                    clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
+			rc = corm__db_error(
+			        qs->db, CORM_EMULTIPLE,
+			        "get() returned more than one %s -- it returned %zu! (%s)", name,
+			        total,
+			        clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
 	} else if (!rc) {
 		*(void **)out = item;
 	}
@@ -758,7 +795,8 @@ int corm_get(corm_qs *qs, void *out, corm_q *extra)
 static int first_or_last(corm_qs *qs, void *out, bool last)
 {
 	if (!qs || !out)
-		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_first/corm_last: out is NULL") : CORM_EINVAL;
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_first/corm_last: out is NULL")
+		          : CORM_EINVAL;
 	*(void **)out = NULL;
 	int rc = qs_check(qs);
 	if (!rc)
@@ -795,7 +833,8 @@ static int first_or_last(corm_qs *qs, void *out, bool last)
 		q.reversed = !q.reversed;
 	if (last && (q.low || q.high >= 0)) {
 		corm__query_clear(&q);
-		return corm__db_error(qs->db, CORM_EINVAL, "Cannot reverse a query once a slice has been taken.");
+		return corm__db_error(qs->db, CORM_EINVAL,
+		                      "Cannot reverse a query once a slice has been taken.");
 	}
 	q.high = q.high >= 0 && q.high < q.low + 1 ? q.high : q.low + 1;
 	size_t total;
@@ -804,14 +843,29 @@ static int first_or_last(corm_qs *qs, void *out, bool last)
 	return rc;
 }
 
-int corm_first(corm_qs *qs, void *out) { return first_or_last(qs, out, false); }
-int corm_last(corm_qs *qs, void *out) { return first_or_last(qs, out, true); }
+int corm_first(corm_qs *qs, void *out)
+{
+	return first_or_last(qs, out, false);
+}
+int corm_last(corm_qs *qs, void *out)
+{
+	return first_or_last(qs, out, true);
+}
 
-size_t corm_row_len(const corm_row *row) { return row ? row->n : 0; }
+size_t corm_row_len(const corm_row *row)
+{
+	return row ? row->n : 0;
+}
 
-const char *corm_row_name(const corm_row *row, size_t i) { return row && i < row->n ? row->names[i] : NULL; }
+const char *corm_row_name(const corm_row *row, size_t i)
+{
+	return row && i < row->n ? row->names[i] : NULL;
+}
 
-const corm_value *corm_row_cell(const corm_row *row, size_t i) { return row && i < row->n ? &row->cells[i] : NULL; }
+const corm_value *corm_row_cell(const corm_row *row, size_t i)
+{
+	return row && i < row->n ? &row->cells[i] : NULL;
+}
 
 const corm_value *corm_row_get(const corm_row *row, const char *name)
 {
@@ -835,7 +889,8 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 	if (!rc && !sets)
 		rc = corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
 	if (!rc && (qs->query.low || qs->query.high >= 0))
-		rc = corm__db_error(qs->db, CORM_EINVAL, "Cannot update a query once a slice has been taken.");
+		rc = corm__db_error(qs->db, CORM_EINVAL,
+		                    "Cannot update a query once a slice has been taken.");
 	if (!rc && n == 0)
 		rc = corm__db_error(qs->db, CORM_EINVAL, "update() needs at least one field");
 	size_t made = 0;
@@ -843,8 +898,11 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 	for (size_t i = 0; !rc && i < n; i++) {
 		const corm_fmeta *fm = corm__meta_field(qs->query.meta, kwargs[i].name);
 		if (!fm) {
-			rc = corm__db_error(qs->db, CORM_EFIELD, "Cannot resolve keyword '%s' into field of %s. Choices are: %s",
-			                    kwargs[i].name, qs->query.meta->label, qs->query.meta->field_choices);
+			rc = corm__db_error(
+			        qs->db, CORM_EFIELD,
+			        "Cannot resolve keyword '%s' into field of %s. Choices are: %s",
+			        kwargs[i].name, qs->query.meta->label,
+			        qs->query.meta->field_choices);
 			break;
 		}
 		sets[i].field = fm;
@@ -858,7 +916,9 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 			corm_value tmp;
 			rc = corm__coerce(fm, v, &tmp, &err);
 			if (!rc) {
-				rc = corm__value_copy(&sets[i].value, &tmp) ? corm__err_set(&err, CORM_ENOMEM, "out of memory") : CORM_OK;
+				rc = corm__value_copy(&sets[i].value, &tmp)
+				             ? corm__err_set(&err, CORM_ENOMEM, "out of memory")
+				             : CORM_OK;
 				corm__value_clear(&tmp);
 			}
 			if (!rc)
@@ -869,8 +929,10 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 	}
 	/* expressions handed to us are consumed even when we fail early */
 	for (size_t i = made; kwargs && i < n; i++)
-		if (kwargs[i].value.type == CORM_TYPE_EXPR && (!sets || sets[i].value.type != CORM_TYPE_EXPR))
-			corm_expr_free(kwargs[i].value.u.expr), ((corm_kw *)&kwargs[i])->value = corm_v_null();
+		if (kwargs[i].value.type == CORM_TYPE_EXPR &&
+		    (!sets || sets[i].value.type != CORM_TYPE_EXPR))
+			corm_expr_free(kwargs[i].value.u.expr),
+			        ((corm_kw *)&kwargs[i])->value = corm_v_null();
 	corm__err_free(&err);
 	if (!rc) {
 		corm_sql sql;
@@ -902,11 +964,14 @@ int corm_qs_delete(corm_qs *qs, int64_t *rows)
 	if (rc)
 		return rc;
 	if (qs->query.low || qs->query.high >= 0)
-		return corm__db_error(qs->db, CORM_EINVAL, "Cannot use 'limit' or 'offset' with delete().");
+		return corm__db_error(qs->db, CORM_EINVAL,
+		                      "Cannot use 'limit' or 'offset' with delete().");
 	if (qs->query.distinct)
-		return corm__db_error(qs->db, CORM_EINVAL, "Cannot call delete() after .distinct().");
+		return corm__db_error(qs->db, CORM_EINVAL,
+		                      "Cannot call delete() after .distinct().");
 	if (qs->query.mode != SELECT_MODEL)
-		return corm__db_error(qs->db, CORM_EINVAL, "Cannot call delete() after .values() or .values_list()");
+		return corm__db_error(qs->db, CORM_EINVAL,
+		                      "Cannot call delete() after .values() or .values_list()");
 	corm_sql sql;
 	corm_err err = {0, CORM_BUF_INIT};
 	rc = corm__compile_delete(qs->db->be, &qs->query, &sql, &err);
@@ -928,7 +993,8 @@ int corm_qs_delete(corm_qs *qs, int64_t *rows)
 int corm_qs_sql(corm_qs *qs, const char **sql_out, const corm_value **params, size_t *nparams)
 {
 	if (!qs || !sql_out)
-		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_qs_sql: sql is NULL") : CORM_EINVAL;
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_qs_sql: sql is NULL")
+		          : CORM_EINVAL;
 	int rc = qs_check(qs);
 	if (rc)
 		return rc;
@@ -936,7 +1002,9 @@ int corm_qs_sql(corm_qs *qs, const char **sql_out, const corm_value **params, si
 	corm_err err = {0, CORM_BUF_INIT};
 	rc = corm__compile_select(qs->db->be, &qs->query, COMPILE_ROWS, &sql, &err);
 	if (rc == CORM_EMPTY_RESULT)
-		return corm__db_error(qs->db, CORM_ENOTFOUND, "EmptyResultSet: this QuerySet matches nothing and runs no SQL");
+		return corm__db_error(
+		        qs->db, CORM_ENOTFOUND,
+		        "EmptyResultSet: this QuerySet matches nothing and runs no SQL");
 	if (rc) {
 		rc = corm__db_take(qs->db, &err);
 		corm__err_free(&err);
@@ -965,7 +1033,8 @@ int corm_qs_sql(corm_qs *qs, const char **sql_out, const corm_value **params, si
 int corm_qs_str(corm_qs *qs, char **out)
 {
 	if (!qs || !out)
-		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_qs_str: out is NULL") : CORM_EINVAL;
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_qs_str: out is NULL")
+		          : CORM_EINVAL;
 	*out = NULL;
 	const char *sql;
 	const corm_value *params;

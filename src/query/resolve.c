@@ -10,29 +10,46 @@
 #include "util/alloc.h"
 
 static const char *const lookup_names[CORM_LOOKUP_COUNT_] = {
-	[CORM_LOOKUP_EXACT] = "exact", [CORM_LOOKUP_IEXACT] = "iexact",
-	[CORM_LOOKUP_CONTAINS] = "contains", [CORM_LOOKUP_ICONTAINS] = "icontains",
-	[CORM_LOOKUP_STARTSWITH] = "startswith", [CORM_LOOKUP_ISTARTSWITH] = "istartswith",
-	[CORM_LOOKUP_ENDSWITH] = "endswith", [CORM_LOOKUP_IENDSWITH] = "iendswith",
-	[CORM_LOOKUP_GT] = "gt", [CORM_LOOKUP_GTE] = "gte", [CORM_LOOKUP_LT] = "lt",
-	[CORM_LOOKUP_LTE] = "lte", [CORM_LOOKUP_IN] = "in", [CORM_LOOKUP_ISNULL] = "isnull",
-	[CORM_LOOKUP_RANGE] = "range", [CORM_LOOKUP_REGEX] = "regex", [CORM_LOOKUP_IREGEX] = "iregex",
+        [CORM_LOOKUP_EXACT] = "exact",
+        [CORM_LOOKUP_IEXACT] = "iexact",
+        [CORM_LOOKUP_CONTAINS] = "contains",
+        [CORM_LOOKUP_ICONTAINS] = "icontains",
+        [CORM_LOOKUP_STARTSWITH] = "startswith",
+        [CORM_LOOKUP_ISTARTSWITH] = "istartswith",
+        [CORM_LOOKUP_ENDSWITH] = "endswith",
+        [CORM_LOOKUP_IENDSWITH] = "iendswith",
+        [CORM_LOOKUP_GT] = "gt",
+        [CORM_LOOKUP_GTE] = "gte",
+        [CORM_LOOKUP_LT] = "lt",
+        [CORM_LOOKUP_LTE] = "lte",
+        [CORM_LOOKUP_IN] = "in",
+        [CORM_LOOKUP_ISNULL] = "isnull",
+        [CORM_LOOKUP_RANGE] = "range",
+        [CORM_LOOKUP_REGEX] = "regex",
+        [CORM_LOOKUP_IREGEX] = "iregex",
 };
 
 static const char *const transform_names[CORM_TRANSFORM_COUNT_] = {
-	[CORM_TRANSFORM_DATE] = "date", [CORM_TRANSFORM_YEAR] = "year", [CORM_TRANSFORM_MONTH] = "month",
-	[CORM_TRANSFORM_DAY] = "day", [CORM_TRANSFORM_WEEK_DAY] = "week_day", [CORM_TRANSFORM_HOUR] = "hour",
-	[CORM_TRANSFORM_MINUTE] = "minute", [CORM_TRANSFORM_SECOND] = "second",
+        [CORM_TRANSFORM_DATE] = "date",         [CORM_TRANSFORM_YEAR] = "year",
+        [CORM_TRANSFORM_MONTH] = "month",       [CORM_TRANSFORM_DAY] = "day",
+        [CORM_TRANSFORM_WEEK_DAY] = "week_day", [CORM_TRANSFORM_HOUR] = "hour",
+        [CORM_TRANSFORM_MINUTE] = "minute",     [CORM_TRANSFORM_SECOND] = "second",
 };
 
 /* Which transforms a field kind (or a transform's output) accepts. */
 static bool transform_allowed(corm_field_kind kind, corm_transform t)
 {
 	switch (kind) {
-	case CORM_FIELD_DATETIME: return true;
-	case CORM_FIELD_DATE: return t == CORM_TRANSFORM_YEAR || t == CORM_TRANSFORM_MONTH || t == CORM_TRANSFORM_DAY || t == CORM_TRANSFORM_WEEK_DAY;
-	case CORM_FIELD_TIME: return t == CORM_TRANSFORM_HOUR || t == CORM_TRANSFORM_MINUTE || t == CORM_TRANSFORM_SECOND;
-	default: return false;
+	case CORM_FIELD_DATETIME:
+		return true;
+	case CORM_FIELD_DATE:
+		return t == CORM_TRANSFORM_YEAR || t == CORM_TRANSFORM_MONTH ||
+		       t == CORM_TRANSFORM_DAY || t == CORM_TRANSFORM_WEEK_DAY;
+	case CORM_FIELD_TIME:
+		return t == CORM_TRANSFORM_HOUR || t == CORM_TRANSFORM_MINUTE ||
+		       t == CORM_TRANSFORM_SECOND;
+	default:
+		return false;
 	}
 }
 
@@ -58,9 +75,13 @@ static int levenshtein(const char *a, const char *b)
 	return row[lb];
 }
 
-static int cmp_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
-/* "Unsupported lookup 'icontainz' for CharField 'title' of blog.Post, perhaps you meant icontains? Choices are: ..." */
+/* "Unsupported lookup 'icontainz' for CharField 'title' of blog.Post, perhaps you meant icontains?
+ * Choices are: ..." */
 static int unsupported(const corm_fmeta *fm, const char *name, size_t len, corm_err *err)
 {
 	const char *names[CORM_LOOKUP_COUNT_ + CORM_TRANSFORM_COUNT_];
@@ -74,7 +95,8 @@ static int unsupported(const corm_fmeta *fm, const char *name, size_t len, corm_
 	char bad[64];
 	snprintf(bad, sizeof bad, "%.*s", (int)(len < 63 ? len : 63), name);
 	corm_buf b = CORM_BUF_INIT;
-	corm_buf_printf(&b, "Unsupported lookup '%s' for %s '%s' of %s", bad, corm__kind_name(fm->kind), fm->name, fm->owner->label);
+	corm_buf_printf(&b, "Unsupported lookup '%s' for %s '%s' of %s", bad,
+	                corm__kind_name(fm->kind), fm->name, fm->owner->label);
 	const char *best = NULL;
 	int best_d = 3;
 	for (size_t i = 0; i < n; i++) {
@@ -92,14 +114,16 @@ static int unsupported(const corm_fmeta *fm, const char *name, size_t len, corm_
 	for (size_t i = 0; i < n; i++)
 		corm_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
 	corm_buf_putc(&b, '.');
-	corm__err_set(err, CORM_EFIELD, "%s", corm_buf_cstr(&b) ? corm_buf_cstr(&b) : "out of memory");
+	corm__err_set(err, CORM_EFIELD, "%s",
+	              corm_buf_cstr(&b) ? corm_buf_cstr(&b) : "out of memory");
 	corm_buf_free(&b);
 	return CORM_EFIELD;
 }
 
 static int unknown_field(const corm_meta *meta, const char *name, size_t len, corm_err *err)
 {
-	return corm__err_set(err, CORM_EFIELD, "Cannot resolve keyword '%.*s' into field of %s. Choices are: %s",
+	return corm__err_set(err, CORM_EFIELD,
+	                     "Cannot resolve keyword '%.*s' into field of %s. Choices are: %s",
 	                     (int)(len < 100 ? len : 100), name, meta->label, meta->field_choices);
 }
 
@@ -132,19 +156,31 @@ static int resolve_path(const corm_meta *meta, const char *path, path_info *out,
 		}
 		int t = 0;
 		for (int i = 1; i < CORM_TRANSFORM_COUNT_; i++)
-			if (strlen(transform_names[i]) == len && !strncmp(part, transform_names[i], len))
+			if (strlen(transform_names[i]) == len &&
+			    !strncmp(part, transform_names[i], len))
 				t = i;
-		/* one transform, and only on date/time fields (a transform's output takes only lookups) */
-		if (!t || out->transform != CORM_TRANSFORM_NONE || !transform_allowed(out->field->kind, (corm_transform)t)) {
-			if (out->field->kind == CORM_FIELD_FK && found < 0 && out->transform == CORM_TRANSFORM_NONE)
+		/* one transform, and only on date/time fields (a transform's output takes only
+		 * lookups) */
+		if (!t || out->transform != CORM_TRANSFORM_NONE ||
+		    !transform_allowed(out->field->kind, (corm_transform)t)) {
+			if (out->field->kind == CORM_FIELD_FK && found < 0 &&
+			    out->transform == CORM_TRANSFORM_NONE)
 				return corm__err_set(err, CORM_EFIELD,
-				                     "Cannot follow the relation '%s__%.*s' of %s: joins across relations are not supported yet; filter on '%s' or '%s_id'.",
-				                     out->field->name, (int)len, part, meta->label, out->field->name, out->field->name);
+				                     "Cannot follow the relation '%s__%.*s' of %s: "
+				                     "joins across relations are not supported "
+				                     "yet; filter on '%s' or '%s_id'.",
+				                     out->field->name, (int)len, part, meta->label,
+				                     out->field->name, out->field->name);
 			if (out->transform != CORM_TRANSFORM_NONE) {
-				/* the transform's output is an integer (or a date): only lookups remain */
+				/* the transform's output is an integer (or a date): only lookups
+				 * remain */
 				return corm__err_set(err, CORM_EFIELD,
-				                     "Unsupported lookup '%.*s' for the '%s' transform of %s.%s. Choices are: exact, gt, gte, in, isnull, lt, lte, range.",
-				                     (int)len, part, transform_names[out->transform], meta->label, out->field->name);
+				                     "Unsupported lookup '%.*s' for the '%s' "
+				                     "transform of %s.%s. Choices are: exact, gt, "
+				                     "gte, in, isnull, lt, lte, range.",
+				                     (int)len, part,
+				                     transform_names[out->transform], meta->label,
+				                     out->field->name);
 			}
 			return unsupported(out->field, part, len, err);
 		}
@@ -173,11 +209,14 @@ static bool is_pattern(corm_lookup l)
 }
 
 /* Coerces one right-hand-side value; text lookups take the text as given. */
-static int coerce_rhs(const corm_fmeta *target, corm_lookup lookup, const corm_value *in, corm_value *out, corm_err *err)
+static int coerce_rhs(const corm_fmeta *target, corm_lookup lookup, const corm_value *in,
+                      corm_value *out, corm_err *err)
 {
 	corm_value tmp;
-	if ((is_pattern(lookup) || lookup == CORM_LOOKUP_REGEX || lookup == CORM_LOOKUP_IREGEX) && in->type == CORM_TYPE_TEXT)
-		return corm__value_copy(out, in) ? corm__err_set(err, CORM_ENOMEM, "out of memory") : CORM_OK;
+	if ((is_pattern(lookup) || lookup == CORM_LOOKUP_REGEX || lookup == CORM_LOOKUP_IREGEX) &&
+	    in->type == CORM_TYPE_TEXT)
+		return corm__value_copy(out, in) ? corm__err_set(err, CORM_ENOMEM, "out of memory")
+		                                 : CORM_OK;
 	int rc = corm__coerce(target, in, &tmp, err);
 	if (rc)
 		return rc;
@@ -210,13 +249,16 @@ int corm__resolve_expr(const corm_meta *meta, corm_expr *e, corm_err *err)
 	switch (e->kind) {
 	case EXPR_F: {
 		if (strstr(e->path, "__"))
-			return corm__err_set(err, CORM_EFIELD, "F('%s'): joins across relations are not supported yet", e->path);
+			return corm__err_set(
+			        err, CORM_EFIELD,
+			        "F('%s'): joins across relations are not supported yet", e->path);
 		e->field = corm__meta_field(meta, e->path);
 		if (!e->field)
 			return unknown_field(meta, e->path, strlen(e->path), err);
 		return CORM_OK;
 	}
-	case EXPR_VALUE: return CORM_OK;
+	case EXPR_VALUE:
+		return CORM_OK;
 	default: {
 		int rc = corm__resolve_expr(meta, e->lhs, err);
 		return rc ? rc : corm__resolve_expr(meta, e->rhs, err);
@@ -255,17 +297,22 @@ static int node_push(corm_node *parent, corm_node *child)
 	return CORM_OK;
 }
 
-static int build_leaf(const corm_meta *meta, const corm_q *q, bool negated, corm_node **out, corm_err *err)
+static int build_leaf(const corm_meta *meta, const corm_q *q, bool negated, corm_node **out,
+                      corm_err *err)
 {
 	path_info pi;
 	int rc = resolve_path(meta, q->path, &pi, err);
 	if (rc)
 		return rc;
-	if (q->obj_model && !(pi.field->kind == CORM_FIELD_FK ? pi.field->decl->related == q->obj_model
-	                                                       : pi.field->is_pk && meta->model == q->obj_model))
-		return corm__err_set(err, CORM_ETYPE, "Cannot query \"%s\" with a %s instance: must be a %s instance.",
-		                     q->path, q->obj_model->name,
-		                     pi.field->kind == CORM_FIELD_FK ? pi.field->decl->related->name : meta->model->name);
+	if (q->obj_model &&
+	    !(pi.field->kind == CORM_FIELD_FK ? pi.field->decl->related == q->obj_model
+	                                      : pi.field->is_pk && meta->model == q->obj_model))
+		return corm__err_set(
+		        err, CORM_ETYPE,
+		        "Cannot query \"%s\" with a %s instance: must be a %s instance.", q->path,
+		        q->obj_model->name,
+		        pi.field->kind == CORM_FIELD_FK ? pi.field->decl->related->name
+		                                        : meta->model->name);
 	corm_node *n = node_new(NODE_LEAF);
 	if (!n)
 		return corm__err_set(err, CORM_ENOMEM, "out of memory");
@@ -275,9 +322,12 @@ static int build_leaf(const corm_meta *meta, const corm_q *q, bool negated, corm
 	corm_fmeta target = transform_output(pi.field, pi.transform);
 	const corm_value *v = &q->value;
 	if (v->type == CORM_TYPE_EXPR) {
-		if (pi.lookup == CORM_LOOKUP_IN || pi.lookup == CORM_LOOKUP_RANGE || pi.lookup == CORM_LOOKUP_ISNULL ||
-		    ((pi.lookup == CORM_LOOKUP_REGEX || pi.lookup == CORM_LOOKUP_IREGEX || pi.lookup == CORM_LOOKUP_IEXACT)))
-			rc = corm__err_set(err, CORM_ETYPE, "The '%s' lookup of %s.%s does not take an expression.",
+		if (pi.lookup == CORM_LOOKUP_IN || pi.lookup == CORM_LOOKUP_RANGE ||
+		    pi.lookup == CORM_LOOKUP_ISNULL ||
+		    ((pi.lookup == CORM_LOOKUP_REGEX || pi.lookup == CORM_LOOKUP_IREGEX ||
+		      pi.lookup == CORM_LOOKUP_IEXACT)))
+			rc = corm__err_set(err, CORM_ETYPE,
+			                   "The '%s' lookup of %s.%s does not take an expression.",
 			                   lookup_names[pi.lookup], meta->label, pi.field->name);
 		else if (!(n->rhs.u.expr = corm__expr_copy(v->u.expr)))
 			rc = corm__err_set(err, CORM_ENOMEM, "out of memory");
@@ -286,18 +336,25 @@ static int build_leaf(const corm_meta *meta, const corm_q *q, bool negated, corm
 			rc = corm__resolve_expr(meta, n->rhs.u.expr, err);
 		}
 	} else if (pi.lookup == CORM_LOOKUP_ISNULL) {
-		if (v->type != CORM_TYPE_BOOL && !(v->type == CORM_TYPE_INT && (v->u.i == 0 || v->u.i == 1)))
-			rc = corm__err_set(err, CORM_ETYPE, "The QuerySet value for an isnull lookup (%s.%s) must be True or False.",
+		if (v->type != CORM_TYPE_BOOL &&
+		    !(v->type == CORM_TYPE_INT && (v->u.i == 0 || v->u.i == 1)))
+			rc = corm__err_set(err, CORM_ETYPE,
+			                   "The QuerySet value for an isnull lookup (%s.%s) must "
+			                   "be True or False.",
 			                   meta->label, pi.field->name);
 		else
 			n->rhs = corm_v_bool(v->type == CORM_TYPE_BOOL ? v->u.b : v->u.i == 1);
 	} else if (pi.lookup == CORM_LOOKUP_IN || pi.lookup == CORM_LOOKUP_RANGE) {
 		if (v->type != CORM_TYPE_LIST) {
-			rc = corm__err_set(err, CORM_ETYPE, "The '%s' lookup of %s.%s expects a list of values (CORM_IN_INTS, corm_v_list).",
+			rc = corm__err_set(err, CORM_ETYPE,
+			                   "The '%s' lookup of %s.%s expects a list of values "
+			                   "(CORM_IN_INTS, corm_v_list).",
 			                   lookup_names[pi.lookup], meta->label, pi.field->name);
 		} else if (pi.lookup == CORM_LOOKUP_RANGE && v->u.list.len != 2) {
-			rc = corm__err_set(err, CORM_ETYPE, "The 'range' lookup of %s.%s expects exactly 2 values, got %zu.",
-			                   meta->label, pi.field->name, v->u.list.len);
+			rc = corm__err_set(
+			        err, CORM_ETYPE,
+			        "The 'range' lookup of %s.%s expects exactly 2 values, got %zu.",
+			        meta->label, pi.field->name, v->u.list.len);
 		} else {
 			size_t len = v->u.list.len;
 			corm_value *items = corm__calloc(len ? len : 1, sizeof(corm_value));
@@ -310,17 +367,20 @@ static int build_leaf(const corm_meta *meta, const corm_q *q, bool negated, corm
 			for (size_t i = 0; !rc && i < len; i++) {
 				if (src[i].type == CORM_TYPE_NULL && pi.lookup == CORM_LOOKUP_IN)
 					continue; /* Django drops None from `in` lists */
-				rc = coerce_rhs(&target, CORM_LOOKUP_EXACT, &src[i], &items[n->rhs.u.list.len], err);
+				rc = coerce_rhs(&target, CORM_LOOKUP_EXACT, &src[i],
+				                &items[n->rhs.u.list.len], err);
 				if (!rc)
 					n->rhs.u.list.len++;
 			}
 		}
 	} else if (v->type == CORM_TYPE_LIST) {
-		rc = corm__err_set(err, CORM_ETYPE, "The '%s' lookup of %s.%s does not take a list.", lookup_names[pi.lookup],
-		                   meta->label, pi.field->name);
+		rc = corm__err_set(err, CORM_ETYPE,
+		                   "The '%s' lookup of %s.%s does not take a list.",
+		                   lookup_names[pi.lookup], meta->label, pi.field->name);
 	} else if (v->type == CORM_TYPE_NULL) {
 		if (pi.lookup != CORM_LOOKUP_EXACT && pi.lookup != CORM_LOOKUP_IEXACT)
-			rc = corm__err_set(err, CORM_ETYPE, "Cannot use None as a query value for '%s' of %s.%s.",
+			rc = corm__err_set(err, CORM_ETYPE,
+			                   "Cannot use None as a query value for '%s' of %s.%s.",
 			                   lookup_names[pi.lookup], meta->label, pi.field->name);
 		else {
 			/* filter(x=None) means x IS NULL, as in Django */
@@ -340,7 +400,8 @@ static int build_leaf(const corm_meta *meta, const corm_q *q, bool negated, corm
 	return CORM_OK;
 }
 
-static int build(const corm_meta *meta, const corm_q *q, bool negated, corm_node **out, corm_err *err)
+static int build(const corm_meta *meta, const corm_q *q, bool negated, corm_node **out,
+                 corm_err *err)
 {
 	bool neg = negated != q->negated;
 	if (q->kind == Q_LEAF) {
@@ -393,7 +454,9 @@ int corm__resolve_order(const corm_meta *meta, const char *name, corm_order *out
 	bool desc = *name == '-';
 	const char *field = desc ? name + 1 : name;
 	if (strstr(field, "__"))
-		return corm__err_set(err, CORM_EFIELD, "order_by('%s'): ordering across relations is not supported yet", name);
+		return corm__err_set(
+		        err, CORM_EFIELD,
+		        "order_by('%s'): ordering across relations is not supported yet", name);
 	const corm_fmeta *fm = corm__meta_field(meta, field);
 	if (!fm)
 		return unknown_field(meta, field, strlen(field), err);
@@ -419,7 +482,8 @@ int corm__effective_order(const corm_query *q, corm_order **out, size_t *n)
 		if (q->order_set)
 			o[i] = q->order[i];
 		else if (corm__resolve_order(q->meta, m->ordering[i], &o[i], NULL))
-			o[i] = (corm_order){q->meta->pk, false}; /* checked at registration; unreachable */
+			o[i] = (corm_order){q->meta->pk,
+			                    false}; /* checked at registration; unreachable */
 		if (q->reversed && o[i].field)
 			o[i].desc = !o[i].desc;
 	}

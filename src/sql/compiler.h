@@ -25,7 +25,8 @@ void corm__sql_free(corm_sql *s);
 void corm__sql_param(corm_sql *s, const corm_backend *be, const corm_value *v);
 
 /* SELECT for rows, COUNT(*) or EXISTS. CORM_OK, CORM_EMPTY_RESULT, or an error (err set). */
-int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compile_kind kind, corm_sql *out, corm_err *err);
+int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compile_kind kind,
+                         corm_sql *out, corm_err *err);
 
 /* A SET item of an UPDATE: a field and a value (expressions resolved). */
 typedef struct corm_set_item {
@@ -33,12 +34,12 @@ typedef struct corm_set_item {
 	corm_value value;
 } corm_set_item;
 
-int corm__compile_update(const corm_backend *be, const corm_query *q, const corm_set_item *sets, size_t n,
-                         corm_sql *out, corm_err *err);
+int corm__compile_update(const corm_backend *be, const corm_query *q, const corm_set_item *sets,
+                         size_t n, corm_sql *out, corm_err *err);
 int corm__compile_delete(const corm_backend *be, const corm_query *q, corm_sql *out, corm_err *err);
 /* INSERT INTO t (cols) VALUES (...) [RETURNING pk]. */
-void corm__compile_insert(const corm_backend *be, const corm_meta *meta, const corm_set_item *cols, size_t n,
-                          bool returning, corm_sql *out);
+void corm__compile_insert(const corm_backend *be, const corm_meta *meta, const corm_set_item *cols,
+                          size_t n, bool returning, corm_sql *out);
 /* "table"."column" */
 void corm__sql_column(corm_buf *b, const corm_backend *be, const corm_fmeta *fm);
 /* The comma-separated select list of all concrete fields. */

@@ -5,9 +5,18 @@
 #include "corm/common.h"
 #include "util/alloc.h"
 
-static void *default_malloc(size_t size, void *ctx) { return malloc(size); }
-static void *default_realloc(void *ptr, size_t size, void *ctx) { return realloc(ptr, size); }
-static void default_free(void *ptr, void *ctx) { free(ptr); }
+static void *default_malloc(size_t size, void *ctx)
+{
+	return malloc(size);
+}
+static void *default_realloc(void *ptr, size_t size, void *ctx)
+{
+	return realloc(ptr, size);
+}
+static void default_free(void *ptr, void *ctx)
+{
+	free(ptr);
+}
 
 static corm_allocator current = {default_malloc, default_realloc, default_free, NULL};
 
@@ -19,7 +28,10 @@ void corm_set_allocator(const corm_allocator *allocator)
 		current = (corm_allocator){default_malloc, default_realloc, default_free, NULL};
 }
 
-void *corm__alloc(size_t size) { return current.malloc(size ? size : 1, current.ctx); }
+void *corm__alloc(size_t size)
+{
+	return current.malloc(size ? size : 1, current.ctx);
+}
 
 void *corm__calloc(size_t n, size_t size)
 {
@@ -31,7 +43,10 @@ void *corm__calloc(size_t n, size_t size)
 	return p;
 }
 
-void *corm__realloc(void *ptr, size_t size) { return current.realloc(ptr, size ? size : 1, current.ctx); }
+void *corm__realloc(void *ptr, size_t size)
+{
+	return current.realloc(ptr, size ? size : 1, current.ctx);
+}
 
 void corm__free(void *ptr)
 {
@@ -49,8 +64,20 @@ char *corm__strndup(const char *s, size_t n)
 	return out;
 }
 
-char *corm__strdup(const char *s) { return s ? corm__strndup(s, strlen(s)) : NULL; }
+char *corm__strdup(const char *s)
+{
+	return s ? corm__strndup(s, strlen(s)) : NULL;
+}
 
-void *corm_malloc(size_t size) { return corm__alloc(size); }
-void corm_mem_free(void *ptr) { corm__free(ptr); }
-char *corm_strdup(const char *s) { return corm__strdup(s); }
+void *corm_malloc(size_t size)
+{
+	return corm__alloc(size);
+}
+void corm_mem_free(void *ptr)
+{
+	corm__free(ptr);
+}
+char *corm_strdup(const char *s)
+{
+	return corm__strdup(s);
+}

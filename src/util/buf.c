@@ -32,8 +32,14 @@ void corm_buf_put(corm_buf *b, const char *s, size_t n)
 	b->ptr[b->len] = '\0';
 }
 
-void corm_buf_puts(corm_buf *b, const char *s) { corm_buf_put(b, s, strlen(s)); }
-void corm_buf_putc(corm_buf *b, char c) { corm_buf_put(b, &c, 1); }
+void corm_buf_puts(corm_buf *b, const char *s)
+{
+	corm_buf_put(b, s, strlen(s));
+}
+void corm_buf_putc(corm_buf *b, char c)
+{
+	corm_buf_put(b, &c, 1);
+}
 
 void corm_buf_vprintf(corm_buf *b, const char *fmt, va_list ap)
 {

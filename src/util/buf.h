@@ -1,4 +1,5 @@
-/* A growable byte buffer for building SQL and messages. OOM is sticky: check buf.oom once at the end. */
+/* A growable byte buffer for building SQL and messages. OOM is sticky: check buf.oom once at the
+ * end. */
 #ifndef CORM_UTIL_BUF_H
 #define CORM_UTIL_BUF_H
 
@@ -13,7 +14,10 @@ typedef struct corm_buf {
 	bool oom;
 } corm_buf;
 
-#define CORM_BUF_INIT {NULL, 0, 0, false}
+#define CORM_BUF_INIT                                                                              \
+	{                                                                                          \
+		NULL, 0, 0, false                                                                  \
+	}
 
 void corm_buf_put(corm_buf *b, const char *s, size_t n);
 void corm_buf_puts(corm_buf *b, const char *s);

@@ -55,14 +55,14 @@ typedef enum corm_transform {
 
 /** What a backend can do: data, read by the compiler and the schema editor. */
 typedef struct corm_features {
-	bool can_return_columns_from_insert;  /* INSERT ... RETURNING */
-	bool can_rollback_ddl;                /* transactional DDL */
+	bool can_return_columns_from_insert; /* INSERT ... RETURNING */
+	bool can_rollback_ddl;               /* transactional DDL */
 	bool has_select_for_update;
-	bool supports_boolean_expr_in_where;  /* WHERE "is_active" instead of = true */
+	bool supports_boolean_expr_in_where; /* WHERE "is_active" instead of = true */
 	bool uses_savepoints;
-	bool requires_limit_with_offset;      /* "LIMIT -1 OFFSET n" */
-	int max_query_params;                 /* bound parameters per statement */
-	int max_name_length;                  /* identifiers; longer names are shortened */
+	bool requires_limit_with_offset; /* "LIMIT -1 OFFSET n" */
+	int max_query_params;            /* bound parameters per statement */
+	int max_name_length;             /* identifiers; longer names are shortened */
 } corm_features;
 
 struct corm_buf;
@@ -76,7 +76,7 @@ typedef struct corm_driver_error {
 
 /** A parsed database URL (dj-database-url conventions); strings are percent-decoded. */
 typedef struct corm_url {
-	char *scheme;   /* "sqlite", "postgresql", "mysql" */
+	char *scheme; /* "sqlite", "postgresql", "mysql" */
 	char *user, *password, *host, *name;
 	int port;       /* 0 = default */
 	char *path;     /* sqlite: the file path or ":memory:" */
@@ -91,8 +91,10 @@ typedef struct corm_backend {
 	/* driver */
 	int (*open)(void **conn, const corm_url *url, corm_driver_error *err);
 	void (*close)(void *conn);
-	int (*prepare)(void *conn, const char *sql, size_t len, void **stmt, corm_driver_error *err);
-	/** Binds parameter `index` (0-based). The value is of a storage type (never EXPR/LIST/OBJECT). */
+	int (*prepare)(void *conn, const char *sql, size_t len, void **stmt,
+	               corm_driver_error *err);
+	/** Binds parameter `index` (0-based). The value is of a storage type (never
+	 * EXPR/LIST/OBJECT). */
 	int (*bind)(void *stmt, int index, const corm_value *value, corm_driver_error *err);
 	/** CORM_ROW, CORM_DONE, or an error code with err filled. */
 	int (*step)(void *stmt, corm_driver_error *err);
@@ -118,8 +120,10 @@ typedef struct corm_backend {
 	const char *pattern_ops[CORM_LOOKUP_COUNT_];
 	/** The character LIKE patterns are escaped with. */
 	char like_escape;
-	/** Writes an extraction of `part` from the SQL expression `lhs` (a datetime or date column). */
-	void (*date_extract)(struct corm_buf *b, corm_transform part, corm_type lhs_type, const char *lhs);
+	/** Writes an extraction of `part` from the SQL expression `lhs` (a datetime or date
+	 * column). */
+	void (*date_extract)(struct corm_buf *b, corm_transform part, corm_type lhs_type,
+	                     const char *lhs);
 	/**
 	 * `in` with more values than parameters allow: one parameter holding the
 	 * values as a JSON array ("IN (SELECT value FROM json_each(%s))").
@@ -127,7 +131,8 @@ typedef struct corm_backend {
 	const char *in_json_sql;
 	/** ORDER BY RANDOM(). */
 	const char *random_sql;
-	/** The column type for a field kind ("varchar(%d)", "integer"), printf-style with max_length / max_digits, decimal_places. */
+	/** The column type for a field kind ("varchar(%d)", "integer"), printf-style with
+	 * max_length / max_digits, decimal_places. */
 	const char *(*data_type)(int kind);
 	/** Suffix after the type for AUTO kinds ("AUTOINCREMENT"). */
 	const char *auto_suffix;
