@@ -16,7 +16,7 @@ SHELL := /bin/bash
 #   DEB_PACKAGES += libpq-dev postgresql
 #   DEB_PACKAGES += libmariadb-dev mariadb-server
 DEB_PACKAGES := cmake gcc make pkg-config libsqlite3-dev libcmocka-dev libjansson-dev \
-	libgmp-dev uuid-dev libmd-dev
+	libgmp-dev uuid-dev libmd-dev libpq-dev libmariadb-dev
 
 BUILD_DIR      := build
 ASAN_BUILD_DIR := build-asan

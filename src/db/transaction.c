@@ -11,7 +11,7 @@
 static int savepoint_sql(corm_db *db, const char *verb, int depth)
 {
 	char sql[64];
-	snprintf(sql, sizeof sql, "%s%s\"corm_sp_%d\"", verb, *verb ? " " : "", depth);
+	snprintf(sql, sizeof sql, "%s corm_sp_%d", verb, depth);
 	return corm__exec(db, sql, NULL, 0, NULL);
 }
 

@@ -101,13 +101,20 @@ static void compile_expr(corm_sql *s, const corm_backend *be, const corm_expr *e
 	}
 }
 
-/* Writes `pattern` with each %s replaced by the output of emit(). "%%" is a literal '%'. */
-static void apply_pattern(corm_sql *s, const char *pattern, void (*emit)(corm_sql *, void *),
-                          void *ctx)
+/*
+ * Writes `pattern` with each %s replaced by the output of emit() and each %t
+ * by the column type of `field`. "%%" is a literal '%'.
+ */
+static void apply_pattern(corm_sql *s, const corm_backend *be, const corm_fmeta *field, const char *pattern,
+                          void (*emit)(corm_sql *, void *), void *ctx)
 {
 	for (const char *p = pattern; *p; p++) {
 		if (p[0] == '%' && p[1] == 's') {
 			emit(s, ctx);
+			p++;
+		} else if (p[0] == '%' && p[1] == 't') {
+			be->data_type(&s->text, field->kind, field->max_length, field->decl->max_digits,
+			              field->decl->decimal_places);
 			p++;
 		} else if (p[0] == '%' && p[1] == '%') {
 			corm_buf_putc(&s->text, '%');
@@ -197,7 +204,7 @@ static char *json_list(const corm_value *items, size_t n)
 			break;
 		case CORM_TYPE_DECIMAL: {
 			char *d = corm_decimal_to_string(v->u.decimal);
-			j = d ? json_real(atof(d)) : NULL;
+			j = d ? json_string(d) : NULL;
 			corm__free(d);
 			break;
 		}
@@ -288,6 +295,20 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 		corm_buf_free(&lhs);
 		lhs = t;
 	}
+	const char *cast = be->lookup_cast[n->lookup];
+	if (cast && !lhs.oom && !is_year_bound_lookup(n)) {
+		corm_buf t = CORM_BUF_INIT;
+		for (const char *p = cast; *p; p++) {
+			if (p[0] == '%' && p[1] == 's') {
+				corm_buf_puts(&t, lhs.ptr);
+				p++;
+			} else {
+				corm_buf_putc(&t, *p);
+			}
+		}
+		corm_buf_free(&lhs);
+		lhs = t;
+	}
 	const char *l = corm_buf_cstr(&lhs);
 	if (!l) {
 		s->oom = true;
@@ -316,7 +337,7 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 			if (!ctx.owned_text)
 				s->oom = true;
 			else
-				apply_pattern(s, be->in_json_sql, emit_rhs, &ctx);
+				apply_pattern(s, be, n->field, be->in_json_sql, emit_rhs, &ctx);
 			corm__free(ctx.owned_text);
 		} else {
 			corm_buf_printf(&s->text, "%s IN (", l);
@@ -344,7 +365,7 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 				s->oom = true;
 		}
 		corm_buf_printf(&s->text, "%s ", l);
-		apply_pattern(s, pattern, emit_rhs, &ctx);
+		apply_pattern(s, be, n->field, pattern, emit_rhs, &ctx);
 		corm__free(ctx.owned_text);
 	}
 	if (n->add_not_null && result == WHERE_SQL) {
@@ -455,8 +476,8 @@ static void limit_clause(corm_buf *b, const corm_backend *be, int64_t low, int64
 {
 	if (high >= 0)
 		corm_buf_printf(b, " LIMIT %lld", (long long)(high - low));
-	else if (low > 0 && be->features.requires_limit_with_offset)
-		corm_buf_puts(b, " LIMIT -1");
+	else if (low > 0 && be->no_limit)
+		corm_buf_printf(b, " LIMIT %s", be->no_limit);
 	if (low > 0)
 		corm_buf_printf(b, " OFFSET %lld", (long long)low);
 }

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,17 +18,44 @@ void test_clear_queries(test_env *env)
 	env->nqueries = 0;
 }
 
+const char *test_backend(void)
+{
+	const char *b = getenv("CORM_TEST_BACKEND");
+	return b && *b ? b : "sqlite";
+}
+
+const char *test_url(void)
+{
+	const char *backend = test_backend();
+	if (strcmp(backend, "sqlite") == 0)
+		return "sqlite://:memory:";
+	/* servers started by `make test` export CORM_TEST_POSTGRES_URL / CORM_TEST_MYSQL_URL */
+	char var[64];
+	snprintf(var, sizeof var, "CORM_TEST_%s_URL", strcmp(backend, "postgres") == 0 ? "POSTGRES" : "MYSQL");
+	const char *url = getenv(var);
+	if (!url || !*url) {
+		fprintf(stderr, "%s is not set: run the suites through `make test`, which starts the servers\n", var);
+		exit(1); /* never skip: a missing server is a failure */
+	}
+	return url;
+}
+
 int test_setup(void **state)
 {
 	test_env *env = calloc(1, sizeof *env);
-	const char *url = getenv("CORM_TEST_URL");
 	if (corm_registry_new(&env->reg) || corm_registry_add(env->reg, &Post_model) ||
 	    corm_registry_add(env->reg, &Kitchen_model))
 		return -1;
-	if (corm_open(&env->db, url ? url : "sqlite://:memory:"))
+	if (corm_open(&env->db, test_url())) {
+		fprintf(stderr, "cannot open %s: %s\n", test_backend(), corm_errmsg(env->db));
 		return -1;
-	if (corm_create_tables(env->db, env->reg))
+	}
+	/* a server database outlives the test: start from no tables */
+	corm_drop_tables(env->db, env->reg);
+	if (corm_create_tables(env->db, env->reg)) {
+		fprintf(stderr, "create tables: %s\n", corm_errmsg(env->db));
 		return -1;
+	}
 	corm_set_query_log(env->db, capture, env);
 	*state = env;
 	return 0;
@@ -37,6 +65,10 @@ int test_teardown(void **state)
 {
 	test_env *env = *state;
 	test_clear_queries(env);
+	corm_set_query_log(env->db, NULL, NULL);
+	if (corm_atomic_depth(env->db) > 0)
+		corm_atomic_rollback(env->db);
+	corm_drop_tables(env->db, env->reg);
 	corm_close(env->db);
 	corm_registry_free(env->reg);
 	free(env);

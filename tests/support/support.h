@@ -17,7 +17,11 @@ typedef struct test_env {
 	size_t nqueries;
 } test_env;
 
-/* Opens the backend named by CORM_TEST_URL (default sqlite://:memory:), registers the blog models
+/* The backend under test: CORM_TEST_BACKEND = sqlite (default), postgres or mysql. */
+const char *test_backend(void);
+/* Its URL: in-memory SQLite, or CORM_TEST_POSTGRES_URL / CORM_TEST_MYSQL_URL (exits if unset). */
+const char *test_url(void);
+/* Opens the backend named by CORM_TEST_BACKEND (default sqlite://:memory:), registers the blog models
  * and creates their tables. */
 int test_setup(void **state);
 int test_teardown(void **state);

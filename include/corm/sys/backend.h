@@ -57,12 +57,17 @@ typedef enum corm_transform {
 typedef struct corm_features {
 	bool can_return_columns_from_insert; /* INSERT ... RETURNING */
 	bool can_rollback_ddl;               /* transactional DDL */
-	bool has_select_for_update;
+	bool has_select_for_update;          /* SELECT ... FOR UPDATE */
+	bool has_select_for_update_nowait;
+	bool has_select_for_update_skip_locked;
+	bool has_select_for_update_of;
 	bool supports_boolean_expr_in_where; /* WHERE "is_active" instead of = true */
+	bool supports_order_by_nulls_modifier; /* NULLS FIRST / NULLS LAST */
 	bool uses_savepoints;
-	bool requires_limit_with_offset; /* "LIMIT -1 OFFSET n" */
-	int max_query_params;            /* bound parameters per statement */
-	int max_name_length;             /* identifiers; longer names are shortened */
+	bool inline_foreign_keys;            /* REFERENCES in the column (SQLite) or ALTER TABLE ADD CONSTRAINT */
+	bool like_indexes;                   /* PostgreSQL's extra *_pattern_ops index for text db_index/unique */
+	int max_query_params;                /* bound parameters per statement */
+	int max_name_length;                 /* identifiers; longer names are shortened with a hash; 0 = 200 */
 } corm_features;
 
 struct corm_buf;
@@ -126,20 +131,36 @@ typedef struct corm_backend {
 	                     const char *lhs);
 	/**
 	 * `in` with more values than parameters allow: one parameter holding the
-	 * values as a JSON array ("IN (SELECT value FROM json_each(%s))").
+	 * values as a JSON array of text and numbers. "%s" is the parameter and
+	 * "%t" the column's type: "IN (SELECT value FROM json_each(%s))",
+	 * "IN (SELECT jsonb_array_elements_text(%s::jsonb)::%t)".
 	 */
 	const char *in_json_sql;
 	/** ORDER BY RANDOM(). */
 	const char *random_sql;
-	/** The column type for a field kind ("varchar(%d)", "integer"), printf-style with
-	 * max_length / max_digits, decimal_places. */
-	const char *(*data_type)(int kind);
-	/** Suffix after the type for AUTO kinds ("AUTOINCREMENT"). */
+	/** The LIMIT written when only an OFFSET is wanted ("-1"), or NULL when OFFSET may stand alone. */
+	const char *no_limit;
+	/**
+	 * Writes the column type of a field kind: "varchar(200)", "numeric(10, 2)",
+	 * "integer". For AUTO kinds this is the whole auto-increment type
+	 * ("integer", "serial", "integer AUTO_INCREMENT").
+	 */
+	void (*data_type)(struct corm_buf *b, int kind, int max_length, int max_digits, int decimal_places);
+	/** Written after PRIMARY KEY for AUTO kinds ("AUTOINCREMENT"), or NULL. */
 	const char *auto_suffix;
-	/** CHECK for positive integers: "\"%s\" >= 0" with the column quoted. */
-	bool check_positive;
-	/** Transactions and savepoints. */
+	/** A CHECK constraint for a field kind with "%s" for the quoted column, or NULL. */
+	const char *(*check_sql)(int kind);
+	/** Written after a foreign key's REFERENCES clause (" DEFERRABLE INITIALLY DEFERRED"), or "". */
+	const char *deferrable_sql;
+	/** Statement that opens a transaction ("BEGIN"). */
 	const char *begin_sql;
+	/**
+	 * The left-hand side of a lookup, with "%s" for the column: "UPPER(%s::text)"
+	 * for PostgreSQL's iexact. NULL entries mean "%s".
+	 */
+	const char *lookup_cast[CORM_LOOKUP_COUNT_];
+	/** Whether the connection still answers (pooled connections are checked before reuse). */
+	bool (*is_alive)(void *conn);
 } corm_backend;
 
 #ifdef __cplusplus

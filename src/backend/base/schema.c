@@ -89,61 +89,92 @@ static void meta_index_name(corm_buf *b, const corm_backend *be, const corm_meta
 	be->quote_name(b, name);
 }
 
-static bool is_relation(const corm_fmeta *fm)
+static bool is_relation(const corm_fmeta *fm) { return fm->kind == CORM_FIELD_FK; }
+
+/* The kind whose type a foreign key column takes: its target's pk, autoincrement stripped. */
+static int fk_column_kind(const corm_fmeta *fm)
 {
-	return fm->kind == CORM_FIELD_FK;
+	const corm_fmeta *pk = fm->decl->related->meta->pk;
+	if (pk->kind == CORM_FIELD_AUTO)
+		return CORM_FIELD_INT;
+	if (pk->kind == CORM_FIELD_BIGAUTO)
+		return CORM_FIELD_BIGINT;
+	return pk->kind;
+}
+
+static void column_type(corm_buf *b, const corm_backend *be, const corm_fmeta *fm)
+{
+	int kind = fm->kind == CORM_FIELD_FK ? fk_column_kind(fm) : (int)fm->kind;
+	be->data_type(b, kind, fm->max_length, fm->decl->max_digits, fm->decl->decimal_places);
+}
+
+static void references(corm_buf *b, const corm_backend *be, const corm_fmeta *fm)
+{
+	const corm_meta *target = fm->decl->related->meta;
+	corm_buf_puts(b, " REFERENCES ");
+	be->quote_name(b, target->table);
+	corm_buf_puts(b, " (");
+	be->quote_name(b, target->pk->column);
+	corm_buf_printf(b, ")%s", be->deferrable_sql ? be->deferrable_sql : "");
+}
+
+/* Writes `pattern` with every "%s" replaced by the quoted column. */
+static void check_clause(corm_buf *b, const corm_backend *be, const char *pattern, const char *column)
+{
+	corm_buf_puts(b, " CHECK (");
+	for (const char *p = pattern; *p; p++) {
+		if (p[0] == '%' && p[1] == 's') {
+			be->quote_name(b, column);
+			p++;
+		} else {
+			corm_buf_putc(b, *p);
+		}
+	}
+	corm_buf_putc(b, ')');
 }
 
 static void column_def(corm_buf *b, const corm_backend *be, const corm_fmeta *fm)
 {
 	be->quote_name(b, fm->column);
 	corm_buf_putc(b, ' ');
-	const char *type = be->data_type(fm->kind);
-	if (fm->kind == CORM_FIELD_FK) {
-		const corm_meta *target = fm->decl->related->meta;
-		type = be->data_type(target->pk->kind == CORM_FIELD_AUTO ? CORM_FIELD_INT
-		                     : target->pk->kind == CORM_FIELD_BIGAUTO
-		                             ? CORM_FIELD_BIGINT
-		                             : (int)target->pk->kind);
-	}
-	if (strstr(type, "%d"))
-		corm_buf_printf(b, type, fm->max_length);
-	else
-		corm_buf_puts(b, type);
+	column_type(b, be, fm);
 	corm_buf_puts(b, fm->nullable ? " NULL" : " NOT NULL");
 	if (fm->is_pk) {
 		corm_buf_puts(b, " PRIMARY KEY");
-		if ((fm->kind == CORM_FIELD_AUTO || fm->kind == CORM_FIELD_BIGAUTO) &&
-		    be->auto_suffix)
+		if ((fm->kind == CORM_FIELD_AUTO || fm->kind == CORM_FIELD_BIGAUTO) && be->auto_suffix)
 			corm_buf_printf(b, " %s", be->auto_suffix);
 	} else if (fm->decl->unique) {
 		corm_buf_puts(b, " UNIQUE");
 	}
-	if (fm->kind == CORM_FIELD_POSITIVE_INT && be->check_positive) {
-		corm_buf_puts(b, " CHECK (");
-		be->quote_name(b, fm->column);
-		corm_buf_puts(b, " >= 0)");
-	}
-	if (fm->kind == CORM_FIELD_JSON) {
-		corm_buf_puts(b, " CHECK ((JSON_VALID(");
-		be->quote_name(b, fm->column);
-		corm_buf_puts(b, ") OR ");
-		be->quote_name(b, fm->column);
-		corm_buf_puts(b, " IS NULL))");
-	}
-	if (fm->kind == CORM_FIELD_FK) {
-		const corm_meta *target = fm->decl->related->meta;
-		corm_buf_puts(b, " REFERENCES ");
-		be->quote_name(b, target->table);
-		corm_buf_puts(b, " (");
-		be->quote_name(b, target->pk->column);
-		corm_buf_puts(b, ") DEFERRABLE INITIALLY DEFERRED");
-	}
+	const char *check = be->check_sql ? be->check_sql((int)fm->kind) : NULL;
+	if (check)
+		check_clause(b, be, check, fm->column);
+	if (fm->kind == CORM_FIELD_FK && be->features.inline_foreign_keys)
+		references(b, be, fm);
 }
 
-/* Appends one model's CREATE TABLE and index statements, each ending in ";\n". */
-static void model_sql(corm_buf *b, const corm_backend *be, const corm_meta *meta)
+static void create_index(corm_buf *b, const corm_backend *be, const corm_meta *meta, const corm_fmeta *fm,
+                         const char *suffix, const char *opclass)
 {
+	const char *cols[1] = {fm->column};
+	corm_buf_puts(b, "CREATE INDEX ");
+	index_name(b, be, meta->table, cols, 1, suffix);
+	corm_buf_puts(b, " ON ");
+	be->quote_name(b, meta->table);
+	corm_buf_puts(b, " (");
+	be->quote_name(b, fm->column);
+	if (opclass)
+		corm_buf_printf(b, " %s", opclass);
+	corm_buf_puts(b, ");\n");
+}
+
+/*
+ * One model's CREATE TABLE goes to `tables`; its constraints and indexes go to
+ * `deferred`, run after every table exists (Django's deferred_sql).
+ */
+static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *be, const corm_meta *meta)
+{
+	corm_buf *b = tables;
 	corm_buf_puts(b, "CREATE TABLE ");
 	be->quote_name(b, meta->table);
 	corm_buf_puts(b, " (");
@@ -159,6 +190,25 @@ static void model_sql(corm_buf *b, const corm_backend *be, const corm_meta *meta
 			column_def(b, be, fm);
 		}
 	corm_buf_puts(b, ");\n");
+	b = deferred;
+	for (size_t i = 0; i < meta->nfields && !be->features.inline_foreign_keys; i++) {
+		const corm_fmeta *fm = &meta->fields[i];
+		if (fm->kind != CORM_FIELD_FK)
+			continue;
+		const corm_meta *target = fm->decl->related->meta;
+		char suffix[300];
+		snprintf(suffix, sizeof suffix, "_fk_%s_%s", target->table, target->pk->column);
+		const char *cols[1] = {fm->column};
+		corm_buf_puts(b, "ALTER TABLE ");
+		be->quote_name(b, meta->table);
+		corm_buf_puts(b, " ADD CONSTRAINT ");
+		index_name(b, be, meta->table, cols, 1, suffix);
+		corm_buf_puts(b, " FOREIGN KEY (");
+		be->quote_name(b, fm->column);
+		corm_buf_putc(b, ')');
+		references(b, be, fm);
+		corm_buf_puts(b, ";\n");
+	}
 	const corm_model *m = meta->model;
 	for (int u = 0; u < CORM_MAX_UNIQUE_TOGETHER && m->unique_together[u][0]; u++) {
 		const char *cols[CORM_MAX_INDEX_FIELDS];
@@ -177,22 +227,17 @@ static void model_sql(corm_buf *b, const corm_backend *be, const corm_meta *meta
 		}
 		corm_buf_puts(b, ");\n");
 	}
-	/* db_index and ForeignKey indexes; SlugField is db_index by default; unique implies an
-	 * index */
+	/* db_index and ForeignKey indexes; SlugField is db_index by default; unique implies an index */
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
-		bool indexed = fm->decl->db_index || fm->kind == CORM_FIELD_FK ||
-		               fm->kind == CORM_FIELD_SLUG;
-		if (!indexed || fm->decl->unique || fm->is_pk)
-			continue;
-		const char *cols[1] = {fm->column};
-		corm_buf_puts(b, "CREATE INDEX ");
-		index_name(b, be, meta->table, cols, 1, "");
-		corm_buf_puts(b, " ON ");
-		be->quote_name(b, meta->table);
-		corm_buf_puts(b, " (");
-		be->quote_name(b, fm->column);
-		corm_buf_puts(b, ");\n");
+		bool indexed = fm->decl->db_index || fm->kind == CORM_FIELD_FK || fm->kind == CORM_FIELD_SLUG;
+		if (indexed && !fm->decl->unique && !fm->is_pk)
+			create_index(b, be, meta, fm, "", NULL);
+		/* PostgreSQL: LIKE 'x%' can only use an index built with the pattern operator class */
+		if (be->features.like_indexes && (indexed || fm->decl->unique) && !fm->is_pk &&
+		    (corm__kind_is_text(fm->kind)))
+			create_index(b, be, meta, fm, "_like",
+			             fm->kind == CORM_FIELD_TEXT ? "text_pattern_ops" : "varchar_pattern_ops");
 	}
 	for (int x = 0; x < CORM_MAX_INDEXES && m->indexes[x].fields[0]; x++) {
 		const corm_index *ix = &m->indexes[x];
@@ -222,9 +267,14 @@ int corm_schema_sql(corm_db *db, const corm_registry *reg, char **out)
 		return db ? corm__db_error(db, CORM_EINVAL, "corm_schema_sql: NULL argument")
 		          : CORM_EINVAL;
 	corm__db_ok(db);
-	corm_buf b = CORM_BUF_INIT;
+	corm_buf b = CORM_BUF_INIT, deferred = CORM_BUF_INIT;
 	for (size_t i = 0; i < corm_registry_count(reg); i++)
-		model_sql(&b, db->be, corm_registry_at(reg, i)->meta);
+		model_sql(&b, &deferred, db->be, corm_registry_at(reg, i)->meta);
+	if (deferred.oom)
+		b.oom = true;
+	else if (deferred.len)
+		corm_buf_put(&b, deferred.ptr, deferred.len);
+	corm_buf_free(&deferred);
 	*out = corm_buf_detach(&b);
 	return *out ? CORM_OK : corm__db_error(db, CORM_ENOMEM, "out of memory");
 }

@@ -356,52 +356,46 @@ static void sq_date_extract(corm_buf *b, corm_transform part, corm_type lhs_type
 	                part == CORM_TRANSFORM_WEEK_DAY ? " + 1" : "");
 }
 
-static const char *sq_data_type(int kind)
+static void sq_data_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
 {
+	const char *t = "text";
 	switch ((corm_field_kind)kind) {
 	case CORM_FIELD_AUTO:
 	case CORM_FIELD_BIGAUTO:
-		return "integer";
+	case CORM_FIELD_INT:
+	case CORM_FIELD_FK: t = "integer"; break;
 	case CORM_FIELD_CHAR:
 	case CORM_FIELD_SLUG:
 	case CORM_FIELD_EMAIL:
-	case CORM_FIELD_URL:
-		return "varchar(%d)";
-	case CORM_FIELD_TEXT:
-		return "text";
-	case CORM_FIELD_INT:
-		return "integer";
-	case CORM_FIELD_BIGINT:
-		return "bigint";
-	case CORM_FIELD_SMALLINT:
-		return "smallint";
-	case CORM_FIELD_POSITIVE_INT:
-		return "integer unsigned";
-	case CORM_FIELD_FLOAT:
-		return "real";
-	case CORM_FIELD_DECIMAL:
-		return "decimal";
-	case CORM_FIELD_BOOL:
-		return "bool";
-	case CORM_FIELD_DATE:
-		return "date";
-	case CORM_FIELD_DATETIME:
-		return "datetime";
-	case CORM_FIELD_TIME:
-		return "time";
-	case CORM_FIELD_DURATION:
-		return "bigint";
-	case CORM_FIELD_UUID:
-		return "char(32)";
-	case CORM_FIELD_BINARY:
-		return "BLOB";
-	case CORM_FIELD_JSON:
-		return "text";
-	case CORM_FIELD_FK:
-		return "integer";
+	case CORM_FIELD_URL: corm_buf_printf(b, "varchar(%d)", max_length); return;
+	case CORM_FIELD_TEXT: t = "text"; break;
+	case CORM_FIELD_BIGINT: t = "bigint"; break;
+	case CORM_FIELD_SMALLINT: t = "smallint"; break;
+	case CORM_FIELD_POSITIVE_INT: t = "integer unsigned"; break;
+	case CORM_FIELD_FLOAT: t = "real"; break;
+	case CORM_FIELD_DECIMAL: t = "decimal"; break;
+	case CORM_FIELD_BOOL: t = "bool"; break;
+	case CORM_FIELD_DATE: t = "date"; break;
+	case CORM_FIELD_DATETIME: t = "datetime"; break;
+	case CORM_FIELD_TIME: t = "time"; break;
+	case CORM_FIELD_DURATION: t = "bigint"; break;
+	case CORM_FIELD_UUID: t = "char(32)"; break;
+	case CORM_FIELD_BINARY: t = "BLOB"; break;
+	case CORM_FIELD_JSON: t = "text"; break;
 	}
-	return "text";
+	corm_buf_puts(b, t);
 }
+
+static const char *sq_check_sql(int kind)
+{
+	if (kind == CORM_FIELD_POSITIVE_INT)
+		return "%s >= 0";
+	if (kind == CORM_FIELD_JSON)
+		return "(JSON_VALID(%s) OR %s IS NULL)";
+	return NULL;
+}
+
+static bool sq_is_alive(void *conn) { return conn != NULL; }
 
 #define LIKE        "LIKE %s ESCAPE '\\'"
 #define PATTERN_ESC "REPLACE(REPLACE(REPLACE(%s, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
@@ -416,7 +410,8 @@ const corm_backend corm__sqlite_backend = {
                         .has_select_for_update = false,
                         .supports_boolean_expr_in_where = true,
                         .uses_savepoints = true,
-                        .requires_limit_with_offset = true,
+                        .supports_order_by_nulls_modifier = true,
+                        .inline_foreign_keys = true,
                         .max_query_params = 32766,
                         .max_name_length = 0,
                 },
@@ -465,8 +460,11 @@ const corm_backend corm__sqlite_backend = {
         .date_extract = sq_date_extract,
         .in_json_sql = "IN (SELECT value FROM json_each(%s))",
         .random_sql = "RANDOM()",
+        .no_limit = "-1",
         .data_type = sq_data_type,
         .auto_suffix = "AUTOINCREMENT",
-        .check_positive = true,
+        .check_sql = sq_check_sql,
+        .deferrable_sql = " DEFERRABLE INITIALLY DEFERRED",
         .begin_sql = "BEGIN",
+        .is_alive = sq_is_alive,
 };
