@@ -7,7 +7,8 @@
  *   corm/model.h     declaring models, the registry
  *   corm/db.h        connections, transactions, schema
  *   corm/instance.h  instances: new/save/delete/get_or_create/full_clean
- *   corm/query.h     QuerySets, Q and F
+ *   corm/query.h     QuerySets, Q and F, select_for_update
+ *   corm/pool.h      a thread-safe connection pool
  */
 #ifndef CORM_H
 #define CORM_H
@@ -23,5 +24,6 @@
 #include "corm/db.h"
 #include "corm/instance.h"
 #include "corm/query.h"
+#include "corm/pool.h"
 
 #endif

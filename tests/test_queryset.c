@@ -542,6 +542,37 @@ static void test_unicode_literal(void **state)
 	}
 }
 
+static void test_select_for_update_sql(void **state)
+{
+	test_env *env = *state;
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_select_for_update(qs, CORM_LOCK_NOWAIT | CORM_LOCK_SKIP_LOCKED),
+	                 CORM_EINVAL);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "The nowait option cannot be used with skip_locked.");
+	corm_qs_free(qs);
+	qs = corm_objects(env->db, &Post_model);
+	corm_order_by_n(qs, NULL, 0);
+	ASSERT_OK(env, corm_filter(qs, CORM_Q("pk", 1)));
+	ASSERT_OK(env, corm_select_for_update(qs, CORM_LOCK_NOWAIT));
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	if (strcmp(test_backend(), "sqlite") == 0) {
+		/* SQLite has no row locks (a write transaction locks the file): the clause is left
+		 * out, as in Django */
+		assert_sql(env, qs, " WHERE \"blog_post\".\"id\" = 1");
+	} else {
+		char *sql;
+		ASSERT_OK(env, corm_qs_str(qs, &sql));
+		assert_non_null(strstr(sql, " FOR UPDATE NOWAIT"));
+		corm_mem_free(sql);
+	}
+	size_t n;
+	ASSERT_OK(env, corm_len(qs, &n));
+	assert_int_equal(n, 0);
+	ASSERT_OK(env, corm_atomic_rollback(env->db));
+	corm_qs_free(qs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -555,6 +586,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_q_dynamic_and_f, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_bad_input, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_unicode_literal, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_select_for_update_sql, test_setup,
+	                                        test_teardown),
 	};
 	return cmocka_run_group_tests_name("queryset", tests, NULL, NULL);
 }

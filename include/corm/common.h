@@ -47,7 +47,8 @@ typedef enum corm_error_code {
 	CORM_ETXN = -15,       /**< transaction misuse (commit without begin, ...) */
 	CORM_ELOCKED = -16,    /**< row or database locked and the caller asked not to wait */
 	CORM_EDEADLOCK = -17,  /**< the database chose this transaction as a deadlock victim */
-	CORM_ECONNECTION = -18 /**< connection to the server lost or refused */
+	CORM_ECONNECTION = -18, /**< connection to the server lost or refused */
+	CORM_ETIMEOUT = -19     /**< waited longer than the allowed time (pool acquire) */
 } corm_error_code;
 
 /** Returns a static, human-readable name for a result code ("CORM_ENOTFOUND"). Never NULL. */

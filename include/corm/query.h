@@ -160,6 +160,25 @@ CORM_EXTERN(int) corm_values_list_n(corm_qs *qs, bool flat, const char *const *n
  */
 CORM_EXTERN(int) corm_iterator(corm_qs *qs, size_t chunk_size);
 
+/** Options of select_for_update(). */
+typedef enum corm_lock_flags {
+	CORM_LOCK_WAIT = 0,        /**< wait for other transactions' locks */
+	CORM_LOCK_NOWAIT = 1,      /**< fail at once with CORM_ELOCKED if a row is locked */
+	CORM_LOCK_SKIP_LOCKED = 2, /**< leave locked rows out of the result */
+	CORM_LOCK_OF_SELF = 4      /**< FOR UPDATE OF this model's table only */
+} corm_lock_flags;
+
+/**
+ * select_for_update(nowait=, skip_locked=, of=('self',)): evaluating the
+ * QuerySet locks the selected rows until the transaction ends. Evaluation
+ * outside an atomic block fails with CORM_ETXN ("select_for_update cannot be
+ * used outside of a transaction."). Ignored on backends without row locks
+ * (SQLite, whose transactions lock the whole database). Errors:
+ * CORM_EINVAL for NOWAIT together with SKIP_LOCKED; CORM_ENOTSUP when the
+ * backend lacks the option asked for.
+ */
+CORM_EXTERN(int) corm_select_for_update(corm_qs *qs, unsigned flags);
+
 /* ---- evaluating ------------------------------------------------------- */
 
 /**

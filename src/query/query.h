@@ -73,6 +73,8 @@ typedef struct corm_query {
 	size_t norder;
 	bool order_set; /* order_by() was called (empty: no ordering at all) */
 	bool reversed, distinct, empty;
+	bool for_update;        /* select_for_update() */
+	unsigned lock_flags;    /* corm_lock_flags */
 	int64_t low, high; /* high < 0: no limit */
 	corm_select_mode mode;
 	bool flat;

@@ -382,11 +382,36 @@ int corm_iterator(corm_qs *qs, size_t chunk_size)
 	return rc;
 }
 
+int corm_select_for_update(corm_qs *qs, unsigned flags)
+{
+	int rc = begin_change(qs);
+	if (rc)
+		return rc;
+	if ((flags & CORM_LOCK_NOWAIT) && (flags & CORM_LOCK_SKIP_LOCKED))
+		return qs_fail(qs, CORM_EINVAL, "The nowait option cannot be used with skip_locked.");
+	const corm_features *f = &qs->db->be->features;
+	if (f->has_select_for_update) {
+		if ((flags & CORM_LOCK_NOWAIT) && !f->has_select_for_update_nowait)
+			return qs_fail(qs, CORM_ENOTSUP, "NOWAIT is not supported on this database backend.");
+		if ((flags & CORM_LOCK_SKIP_LOCKED) && !f->has_select_for_update_skip_locked)
+			return qs_fail(qs, CORM_ENOTSUP, "SKIP LOCKED is not supported on this database backend.");
+		if ((flags & CORM_LOCK_OF_SELF) && !f->has_select_for_update_of)
+			return qs_fail(qs, CORM_ENOTSUP, "FOR UPDATE OF is not supported on this database backend.");
+	}
+	qs->query.for_update = true;
+	qs->query.lock_flags = flags;
+	return CORM_OK;
+}
+
 /* ---- evaluation ---- */
 
 /* Compiles and opens the statement; CORM_EMPTY_RESULT when nothing can match. */
 static int open_query(corm_qs *qs, const corm_query *q, corm_compile_kind kind, corm_stmt *st)
 {
+	/* Django raises TransactionManagementError here, at evaluation */
+	if (q->for_update && kind == COMPILE_ROWS && qs->db->be->features.has_select_for_update &&
+	    corm_atomic_depth(qs->db) == 0)
+		return corm__db_error(qs->db, CORM_ETXN, "select_for_update cannot be used outside of a transaction.");
 	corm_sql sql;
 	corm_err err = {0, CORM_BUF_INIT};
 	int rc = corm__compile_select(qs->db->be, q, kind, &sql, &err);

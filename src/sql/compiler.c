@@ -555,6 +555,17 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 	}
 	if (kind != COMPILE_COUNT || subquery)
 		limit_clause(&s->text, be, low, high);
+	if (q->for_update && kind == COMPILE_ROWS && be->features.has_select_for_update) {
+		corm_buf_puts(&s->text, " FOR UPDATE");
+		if (q->lock_flags & CORM_LOCK_OF_SELF) {
+			corm_buf_puts(&s->text, " OF ");
+			be->quote_name(&s->text, q->meta->table);
+		}
+		if (q->lock_flags & CORM_LOCK_NOWAIT)
+			corm_buf_puts(&s->text, " NOWAIT");
+		else if (q->lock_flags & CORM_LOCK_SKIP_LOCKED)
+			corm_buf_puts(&s->text, " SKIP LOCKED");
+	}
 	if (subquery)
 		corm_buf_puts(&s->text, ") subquery");
 	return finish(s, err);

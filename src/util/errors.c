@@ -44,6 +44,8 @@ const char *corm_strerror(int code)
 		return "CORM_ELOCKED";
 	case CORM_EDEADLOCK:
 		return "CORM_EDEADLOCK";
+	case CORM_ETIMEOUT:
+		return "CORM_ETIMEOUT";
 	case CORM_ECONNECTION:
 		return "CORM_ECONNECTION";
 	}
