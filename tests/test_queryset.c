@@ -1,6 +1,7 @@
 /* QuerySet core on the blog models: laziness, caching, lookups, SQL text and bad input. */
 #include <string.h>
 
+#include "db/db.h" /* the statement cache test looks inside the connection */
 #include "support.h"
 
 static const char *SELECT_POST =
@@ -573,6 +574,53 @@ static void test_select_for_update_sql(void **state)
 	corm_qs_free(qs);
 }
 
+/* The per-connection statement cache: reuse, nesting, invalidation and the off switch. */
+static void test_statement_cache(void **state)
+{
+	test_env *env = *state;
+	seed(env);
+	corm_db *db = env->db;
+	corm_qs *qs = corm_objects(db, &Post_model);
+	for (int round = 0; round < 2; round++) {
+		size_t before = db->ncache;
+		for (int i = 1; i <= 3; i++) {
+			Post *p;
+			ASSERT_OK(env, corm_get(qs, &p, CORM_Q("pk", i)));
+			assert_int_equal(corm_pk(p), i);
+			corm_free(p);
+		}
+		/* three gets of one shape: one cached statement (added in round 0, reused in round
+		 * 1) */
+		assert_int_equal(db->ncache, round == 0 ? before + 1 : before);
+	}
+	/* the same shape evaluated while it is being iterated gets a statement of its own */
+	corm_qs *outer = corm_objects(db, &Post_model);
+	corm_filter(outer, CORM_Q("pk__gte", 1));
+	ASSERT_OK(env, corm_iterator(outer, 1));
+	Post *p;
+	int n = 0;
+	while (corm_next(outer, &p) == CORM_ROW) {
+		corm_qs *inner = corm_objects(db, &Post_model);
+		corm_filter(inner, CORM_Q("pk__gte", corm_pk(p)));
+		int64_t count;
+		ASSERT_OK(env, corm_count(inner, &count));
+		corm_qs_free(inner);
+		n++;
+	}
+	assert_int_equal(n, 4);
+	corm_qs_free(outer);
+	/* raw SQL may change the schema: the cache is emptied */
+	ASSERT_OK(env, corm_execute(db, "SELECT 1", NULL, 0, NULL));
+	assert_int_equal(db->ncache, 0);
+	/* turned off, everything still works */
+	ASSERT_OK(env, corm_set_statement_cache(db, 0));
+	ASSERT_OK(env, corm_get(qs, &p, CORM_Q("pk", 2)));
+	corm_free(p);
+	assert_int_equal(db->ncache, 0);
+	ASSERT_OK(env, corm_set_statement_cache(db, 2));
+	corm_qs_free(qs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +636,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_unicode_literal, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_select_for_update_sql, test_setup,
 	                                        test_teardown),
+	        cmocka_unit_test_setup_teardown(test_statement_cache, test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests_name("queryset", tests, NULL, NULL);
 }

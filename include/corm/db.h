@@ -70,6 +70,15 @@ CORM_EXTERN(int)
 corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t nparams,
              int64_t *rows_affected);
 
+/**
+ * Sets how many prepared statements db keeps for reuse (default 64; 0 turns
+ * the cache off, for comparison). A repeated query shape (same SQL text,
+ * other values) then skips the prepare step. The cache is per connection,
+ * bounded (least recently used statements are finalized), and emptied when
+ * corm changes the schema or runs raw SQL. Errors: CORM_ENOMEM, CORM_EINVAL.
+ */
+CORM_EXTERN(int) corm_set_statement_cache(corm_db *db, size_t capacity);
+
 /* ---- transactions ----------------------------------------------------- */
 
 /**

@@ -65,6 +65,10 @@ int corm_open(corm_db **out, const char *url_text)
 		return rc;
 	}
 	corm_driver_error e = {0};
+	if (corm_set_statement_cache(db, CORM_STMT_CACHE_DEFAULT)) {
+		corm__url_free(&url);
+		return CORM_ENOMEM;
+	}
 	rc = db->be->open(&db->conn, &url, &e);
 	corm__url_free(&url);
 	if (rc) {
@@ -84,6 +88,9 @@ void corm_close(corm_db *db)
 		if (db->hooks[i].drop)
 			db->hooks[i].drop(db->hooks[i].ctx);
 	corm__free(db->hooks);
+	if (db->conn)
+		corm__stmt_cache_clear(db);
+	corm__free(db->cache);
 	if (db->conn)
 		db->be->close(db->conn);
 	corm__err_free(&db->err);
@@ -121,22 +128,117 @@ void corm_set_query_log(corm_db *db, void (*fn)(const char *sql, void *ctx), voi
 	db->log_ctx = ctx;
 }
 
+/* A free cache entry for this SQL, or NULL. */
+static corm_cached_stmt *cache_find(corm_db *db, const char *sql, size_t len)
+{
+	for (size_t i = 0; i < db->ncache; i++) {
+		corm_cached_stmt *c = &db->cache[i];
+		if (!c->in_use && c->len == len && memcmp(c->sql, sql, len) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * Keeps a freshly prepared statement in the cache, evicting the least recently
+ * used free one. *slot_out stays NULL when every entry is lent out (nested
+ * iteration). CORM_ENOMEM when the SQL cannot be copied.
+ */
+static int cache_add(corm_db *db, const char *sql, size_t len, void *s, corm_cached_stmt **slot_out)
+{
+	corm_cached_stmt *slot = NULL;
+	*slot_out = NULL;
+	if (db->ncache < db->cache_cap) {
+		slot = &db->cache[db->ncache];
+	} else {
+		for (size_t i = 0; i < db->ncache; i++)
+			if (!db->cache[i].in_use &&
+			    (!slot || db->cache[i].last_used < slot->last_used))
+				slot = &db->cache[i];
+		if (!slot)
+			return CORM_OK;
+	}
+	char *copy = corm__strndup(sql, len);
+	if (!copy)
+		return CORM_ENOMEM;
+	if (slot == &db->cache[db->ncache])
+		db->ncache++;
+	else {
+		db->be->finalize(slot->s);
+		corm__free(slot->sql);
+	}
+	*slot = (corm_cached_stmt){copy, len, s, true, ++db->tick};
+	*slot_out = slot;
+	return CORM_OK;
+}
+
+void corm__stmt_cache_clear(corm_db *db)
+{
+	for (size_t i = 0; i < db->ncache; i++) {
+		corm_cached_stmt *c = &db->cache[i];
+		if (c->in_use) {
+			/* still running: detached here, it finalizes itself on close */
+			corm__free(c->sql);
+			c->sql = NULL;
+			c->in_use = false;
+			continue;
+		}
+		db->be->finalize(c->s);
+		corm__free(c->sql);
+	}
+	db->ncache = 0;
+}
+
+int corm_set_statement_cache(corm_db *db, size_t capacity)
+{
+	if (!db)
+		return CORM_EINVAL;
+	for (size_t i = 0; i < db->ncache; i++)
+		if (db->cache[i].in_use)
+			return corm__db_error(
+			        db, CORM_EINVAL,
+			        "corm_set_statement_cache: a QuerySet is still being iterated");
+	corm__stmt_cache_clear(db);
+	corm__free(db->cache);
+	db->cache = NULL;
+	db->cache_cap = 0;
+	if (capacity == 0)
+		return CORM_OK;
+	db->cache = corm__calloc(capacity, sizeof(corm_cached_stmt));
+	if (!db->cache)
+		return corm__db_error(db, CORM_ENOMEM, "out of memory");
+	db->cache_cap = capacity;
+	return CORM_OK;
+}
+
 int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *params, size_t n,
                     corm_stmt *st)
 {
 	st->db = db;
 	st->s = NULL;
+	st->cached = NULL;
 	if (!db->conn)
 		return corm__db_error(db, CORM_ECONNECTION, "the connection is not open");
 	if (db->log)
 		db->log(sql, db->log_ctx);
 	corm_driver_error e = {0};
-	if (db->be->prepare(db->conn, sql, len, &st->s, &e))
-		return driver_error(db, &e);
+	corm_cached_stmt *c = db->cache_cap ? cache_find(db, sql, len) : NULL;
+	if (c) {
+		c->in_use = true;
+		c->last_used = ++db->tick;
+		st->s = c->s;
+		st->cached = c;
+	} else {
+		if (db->be->prepare(db->conn, sql, len, &st->s, &e))
+			return driver_error(db, &e);
+		if (db->cache_cap && cache_add(db, sql, len, st->s, &st->cached)) {
+			corm__stmt_close(st);
+			return corm__db_error(db, CORM_ENOMEM, "out of memory");
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		if (db->be->bind(st->s, (int)i, &params[i], &e)) {
-			db->be->finalize(st->s);
-			st->s = NULL;
+			corm__stmt_close(st);
 			return driver_error(db, &e);
 		}
 	return CORM_OK;
@@ -153,9 +255,17 @@ int corm__stmt_step(corm_stmt *st)
 
 void corm__stmt_close(corm_stmt *st)
 {
-	if (st->s)
+	if (!st->s)
+		return;
+	corm_cached_stmt *c = st->cached;
+	if (c && c->sql && c->s == st->s) {
+		st->db->be->reset(st->s); /* back to the cache, bindings cleared */
+		c->in_use = false;
+	} else {
 		st->db->be->finalize(st->s);
+	}
 	st->s = NULL;
+	st->cached = NULL;
 }
 
 int corm__exec(corm_db *db, const char *sql, const corm_value *params, size_t n, int64_t *changes)
@@ -188,5 +298,8 @@ int corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t 
 			return corm__db_error(db, CORM_ETYPE,
 			                      "corm_execute: parameter %zu must be a plain value",
 			                      i + 1);
-	return corm__exec(db, sql, params, nparams, rows_affected);
+	int rc = corm__exec(db, sql, params, nparams, rows_affected);
+	/* raw SQL may be DDL: cached statements could describe a schema that no longer exists */
+	corm__stmt_cache_clear(db);
+	return rc;
 }

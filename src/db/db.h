@@ -13,6 +13,17 @@ typedef struct corm_commit_hook {
 	int depth; /* the atomic depth that registered it */
 } corm_commit_hook;
 
+/* A prepared statement kept for reuse: same SQL text, new parameters. */
+typedef struct corm_cached_stmt {
+	char *sql;
+	size_t len;
+	void *s;
+	bool in_use;
+	uint64_t last_used;
+} corm_cached_stmt;
+
+#define CORM_STMT_CACHE_DEFAULT 64
+
 struct corm_db {
 	const corm_backend *be;
 	void *conn;
@@ -24,6 +35,9 @@ struct corm_db {
 	size_t nhooks, hooks_cap;
 	void (*log)(const char *sql, void *ctx);
 	void *log_ctx;
+	corm_cached_stmt *cache; /* statement cache, bounded, least recently used evicted */
+	size_t ncache, cache_cap;
+	uint64_t tick;
 };
 
 /* Records an error on db; returns code. */
@@ -41,7 +55,11 @@ void corm__rollback_keep_error(corm_db *db);
 typedef struct corm_stmt {
 	corm_db *db;
 	void *s;
+	corm_cached_stmt *cached; /* the cache entry lent out, or NULL for a statement of its own */
 } corm_stmt;
+
+/* Finalizes every cached statement (the schema changed, or the cache is being turned off). */
+void corm__stmt_cache_clear(corm_db *db);
 
 /* Prepares sql and binds params (values of storage types). Logs the SQL. */
 int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *params, size_t n,

@@ -89,7 +89,10 @@ static void meta_index_name(corm_buf *b, const corm_backend *be, const corm_meta
 	be->quote_name(b, name);
 }
 
-static bool is_relation(const corm_fmeta *fm) { return fm->kind == CORM_FIELD_FK; }
+static bool is_relation(const corm_fmeta *fm)
+{
+	return fm->kind == CORM_FIELD_FK;
+}
 
 /* The kind whose type a foreign key column takes: its target's pk, autoincrement stripped. */
 static int fk_column_kind(const corm_fmeta *fm)
@@ -119,7 +122,8 @@ static void references(corm_buf *b, const corm_backend *be, const corm_fmeta *fm
 }
 
 /* Writes `pattern` with every "%s" replaced by the quoted column. */
-static void check_clause(corm_buf *b, const corm_backend *be, const char *pattern, const char *column)
+static void check_clause(corm_buf *b, const corm_backend *be, const char *pattern,
+                         const char *column)
 {
 	corm_buf_puts(b, " CHECK (");
 	for (const char *p = pattern; *p; p++) {
@@ -141,7 +145,8 @@ static void column_def(corm_buf *b, const corm_backend *be, const corm_fmeta *fm
 	corm_buf_puts(b, fm->nullable ? " NULL" : " NOT NULL");
 	if (fm->is_pk) {
 		corm_buf_puts(b, " PRIMARY KEY");
-		if ((fm->kind == CORM_FIELD_AUTO || fm->kind == CORM_FIELD_BIGAUTO) && be->auto_suffix)
+		if ((fm->kind == CORM_FIELD_AUTO || fm->kind == CORM_FIELD_BIGAUTO) &&
+		    be->auto_suffix)
 			corm_buf_printf(b, " %s", be->auto_suffix);
 	} else if (fm->decl->unique) {
 		corm_buf_puts(b, " UNIQUE");
@@ -153,8 +158,8 @@ static void column_def(corm_buf *b, const corm_backend *be, const corm_fmeta *fm
 		references(b, be, fm);
 }
 
-static void create_index(corm_buf *b, const corm_backend *be, const corm_meta *meta, const corm_fmeta *fm,
-                         const char *suffix, const char *opclass)
+static void create_index(corm_buf *b, const corm_backend *be, const corm_meta *meta,
+                         const corm_fmeta *fm, const char *suffix, const char *opclass)
 {
 	const char *cols[1] = {fm->column};
 	corm_buf_puts(b, "CREATE INDEX ");
@@ -172,7 +177,8 @@ static void create_index(corm_buf *b, const corm_backend *be, const corm_meta *m
  * One model's CREATE TABLE goes to `tables`; its constraints and indexes go to
  * `deferred`, run after every table exists (Django's deferred_sql).
  */
-static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *be, const corm_meta *meta)
+static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *be,
+                      const corm_meta *meta)
 {
 	corm_buf *b = tables;
 	corm_buf_puts(b, "CREATE TABLE ");
@@ -227,17 +233,21 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 		}
 		corm_buf_puts(b, ");\n");
 	}
-	/* db_index and ForeignKey indexes; SlugField is db_index by default; unique implies an index */
+	/* db_index and ForeignKey indexes; SlugField is db_index by default; unique implies an
+	 * index */
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
-		bool indexed = fm->decl->db_index || fm->kind == CORM_FIELD_FK || fm->kind == CORM_FIELD_SLUG;
+		bool indexed = fm->decl->db_index || fm->kind == CORM_FIELD_FK ||
+		               fm->kind == CORM_FIELD_SLUG;
 		if (indexed && !fm->decl->unique && !fm->is_pk)
 			create_index(b, be, meta, fm, "", NULL);
-		/* PostgreSQL: LIKE 'x%' can only use an index built with the pattern operator class */
+		/* PostgreSQL: LIKE 'x%' can only use an index built with the pattern operator class
+		 */
 		if (be->features.like_indexes && (indexed || fm->decl->unique) && !fm->is_pk &&
 		    (corm__kind_is_text(fm->kind)))
 			create_index(b, be, meta, fm, "_like",
-			             fm->kind == CORM_FIELD_TEXT ? "text_pattern_ops" : "varchar_pattern_ops");
+			             fm->kind == CORM_FIELD_TEXT ? "text_pattern_ops"
+			                                         : "varchar_pattern_ops");
 	}
 	for (int x = 0; x < CORM_MAX_INDEXES && m->indexes[x].fields[0]; x++) {
 		const corm_index *ix = &m->indexes[x];
@@ -280,7 +290,7 @@ int corm_schema_sql(corm_db *db, const corm_registry *reg, char **out)
 }
 
 /* Runs each ";\n"-terminated statement of `script` inside one atomic block. */
-static int run_script(corm_db *db, char *script)
+static int run_statements(corm_db *db, char *script)
 {
 	int rc = corm_atomic_begin(db);
 	for (char *p = script; !rc && *p;) {
@@ -296,6 +306,14 @@ static int run_script(corm_db *db, char *script)
 		return rc;
 	}
 	return corm_atomic_commit(db);
+}
+
+/* Statements prepared before (and the DDL itself) describe the old schema: the cache is emptied. */
+static int run_script(corm_db *db, char *script)
+{
+	int rc = run_statements(db, script);
+	corm__stmt_cache_clear(db);
+	return rc;
 }
 
 int corm_create_tables(corm_db *db, const corm_registry *reg)
