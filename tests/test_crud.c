@@ -1,8 +1,46 @@
 /* Instances and CRUD: new/save/create/get_or_create/update_or_create/delete/refresh, defaults,
  * auto_now. */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "db/db.h" /* the connection lost test asks the backend directly */
 #include "support.h"
+
+/*
+ * PostgreSQL numbers its placeholders ($1, $2, ...) where SQLite writes '?':
+ * on postgres, checks that they run $1..$n in order and rewrites them to '?'
+ * so the SQL text can be compared with the shared expectation.
+ */
+static void pg_placeholders(char *sql)
+{
+	if (strcmp(test_backend(), "postgres") != 0)
+		return;
+	char *out = sql;
+	int n = 0;
+	for (const char *p = sql; *p;) {
+		if (*p != '$') {
+			*out++ = *p++;
+			continue;
+		}
+		char *end;
+		long k = strtol(p + 1, &end, 10);
+		if (end == p + 1 || k != ++n)
+			fail_msg("placeholder %d is not $%d in %s", n, n, p);
+		*out++ = '?';
+		p = end;
+	}
+	*out = '\0';
+}
+
+/* The SQLSTATE as corm's PostgreSQL backend packs it (PostgreSQL's MAKE_SQLSTATE). */
+static int pg_sqlstate(const char *s)
+{
+	int v = 0;
+	for (int i = 0; i < 5; i++)
+		v += ((s[i] - '0') & 0x3F) << (6 * i);
+	return v;
+}
 
 static void test_new_applies_defaults(void **state)
 {
@@ -43,11 +81,22 @@ static void test_save_insert_update(void **state)
 	test_clear_queries(env);
 	ASSERT_OK(env, corm_save(env->db, p));
 	assert_int_equal(env->nqueries, 1);
-	assert_string_equal(env->queries[0],
-	                    "INSERT INTO \"blog_post\" (\"title\", \"slug\", \"body\", "
-	                    "\"author_id\", \"category_id\", \"view_count\", "
-	                    "\"is_active\", \"created_at\", \"updated_at\") VALUES (?, ?, ?, ?, ?, "
-	                    "?, ?, ?, ?) RETURNING \"id\"");
+	pg_placeholders(env->queries[0]);
+	if (strcmp(test_backend(), "mysql") == 0)
+		/* MariaDB quotes with backticks, and the new id comes from LAST_INSERT_ID():
+		 * INSERT ... RETURNING is MariaDB >= 10.5 only, and the feature flag is per backend
+		 */
+		assert_string_equal(
+		        env->queries[0],
+		        "INSERT INTO `blog_post` (`title`, `slug`, `body`, `author_id`, "
+		        "`category_id`, `view_count`, `is_active`, `created_at`, "
+		        "`updated_at`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	else
+		assert_string_equal(env->queries[0],
+		                    "INSERT INTO \"blog_post\" (\"title\", \"slug\", \"body\", "
+		                    "\"author_id\", \"category_id\", \"view_count\", "
+		                    "\"is_active\", \"created_at\", \"updated_at\") VALUES (?, ?, "
+		                    "?, ?, ?, ?, ?, ?, ?) RETURNING \"id\"");
 	assert_true(corm_pk(p) > 0);
 	assert_false(corm_is_adding(p));
 	assert_int_equal(p->author.id, corm_pk(alice));
@@ -57,9 +106,15 @@ static void test_save_insert_update(void **state)
 	ASSERT_OK(env, corm_set_str(&p->title, "Updated Title"));
 	test_clear_queries(env);
 	ASSERT_OK(env, corm_save_fields(env->db, p, CORM_FIELDS("title")));
-	assert_string_equal(
-	        env->queries[0],
-	        "UPDATE \"blog_post\" SET \"title\" = ? WHERE \"blog_post\".\"id\" = ?");
+	pg_placeholders(env->queries[0]);
+	if (strcmp(test_backend(), "mysql") == 0) /* MariaDB quotes names with backticks */
+		assert_string_equal(
+		        env->queries[0],
+		        "UPDATE `blog_post` SET `title` = ? WHERE `blog_post`.`id` = ?");
+	else
+		assert_string_equal(
+		        env->queries[0],
+		        "UPDATE \"blog_post\" SET \"title\" = ? WHERE \"blog_post\".\"id\" = ?");
 
 	/* a full save updates every column and bumps auto_now */
 	p->view_count = 7;
@@ -145,8 +200,22 @@ static void test_constraints_and_types(void **state)
 	assert_int_equal(
 	        corm_create(env->db, &User_model, &dup, CORM_KWARGS(CORM_KW("username", "alice"))),
 	        CORM_ECONSTRAINT);
-	assert_string_equal(corm_errmsg(env->db), "UNIQUE constraint failed: auth_user.username");
-	assert_int_equal(corm_native_errcode(env->db), 2067 /* SQLITE_CONSTRAINT_UNIQUE */);
+	if (strcmp(test_backend(), "mysql") == 0) {
+		/* MariaDB's own message and number (ER_DUP_ENTRY); the key is the column's UNIQUE
+		 * index, named after the column */
+		assert_string_equal(corm_errmsg(env->db),
+		                    "Duplicate entry 'alice' for key 'username'");
+		assert_int_equal(corm_native_errcode(env->db), 1062);
+	} else if (strcmp(test_backend(), "postgres") == 0) {
+		/* the server's own message and SQLSTATE 23505 (unique_violation) */
+		assert_string_equal(corm_errmsg(env->db), "duplicate key value violates unique "
+		                                          "constraint \"auth_user_username_key\"");
+		assert_int_equal(corm_native_errcode(env->db), pg_sqlstate("23505"));
+	} else {
+		assert_string_equal(corm_errmsg(env->db),
+		                    "UNIQUE constraint failed: auth_user.username");
+		assert_int_equal(corm_native_errcode(env->db), 2067 /* SQLITE_CONSTRAINT_UNIQUE */);
+	}
 	assert_null(dup);
 
 	Post *p;
@@ -160,15 +229,69 @@ static void test_constraints_and_types(void **state)
 	ASSERT_OK(env, CORM_SET(p, "author", alice));
 	ASSERT_OK(env, CORM_SET(p, "slug", "neg"));
 	p->view_count = -1;
-	assert_int_equal(corm_save(env->db, p), CORM_ECONSTRAINT);
-	assert_string_equal(corm_errmsg(env->db), "CHECK constraint failed: view_count");
+	if (strcmp(test_backend(), "mysql") == 0) {
+		/* MariaDB checks the range of integer UNSIGNED before the CHECK: in strict mode -1
+		 * is refused as out of range (Django's DataError), never clipped to 0 */
+		assert_int_equal(corm_save(env->db, p), CORM_ETYPE);
+		assert_string_equal(corm_errmsg(env->db),
+		                    "Out of range value for column 'view_count' at row 1");
+		assert_int_equal(corm_native_errcode(env->db), 1264);
+		/* a CHECK proper: the JSON_VALID one MariaDB's json type carries */
+		assert_int_equal(
+		        corm_execute(env->db,
+		                     "INSERT INTO `blog_kitchen` (`big`, `small`, `price`, "
+		                     "`data`, `email`, `url`, `status`) VALUES (1, 1, 0, "
+		                     "'{oops', '', '', 'paid')",
+		                     NULL, 0, NULL),
+		        CORM_ECONSTRAINT);
+		assert_int_equal(corm_native_errcode(env->db), 4025);
+		assert_non_null(
+		        strstr(corm_errmsg(env->db), "CONSTRAINT `blog_kitchen.data` failed"));
+	} else if (strcmp(test_backend(), "postgres") == 0) { /* 23514 check_violation */
+		assert_int_equal(corm_save(env->db, p), CORM_ECONSTRAINT);
+		assert_string_equal(corm_errmsg(env->db),
+		                    "new row for relation \"blog_post\" violates check constraint "
+		                    "\"blog_post_view_count_check\"");
+		assert_int_equal(corm_native_errcode(env->db), pg_sqlstate("23514"));
+	} else {
+		assert_int_equal(corm_save(env->db, p), CORM_ECONSTRAINT);
+		assert_string_equal(corm_errmsg(env->db), "CHECK constraint failed: view_count");
+	}
 	/* a foreign key to nothing fails at commit (deferred constraint) */
 	p->view_count = 0;
 	p->author.id = 999;
 	ASSERT_OK(env, corm_atomic_begin(env->db));
-	ASSERT_OK(env, corm_save(env->db, p));
-	assert_int_equal(corm_atomic_commit(env->db), CORM_ECONSTRAINT);
-	assert_string_equal(corm_errmsg(env->db), "FOREIGN KEY constraint failed");
+	if (strcmp(test_backend(), "mysql") == 0) {
+		/* InnoDB has no deferred constraints: the INSERT itself fails, only that statement
+		 * is undone, and the block stays open */
+		assert_int_equal(corm_save(env->db, p), CORM_ECONSTRAINT);
+		assert_int_equal(corm_native_errcode(env->db), 1452);
+		assert_non_null(strstr(corm_errmsg(env->db), "Cannot add or update a child row: a "
+		                                             "foreign key constraint fails"));
+		assert_non_null(strstr(corm_errmsg(env->db),
+		                       "CONSTRAINT `blog_post_author_id_dd7a8485_fk_auth_user_id` "
+		                       "FOREIGN KEY (`author_id`) REFERENCES `auth_user` (`id`)"));
+		assert_int_equal(corm_atomic_depth(env->db), 1);
+		ASSERT_OK(env, corm_atomic_rollback(env->db));
+		/* and a referenced row cannot be deleted behind the ORM's back */
+		p->author.id = corm_pk(alice);
+		ASSERT_OK(env, corm_save(env->db, p));
+		assert_int_equal(corm_execute(env->db, "DELETE FROM `auth_user`", NULL, 0, NULL),
+		                 CORM_ECONSTRAINT);
+		assert_int_equal(corm_native_errcode(env->db), 1451);
+	} else if (strcmp(test_backend(), "postgres") == 0) {
+		/* deferred: the COMMIT fails with 23503, the constraint named as Django names it */
+		ASSERT_OK(env, corm_save(env->db, p));
+		assert_int_equal(corm_atomic_commit(env->db), CORM_ECONSTRAINT);
+		assert_string_equal(corm_errmsg(env->db),
+		                    "insert or update on table \"blog_post\" violates foreign key "
+		                    "constraint \"blog_post_author_id_dd7a8485_fk_auth_user_id\"");
+		assert_int_equal(corm_native_errcode(env->db), pg_sqlstate("23503"));
+	} else {
+		ASSERT_OK(env, corm_save(env->db, p));
+		assert_int_equal(corm_atomic_commit(env->db), CORM_ECONSTRAINT);
+		assert_string_equal(corm_errmsg(env->db), "FOREIGN KEY constraint failed");
+	}
 	assert_int_equal(corm_atomic_depth(env->db), 0);
 	corm_free(p);
 	corm_free(alice);
@@ -220,6 +343,163 @@ static void test_round_trip_kitchen(void **state)
 	corm_free(k);
 }
 
+/* A value longer than its varchar column is refused whole, never stored cut short. */
+static void test_too_long_for_column(void **state)
+{
+	test_env *env = *state;
+	User *alice = test_user(env, "alice");
+	char title[202];
+	memset(title, 'x', 201);
+	title[201] = '\0'; /* title is varchar(200) */
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	Post *p = NULL;
+	int rc = corm_create(env->db, &Post_model, &p,
+	                     CORM_KWARGS(CORM_KW("title", title), CORM_KW("slug", "long"),
+	                                 CORM_KW("body", "b"), CORM_KW("author", alice)));
+	int64_t n;
+	if (strcmp(test_backend(), "mysql") == 0) {
+		/* strict sql_mode: MariaDB refuses the value (Django's DataError) instead of
+		 * cutting it to 200 characters with a warning */
+		assert_int_equal(rc, CORM_ETYPE);
+		assert_string_equal(corm_errmsg(env->db),
+		                    "Data too long for column 'title' at row 1");
+		assert_int_equal(corm_native_errcode(env->db), 1406);
+		assert_null(p);
+	} else if (strcmp(test_backend(), "sqlite") == 0) {
+		/* SQLite does not enforce varchar lengths (nor does Django there): stored whole */
+		ASSERT_OK(env, rc);
+		corm_free(p);
+		p = NULL;
+		ASSERT_OK(env, corm_get(qs, &p, CORM_Q("slug", "long")));
+		assert_string_equal(p->title, title);
+		corm_free(p);
+		ASSERT_OK(env, corm_qs_delete(qs, NULL));
+	} else {
+		assert_int_not_equal(rc, CORM_OK);
+	}
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 0); /* nothing truncated was left behind */
+	corm_qs_free(qs);
+
+	/* the limit counts characters, not bytes: 200 two-byte letters fit */
+	char wide[401];
+	for (int i = 0; i < 200; i++)
+		memcpy(wide + 2 * i, "\xc3\xa9", 2);
+	wide[400] = '\0';
+	p = NULL;
+	ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
+	                           CORM_KWARGS(CORM_KW("title", wide), CORM_KW("slug", "wide"),
+	                                       CORM_KW("body", "b"), CORM_KW("author", alice))));
+	ASSERT_OK(env, corm_refresh(env->db, p));
+	assert_string_equal(p->title, wide);
+	corm_free(p);
+	corm_free(alice);
+}
+
+/* Long TEXT and BLOB values of different sizes in one result come back whole. */
+static void test_large_values_round_trip(void **state)
+{
+	test_env *env = *state;
+	User *alice = test_user(env, "alice");
+	size_t sizes[] = {3 << 20, 10, 70000};
+	char slug[32];
+	for (size_t i = 0; i < 3; i++) {
+		char *body = malloc(sizes[i] + 1);
+		for (size_t k = 0; k < sizes[i]; k++)
+			body[k] = (char)('a' + (k * 7 + i) % 26);
+		body[sizes[i]] = '\0';
+		snprintf(slug, sizeof slug, "big-%zu", i);
+		Post *p = NULL;
+		ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
+		                           CORM_KWARGS(CORM_KW("title", "big"),
+		                                       CORM_KW("slug", slug), CORM_KW("body", body),
+		                                       CORM_KW("author", alice))));
+		corm_free(p);
+		free(body);
+	}
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	corm_order_by(qs, "id");
+	Post *p;
+	size_t i = 0;
+	while (corm_next(qs, &p) == CORM_ROW) {
+		assert_int_equal(strlen(p->body), sizes[i]);
+		for (size_t k = 0; k < sizes[i]; k += 997)
+			assert_int_equal(p->body[k], (char)('a' + (k * 7 + i) % 26));
+		i++;
+	}
+	assert_int_equal(i, 3);
+	corm_qs_free(qs);
+
+	/* every byte value, NULs included, in blobs of different lengths */
+	size_t blen[] = {256 * 1024, 0, 1};
+	int64_t ids[3];
+	for (size_t b = 0; b < 3; b++) {
+		uint8_t *data = malloc(blen[b] + 1);
+		for (size_t k = 0; k < blen[b]; k++)
+			data[k] = (uint8_t)(k * 31 + b);
+		Kitchen *k;
+		ASSERT_OK(env, corm_new(&Kitchen_model, &k));
+		k->big = (int64_t)b;
+		ASSERT_OK(env, corm_set(k, "blob", corm_v_bytes(data, blen[b])));
+		ASSERT_OK(env, corm_save(env->db, k));
+		ids[b] = corm_pk(k);
+		corm_free(k);
+		free(data);
+	}
+	qs = corm_objects(env->db, &Kitchen_model);
+	corm_order_by(qs, "id");
+	Kitchen *k;
+	size_t b = 0;
+	while (corm_next(qs, &k) == CORM_ROW) {
+		assert_int_equal(corm_pk(k), ids[b]);
+		assert_int_equal(k->blob.len, blen[b]);
+		for (size_t x = 0; x < blen[b]; x++)
+			if (k->blob.data[x] != (uint8_t)(x * 31 + b))
+				fail_msg("blob %zu differs at byte %zu", b, x);
+		b++;
+	}
+	assert_int_equal(b, 3);
+	corm_qs_free(qs);
+	corm_free(alice);
+}
+
+/*
+ * A connection the server closes stays closed: no silent reconnect (which would
+ * lose an open transaction and carry on outside it), CORM_ECONNECTION on every
+ * later use, and the pool's health check sees it without a round trip.
+ */
+static void test_server_closes_connection(void **state)
+{
+	test_env *env = *state;
+	if (strcmp(test_backend(), "mysql") != 0)
+		return; /* MariaDB's wait_timeout closes the session below */
+	corm_db *db;
+	ASSERT_OK(env, corm_open(&db, test_url()));
+	assert_true(db->be->is_alive(db->conn));
+	assert_int_equal(corm_execute(db, "SET SESSION wait_timeout = 1", NULL, 0, NULL), CORM_OK);
+	assert_int_equal(corm_atomic_begin(db), CORM_OK);
+	User *u = NULL;
+	assert_int_equal(corm_create(db, &User_model, &u, CORM_KWARGS(CORM_KW("username", "lost"))),
+	                 CORM_OK);
+	corm_free(u);
+	struct timespec pause = {2, 500000000};
+	nanosleep(&pause, NULL); /* the server ends the idle session */
+	assert_false(db->be->is_alive(db->conn));
+	assert_int_equal(corm_atomic_commit(db), CORM_ECONNECTION);
+	assert_true(corm_native_errcode(db) == 2006 || corm_native_errcode(db) == 2013 ||
+	            corm_native_errcode(db) == 4031);
+	assert_int_equal(corm_atomic_depth(db), 0);
+	assert_int_equal(corm_execute(db, "SELECT 1", NULL, 0, NULL), CORM_ECONNECTION);
+	corm_close(db);
+	/* the uncommitted row died with the session */
+	corm_qs *qs = corm_objects(env->db, &User_model);
+	int64_t n;
+	ASSERT_OK(env, corm_filter(qs, CORM_Q("username", "lost")));
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 0);
+	corm_qs_free(qs);
+}
+
 static int inner_fails(corm_db *db, void *ctx)
 {
 	User *u = NULL;
@@ -267,11 +547,120 @@ static void test_transactions(void **state)
 	assert_int_equal(corm_atomic_commit(env->db), CORM_ETXN);
 }
 
+/* What Django 3.2's sqlmigrate prints for the same models on MariaDB 10.11. */
+static void assert_mysql_schema(const char *sql)
+{
+	assert_non_null(strstr(sql,
+	                       "CREATE TABLE `blog_post` (`id` integer AUTO_INCREMENT NOT NULL "
+	                       "PRIMARY KEY, `title` varchar(200) NOT NULL, `slug` varchar(50) "
+	                       "NOT NULL UNIQUE, `body` longtext NOT NULL, `view_count` integer "
+	                       "UNSIGNED NOT NULL CHECK (`view_count` >= 0), `is_active` bool "
+	                       "NOT NULL, `created_at` datetime(6) NOT NULL, `updated_at` "
+	                       "datetime(6) NOT NULL, `author_id` integer NOT NULL, "
+	                       "`category_id` integer NULL);\n"));
+	/* InnoDB checks foreign keys at once: they are added once every table exists */
+	assert_non_null(strstr(sql, "ALTER TABLE `blog_post` ADD CONSTRAINT "
+	                            "`blog_post_author_id_dd7a8485_fk_auth_user_id` FOREIGN KEY "
+	                            "(`author_id`) REFERENCES `auth_user` (`id`);\n"));
+	assert_non_null(strstr(sql,
+	                       "ALTER TABLE `blog_post` ADD CONSTRAINT "
+	                       "`blog_post_category_id_c326dbf8_fk_blog_category_id` FOREIGN KEY "
+	                       "(`category_id`) REFERENCES `blog_category` (`id`);\n"));
+	assert_non_null(
+	        strstr(sql, "CREATE INDEX `blog_post_slug_cdb902_idx` ON `blog_post` (`slug`);\n"));
+	assert_non_null(strstr(sql, "CREATE INDEX `blog_post_created_45f0c6_idx` ON `blog_post` "
+	                            "(`created_at` DESC);\n"));
+	/* MariaDB's json is longtext with an implied CHECK (json_valid(`data`)): none written */
+	assert_non_null(strstr(sql, "`data` json NOT NULL, "));
+	assert_non_null(strstr(sql, "`price` numeric(10, 2) NOT NULL"));
+	assert_non_null(strstr(sql, "`ratio` double precision NULL"));
+	assert_non_null(strstr(sql, "`at` time(6) NULL, `span` bigint NULL"));
+	assert_non_null(strstr(sql, "`uid` char(32) NULL"));
+	assert_non_null(strstr(sql, "`blob` longblob NULL"));
+	assert_non_null(strstr(sql, "`stars` integer NULL"));
+	/* as Django: a named UNIQUE constraint, and no separate index on foreign keys (InnoDB makes
+	 * one) */
+	assert_non_null(strstr(
+	        sql,
+	        "ALTER TABLE `blog_kitchen` ADD CONSTRAINT `blog_kitchen_big_small_08fa0112_uniq` "
+	        "UNIQUE (`big`, `small`);\n"));
+	assert_null(strstr(sql, "CREATE INDEX `blog_post_author_id_dd7a8485`"));
+}
+
+/*
+ * PostgreSQL: what Django 3.2's sqlmigrate prints for the same models on
+ * django.db.backends.postgresql (serial keys, native types, foreign keys as
+ * named deferred constraints, the extra varchar_pattern_ops LIKE indexes).
+ */
+static void assert_pg_schema(const char *sql)
+{
+	static const char *const lines[] = {
+	        "CREATE TABLE \"auth_user\" (\"id\" serial NOT NULL PRIMARY KEY, \"username\" "
+	        "varchar(150) NOT NULL UNIQUE, \"email\" varchar(254) NOT NULL, \"is_staff\" "
+	        "boolean NOT NULL);\n",
+	        "CREATE TABLE \"blog_category\" (\"id\" serial NOT NULL PRIMARY KEY, \"name\" "
+	        "varchar(100) NOT NULL, \"slug\" varchar(50) NOT NULL UNIQUE);\n",
+	        "CREATE TABLE \"blog_post\" (\"id\" serial NOT NULL PRIMARY KEY, \"title\" "
+	        "varchar(200) NOT NULL, \"slug\" varchar(50) NOT NULL UNIQUE, \"body\" text NOT "
+	        "NULL, \"view_count\" integer NOT NULL CHECK (\"view_count\" >= 0), \"is_active\" "
+	        "boolean NOT NULL, \"created_at\" timestamp with time zone NOT NULL, "
+	        "\"updated_at\" timestamp with time zone NOT NULL, \"author_id\" integer NOT "
+	        "NULL, \"category_id\" integer NULL);\n",
+	        "CREATE TABLE \"blog_kitchen\" (\"id\" serial NOT NULL PRIMARY KEY, \"big\" bigint "
+	        "NOT NULL, \"small\" smallint NOT NULL, \"ratio\" double precision NULL, "
+	        "\"price\" numeric(10, 2) NOT NULL, \"day\" date NULL, \"at\" time NULL, "
+	        "\"span\" interval NULL, \"uid\" uuid NULL, \"blob\" bytea NULL, \"data\" jsonb "
+	        "NOT NULL, \"email\" varchar(254) NOT NULL, \"url\" varchar(200) NOT NULL, "
+	        "\"status\" varchar(20) NOT NULL, \"stars\" integer NULL);\n",
+	        "CREATE INDEX \"auth_user_username_6821ab7c_like\" ON \"auth_user\" (\"username\" "
+	        "varchar_pattern_ops);\n",
+	        "CREATE INDEX \"blog_category_slug_92643dc5_like\" ON \"blog_category\" (\"slug\" "
+	        "varchar_pattern_ops);\n",
+	        "ALTER TABLE \"blog_post\" ADD CONSTRAINT "
+	        "\"blog_post_author_id_dd7a8485_fk_auth_user_id\" FOREIGN KEY (\"author_id\") "
+	        "REFERENCES \"auth_user\" (\"id\") DEFERRABLE INITIALLY DEFERRED;\n",
+	        "ALTER TABLE \"blog_post\" ADD CONSTRAINT "
+	        "\"blog_post_category_id_c326dbf8_fk_blog_category_id\" FOREIGN KEY "
+	        "(\"category_id\") REFERENCES \"blog_category\" (\"id\") DEFERRABLE INITIALLY "
+	        "DEFERRED;\n",
+	        "CREATE INDEX \"blog_post_slug_b95473f2_like\" ON \"blog_post\" (\"slug\" "
+	        "varchar_pattern_ops);\n",
+	        "CREATE INDEX \"blog_post_author_id_dd7a8485\" ON \"blog_post\" (\"author_id\");\n",
+	        "CREATE INDEX \"blog_post_category_id_c326dbf8\" ON \"blog_post\" "
+	        "(\"category_id\");\n",
+	        "CREATE INDEX \"blog_post_slug_cdb902_idx\" ON \"blog_post\" (\"slug\");\n",
+	        "CREATE INDEX \"blog_post_created_45f0c6_idx\" ON \"blog_post\" (\"created_at\" "
+	        "DESC);\n",
+	        "CREATE INDEX \"blog_kitchen_stars_20a72a57\" ON \"blog_kitchen\" (\"stars\");\n",
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		if (!strstr(sql, lines[i]))
+			fail_msg("Django's line\n%s\nis missing from\n%s", lines[i], sql);
+	/* unique_together: exactly Django 3.2's named constraint */
+	assert_non_null(strstr(sql, "ALTER TABLE \"blog_kitchen\" ADD CONSTRAINT "
+	                            "\"blog_kitchen_big_small_08fa0112_uniq\" "
+	                            "UNIQUE (\"big\", \"small\");\n"));
+	/* no SQLite or MariaDB leftovers */
+	assert_null(strstr(sql, "AUTOINCREMENT"));
+	assert_null(
+	        strstr(sql, "REFERENCES \"auth_user\" (\"id\") DEFERRABLE INITIALLY DEFERRED, "));
+}
+
 static void test_schema_matches_django(void **state)
 {
 	test_env *env = *state;
 	char *sql;
 	ASSERT_OK(env, corm_schema_sql(env->db, env->reg, &sql));
+	if (strcmp(test_backend(), "mysql") == 0) { /* backticks, MariaDB types, ALTER TABLE FKs */
+		assert_mysql_schema(sql);
+		corm_mem_free(sql);
+		return;
+	}
+	if (strcmp(test_backend(), "postgres") == 0) {
+		assert_pg_schema(sql);
+		corm_mem_free(sql);
+		return;
+	}
 	/* what Django 3.2's sqlmigrate prints for the same models */
 	assert_non_null(strstr(sql, "CREATE TABLE \"blog_post\" (\"id\" integer NOT NULL PRIMARY "
 	                            "KEY AUTOINCREMENT, \"title\" varchar(200) NOT NULL, "
@@ -308,11 +697,29 @@ static void test_urls(void **state)
 	assert_int_equal(corm_open(&db, "sqlite://:memory:"), CORM_OK);
 	assert_string_equal(corm_vendor(db), "sqlite");
 	corm_close(db);
+	/* built in: a server that refuses (or nobody listening) is a connection error, and the
+	 * password is never echoed */
 	assert_int_equal(corm_open(&db, "postgres://u:p%40ss@localhost:5432/app?sslmode=disable"),
-	                 CORM_ENOTSUP);
-	assert_string_equal(corm_errmsg(db), "postgresql backend not built into this corm");
+	                 CORM_ECONNECTION);
+	assert_null(strstr(corm_errmsg(db), "p@ss"));
 	corm_close(db);
-	assert_int_equal(corm_open(&db, "mysql://root@127.0.0.1/app"), CORM_ENOTSUP);
+	assert_int_equal(corm_open(&db, "postgres://u:p@localhost/app?sslmode=disable&nope=1"),
+	                 CORM_EURL);
+	assert_non_null(strstr(corm_errmsg(db), "'nope' is not a PostgreSQL connection option"));
+	corm_close(db);
+	/* the MariaDB backend is built in: a closed port is refused, the password never echoed,
+	 * and options are checked before anything is sent */
+	assert_int_equal(corm_open(&db, "mysql://root:s3cret@127.0.0.1:1/app"), CORM_ECONNECTION);
+	assert_string_equal(corm_vendor(db), "mysql");
+	assert_null(strstr(corm_errmsg(db), "s3cret"));
+	corm_close(db);
+	assert_int_equal(corm_open(&db, "mysql://root@127.0.0.1:1/app?connect_timeout=0"),
+	                 CORM_EURL);
+	corm_close(db);
+	assert_int_equal(corm_open(&db, "mariadb://root@127.0.0.1:1/app?sslmode=disable"),
+	                 CORM_EURL);
+	assert_string_equal(corm_errmsg(db), "malformed database URL: unknown mysql option "
+	                                     "'sslmode' (known: connect_timeout, isolation_level)");
 	corm_close(db);
 	const char *bad[] = {"nonsense",
 	                     "ftp://x/y",
@@ -371,6 +778,42 @@ static void test_registry_errors(void **state)
 	        "stars");
 }
 
+/* DDL inside an atomic block: undone with the block where DDL is transactional, refused where it is
+ * not. */
+static void test_ddl_inside_atomic(void **state)
+{
+	test_env *env = *state;
+	User *u = test_user(env, "kept");
+	corm_free(u);
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	User *v = test_user(env, "inside");
+	corm_free(v);
+	int rc =
+	        corm_create_tables(env->db, env->reg); /* the tables exist: this fails either way */
+	if (strcmp(test_backend(), "mysql") == 0) {
+		/* MariaDB would commit the open transaction implicitly: Django refuses, and so does
+		 * corm */
+		assert_int_equal(rc, CORM_ETXN);
+		assert_string_equal(corm_errmsg(env->db),
+		                    "Executing DDL statements while in a transaction on databases "
+		                    "that can't perform a rollback is prohibited.");
+	} else {
+		assert_int_equal(rc, CORM_EBACKEND);
+	}
+	/* the outer block is intact: its row is still there until it rolls back */
+	assert_int_equal(corm_atomic_depth(env->db), 1);
+	corm_qs *qs = corm_objects(env->db, &User_model);
+	int64_t n;
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 2);
+	ASSERT_OK(env, corm_atomic_rollback(env->db));
+	corm_qs_free(qs);
+	qs = corm_objects(env->db, &User_model);
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 1);
+	corm_qs_free(qs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,7 +825,14 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_constraints_and_types, test_setup,
 	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_round_trip_kitchen, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_too_long_for_column, test_setup,
+	                                        test_teardown),
+	        cmocka_unit_test_setup_teardown(test_large_values_round_trip, test_setup,
+	                                        test_teardown),
+	        cmocka_unit_test_setup_teardown(test_server_closes_connection, test_setup,
+	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_transactions, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_ddl_inside_atomic, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_schema_matches_django, test_setup,
 	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_urls, test_setup, test_teardown),

@@ -38,6 +38,9 @@ static int driver_error(corm_db *db, const corm_driver_error *e)
 {
 	corm__db_error(db, e->code ? e->code : CORM_EBACKEND, "%s", e->message);
 	db->native_err = e->native;
+	/* a deadlock victim or a lost connection has no transaction left to continue */
+	if (db->depth > 0 && (e->code == CORM_EDEADLOCK || e->code == CORM_ECONNECTION))
+		db->rollback_only = true;
 	return db->err.code;
 }
 
@@ -219,6 +222,11 @@ int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *
 	st->cached = NULL;
 	if (!db->conn)
 		return corm__db_error(db, CORM_ECONNECTION, "the connection is not open");
+	if (db->rollback_only && !db->control)
+		return corm__db_error(db, CORM_ETXN,
+		                      "An error occurred in the current transaction. You can't "
+		                      "execute queries until the "
+		                      "end of the outermost atomic block.");
 	if (db->log)
 		db->log(sql, db->log_ctx);
 	corm_driver_error e = {0};
@@ -282,6 +290,14 @@ int corm__exec(corm_db *db, const char *sql, const corm_value *params, size_t n,
 	if (changes)
 		*changes = db->be->changes(db->conn);
 	return CORM_OK;
+}
+
+int corm__exec_control(corm_db *db, const char *sql)
+{
+	db->control = true;
+	int rc = corm__exec(db, sql, NULL, 0, NULL);
+	db->control = false;
+	return rc;
 }
 
 int corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t nparams,

@@ -29,8 +29,10 @@ struct corm_db {
 	void *conn;
 	corm_err err;
 	int native_err;
-	int depth; /* open atomic blocks */
-	bool rollback_only;
+	int depth;          /* open atomic blocks */
+	bool control;       /* running a transaction-control statement */
+	bool rollback_only; /* the transaction is unusable (deadlock, lost savepoint): only ROLLBACK
+	                       is left */
 	corm_commit_hook *hooks;
 	size_t nhooks, hooks_cap;
 	void (*log)(const char *sql, void *ctx);
@@ -67,6 +69,9 @@ int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *
 /* CORM_ROW, CORM_DONE or an error recorded on db. */
 int corm__stmt_step(corm_stmt *st);
 void corm__stmt_close(corm_stmt *st);
+/* Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...), allowed when rollback_only.
+ */
+int corm__exec_control(corm_db *db, const char *sql);
 /* Runs a statement to completion; *changes (may be NULL) gets the affected rows. */
 int corm__exec(corm_db *db, const char *sql, const corm_value *params, size_t n, int64_t *changes);
 

@@ -8,11 +8,16 @@
 #include "db/db.h"
 #include "util/alloc.h"
 
+#define ROLLBACK_ONLY_MESSAGE                                                                      \
+	"An error occurred in the current transaction. You can't execute queries until the end "   \
+	"of the "                                                                                  \
+	"outermost atomic block."
+
 static int savepoint_sql(corm_db *db, const char *verb, int depth)
 {
 	char sql[64];
 	snprintf(sql, sizeof sql, "%s corm_sp_%d", verb, depth);
-	return corm__exec(db, sql, NULL, 0, NULL);
+	return corm__exec_control(db, sql);
 }
 
 /* Drops the hooks registered at `depth` or deeper. */
@@ -35,12 +40,21 @@ int corm_atomic_begin(corm_db *db)
 	if (!db)
 		return CORM_EINVAL;
 	corm__db_ok(db);
-	int rc = db->depth == 0 ? corm__exec(db, db->be->begin_sql, NULL, 0, NULL)
+	if (db->rollback_only)
+		return corm__db_error(db, CORM_ETXN, ROLLBACK_ONLY_MESSAGE);
+	int rc = db->depth == 0 ? corm__exec_control(db, db->be->begin_sql)
 	                        : savepoint_sql(db, "SAVEPOINT", db->depth);
 	if (rc)
 		return rc;
 	db->depth++;
 	return CORM_OK;
+}
+
+/* Ends the whole transaction with ROLLBACK, keeping the error that caused it. */
+static void rollback_outermost(corm_db *db)
+{
+	db->depth = 1;
+	corm__rollback_keep_error(db);
 }
 
 int corm_atomic_commit(corm_db *db)
@@ -51,9 +65,20 @@ int corm_atomic_commit(corm_db *db)
 	if (db->depth == 0)
 		return corm__db_error(db, CORM_ETXN, "corm_atomic_commit: no atomic block is open");
 	if (db->depth > 1) {
-		int rc = savepoint_sql(db, "RELEASE SAVEPOINT", db->depth - 1);
-		if (rc)
-			return rc;
+		int rc = db->rollback_only ? CORM_ETXN
+		                           : savepoint_sql(db, "RELEASE SAVEPOINT", db->depth - 1);
+		if (rc) {
+			/*
+			 * The savepoint is gone (MariaDB drops every savepoint when it rolls
+			 * back a deadlocked transaction): the block ends anyway, and only a
+			 * rollback of the outermost block is possible now.
+			 */
+			drop_hooks(db, db->depth);
+			db->depth--;
+			db->rollback_only = true;
+			return db->err.code ? db->err.code
+			                    : corm__db_error(db, CORM_ETXN, ROLLBACK_ONLY_MESSAGE);
+		}
 		/* hooks of the inner block now belong to the outer one */
 		for (size_t i = 0; i < db->nhooks; i++)
 			if (db->hooks[i].depth == db->depth)
@@ -61,17 +86,16 @@ int corm_atomic_commit(corm_db *db)
 		db->depth--;
 		return CORM_OK;
 	}
-	int rc = corm__exec(db, "COMMIT", NULL, 0, NULL);
+	if (db->rollback_only) {
+		corm__db_error(db, CORM_ETXN,
+		               "the transaction was rolled back: an error in it left it unusable");
+		rollback_outermost(db);
+		return CORM_ETXN;
+	}
+	int rc = corm__exec_control(db, "COMMIT");
 	if (rc) {
-		int saved = rc;
-		corm_err keep = db->err;
-		db->err = (corm_err){0, CORM_BUF_INIT};
-		corm__exec(db, "ROLLBACK", NULL, 0, NULL);
-		corm__err_free(&db->err);
-		db->err = keep;
-		db->depth = 0;
-		drop_hooks(db, 1);
-		return saved;
+		rollback_outermost(db);
+		return rc;
 	}
 	db->depth = 0;
 	/* Run the callbacks; one may register more (which then run at once). */
@@ -93,15 +117,21 @@ int corm_atomic_rollback(corm_db *db)
 	if (db->depth == 0)
 		return corm__db_error(db, CORM_ETXN,
 		                      "corm_atomic_rollback: no atomic block is open");
-	drop_hooks(db, db->depth);
-	int rc;
-	if (db->depth > 1) {
-		rc = savepoint_sql(db, "ROLLBACK TO SAVEPOINT", db->depth - 1);
-		if (!rc)
-			rc = savepoint_sql(db, "RELEASE SAVEPOINT", db->depth - 1);
-	} else {
-		rc = corm__exec(db, "ROLLBACK", NULL, 0, NULL);
+	if (db->depth == 1) {
+		int rc = corm__exec_control(db, "ROLLBACK");
+		db->depth = 0;
+		db->rollback_only = false;
+		drop_hooks(db, 1);
+		return rc;
 	}
+	drop_hooks(db, db->depth);
+	int rc = db->rollback_only ? CORM_OK
+	                           : savepoint_sql(db, "ROLLBACK TO SAVEPOINT", db->depth - 1);
+	if (!rc && !db->rollback_only)
+		rc = savepoint_sql(db, "RELEASE SAVEPOINT", db->depth - 1);
+	if (rc)
+		db->rollback_only =
+		        true; /* the savepoint is gone: only the outermost rollback is left */
 	db->depth--;
 	return rc;
 }

@@ -105,16 +105,17 @@ static void compile_expr(corm_sql *s, const corm_backend *be, const corm_expr *e
  * Writes `pattern` with each %s replaced by the output of emit() and each %t
  * by the column type of `field`. "%%" is a literal '%'.
  */
-static void apply_pattern(corm_sql *s, const corm_backend *be, const corm_fmeta *field, const char *pattern,
-                          void (*emit)(corm_sql *, void *), void *ctx)
+static void apply_pattern(corm_sql *s, const corm_backend *be, const corm_fmeta *field,
+                          const char *pattern, void (*emit)(corm_sql *, void *), void *ctx)
 {
 	for (const char *p = pattern; *p; p++) {
 		if (p[0] == '%' && p[1] == 's') {
 			emit(s, ctx);
 			p++;
 		} else if (p[0] == '%' && p[1] == 't') {
-			be->data_type(&s->text, field->kind, field->max_length, field->decl->max_digits,
-			              field->decl->decimal_places);
+			(be->cast_type ? be->cast_type : be->data_type)(
+			        &s->text, field->kind, field->max_length, field->decl->max_digits,
+			        field->decl->decimal_places);
 			p++;
 		} else if (p[0] == '%' && p[1] == '%') {
 			corm_buf_putc(&s->text, '%');
@@ -514,17 +515,20 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 	int64_t low = q->low, high = q->high;
 	if (kind == COMPILE_EXISTS)
 		high = high >= 0 && high < low + 1 ? high : low + 1;
-	if (kind == COMPILE_COUNT && !subquery)
-		corm_buf_puts(&s->text, "SELECT COUNT(*) AS \"__count\"");
-	else {
+	if (kind == COMPILE_COUNT) {
+		corm_buf_puts(&s->text, "SELECT COUNT(*) AS ");
+		be->quote_name(&s->text, "__count");
+	}
+	if (kind != COMPILE_COUNT || subquery) {
 		if (subquery)
-			corm_buf_puts(&s->text, "SELECT COUNT(*) AS \"__count\" FROM (");
+			corm_buf_puts(&s->text, " FROM (");
 		corm_buf_puts(&s->text, "SELECT ");
 		if (q->distinct)
 			corm_buf_puts(&s->text, "DISTINCT ");
-		if (kind == COMPILE_EXISTS && !q->distinct)
-			corm_buf_puts(&s->text, "(1) AS \"a\"");
-		else
+		if (kind == COMPILE_EXISTS && !q->distinct) {
+			corm_buf_puts(&s->text, "(1) AS ");
+			be->quote_name(&s->text, "a");
+		} else
 			select_columns(s, be, q);
 	}
 	corm_buf_puts(&s->text, " FROM ");

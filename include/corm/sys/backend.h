@@ -61,13 +61,19 @@ typedef struct corm_features {
 	bool has_select_for_update_nowait;
 	bool has_select_for_update_skip_locked;
 	bool has_select_for_update_of;
-	bool supports_boolean_expr_in_where; /* WHERE "is_active" instead of = true */
+	bool supports_boolean_expr_in_where;   /* WHERE "is_active" instead of = true */
 	bool supports_order_by_nulls_modifier; /* NULLS FIRST / NULLS LAST */
 	bool uses_savepoints;
-	bool inline_foreign_keys;            /* REFERENCES in the column (SQLite) or ALTER TABLE ADD CONSTRAINT */
-	bool like_indexes;                   /* PostgreSQL's extra *_pattern_ops index for text db_index/unique */
-	int max_query_params;                /* bound parameters per statement */
-	int max_name_length;                 /* identifiers; longer names are shortened with a hash; 0 = 200 */
+	/* REFERENCES in the column (SQLite), or ALTER TABLE ADD CONSTRAINT after all tables */
+	bool inline_foreign_keys;
+	/* PostgreSQL's extra *_pattern_ops index for text db_index/unique */
+	bool like_indexes;
+	/* InnoDB indexes a FOREIGN KEY itself: no separate index */
+	bool fk_constraint_creates_index;
+	/* unique_together as CREATE UNIQUE INDEX (SQLite), not ALTER TABLE ADD CONSTRAINT UNIQUE */
+	bool unique_together_as_index;
+	int max_query_params; /* bound parameters per statement */
+	int max_name_length;  /* identifiers; longer names are shortened with a hash; 0 = 200 */
 } corm_features;
 
 struct corm_buf;
@@ -138,19 +144,28 @@ typedef struct corm_backend {
 	const char *in_json_sql;
 	/** ORDER BY RANDOM(). */
 	const char *random_sql;
-	/** The LIMIT written when only an OFFSET is wanted ("-1"), or NULL when OFFSET may stand alone. */
+	/** The LIMIT written when only an OFFSET is wanted ("-1"), or NULL when OFFSET may stand
+	 * alone. */
 	const char *no_limit;
 	/**
 	 * Writes the column type of a field kind: "varchar(200)", "numeric(10, 2)",
 	 * "integer". For AUTO kinds this is the whole auto-increment type
 	 * ("integer", "serial", "integer AUTO_INCREMENT").
 	 */
-	void (*data_type)(struct corm_buf *b, int kind, int max_length, int max_digits, int decimal_places);
+	void (*data_type)(struct corm_buf *b, int kind, int max_length, int max_digits,
+	                  int decimal_places);
+	/**
+	 * The type "%t" stands for in in_json_sql, where a JSON text value is cast
+	 * (wide types such as bigint or longtext). NULL means data_type.
+	 */
+	void (*cast_type)(struct corm_buf *b, int kind, int max_length, int max_digits,
+	                  int decimal_places);
 	/** Written after PRIMARY KEY for AUTO kinds ("AUTOINCREMENT"), or NULL. */
 	const char *auto_suffix;
 	/** A CHECK constraint for a field kind with "%s" for the quoted column, or NULL. */
 	const char *(*check_sql)(int kind);
-	/** Written after a foreign key's REFERENCES clause (" DEFERRABLE INITIALLY DEFERRED"), or "". */
+	/** Written after a foreign key's REFERENCES clause (" DEFERRABLE INITIALLY DEFERRED"), or
+	 * "". */
 	const char *deferrable_sql;
 	/** Statement that opens a transaction ("BEGIN"). */
 	const char *begin_sql;

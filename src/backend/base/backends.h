@@ -5,6 +5,8 @@
 #include "corm/sys/backend.h"
 
 extern const corm_backend corm__sqlite_backend;
+extern const corm_backend corm__mysql_backend;
+extern const corm_backend corm__postgres_backend;
 
 /* The backend for a URL scheme, or NULL when it is not built in. */
 const corm_backend *corm__backend_for(const char *scheme);

@@ -221,10 +221,18 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 		size_t n = 0;
 		for (; n < CORM_MAX_INDEX_FIELDS && m->unique_together[u][n]; n++)
 			cols[n] = corm__meta_field(meta, m->unique_together[u][n])->column;
-		corm_buf_puts(b, "CREATE UNIQUE INDEX ");
-		index_name(b, be, meta->table, cols, n, "_uniq");
-		corm_buf_puts(b, " ON ");
-		be->quote_name(b, meta->table);
+		if (be->features.unique_together_as_index) {
+			corm_buf_puts(b, "CREATE UNIQUE INDEX ");
+			index_name(b, be, meta->table, cols, n, "_uniq");
+			corm_buf_puts(b, " ON ");
+			be->quote_name(b, meta->table);
+		} else {
+			corm_buf_puts(b, "ALTER TABLE ");
+			be->quote_name(b, meta->table);
+			corm_buf_puts(b, " ADD CONSTRAINT ");
+			index_name(b, be, meta->table, cols, n, "_uniq");
+			corm_buf_puts(b, " UNIQUE");
+		}
 		corm_buf_puts(b, " (");
 		for (size_t i = 0; i < n; i++) {
 			if (i)
@@ -239,7 +247,8 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 		const corm_fmeta *fm = &meta->fields[i];
 		bool indexed = fm->decl->db_index || fm->kind == CORM_FIELD_FK ||
 		               fm->kind == CORM_FIELD_SLUG;
-		if (indexed && !fm->decl->unique && !fm->is_pk)
+		if (indexed && !fm->decl->unique && !fm->is_pk &&
+		    !(fm->kind == CORM_FIELD_FK && be->features.fk_constraint_creates_index))
 			create_index(b, be, meta, fm, "", NULL);
 		/* PostgreSQL: LIKE 'x%' can only use an index built with the pattern operator class
 		 */
@@ -292,7 +301,14 @@ int corm_schema_sql(corm_db *db, const corm_registry *reg, char **out)
 /* Runs each ";\n"-terminated statement of `script` inside one atomic block. */
 static int run_statements(corm_db *db, char *script)
 {
-	int rc = corm_atomic_begin(db);
+	/* as Django: DDL that would silently commit an open transaction is refused */
+	bool atomic = db->be->features.can_rollback_ddl;
+	if (!atomic && corm_atomic_depth(db) > 0)
+		return corm__db_error(db, CORM_ETXN,
+		                      "Executing DDL statements while in a transaction on "
+		                      "databases that can't perform a "
+		                      "rollback is prohibited.");
+	int rc = atomic ? corm_atomic_begin(db) : CORM_OK;
 	for (char *p = script; !rc && *p;) {
 		char *end = strstr(p, ";\n");
 		if (!end)
@@ -301,6 +317,8 @@ static int run_statements(corm_db *db, char *script)
 		rc = corm__exec(db, p, NULL, 0, NULL);
 		p = end + 2;
 	}
+	if (!atomic)
+		return rc;
 	if (rc) {
 		corm__rollback_keep_error(db);
 		return rc;

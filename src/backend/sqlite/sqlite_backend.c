@@ -288,7 +288,7 @@ static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 		out->type = CORM_TYPE_UUID;
 		return corm_uuid_parse(&out->u.uuid, text, (size_t)len) ? CORM_EBACKEND : CORM_OK;
 	case CORM_TYPE_JSON: {
-		json_t *j = json_loadb(text, (size_t)len, JSON_DECODE_ANY, NULL);
+		json_t *j = json_loadb(text, (size_t)len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 		if (!j)
 			return CORM_EBACKEND;
 		*out = corm_v_json(j);
@@ -363,25 +363,57 @@ static void sq_data_type(corm_buf *b, int kind, int max_length, int max_digits, 
 	case CORM_FIELD_AUTO:
 	case CORM_FIELD_BIGAUTO:
 	case CORM_FIELD_INT:
-	case CORM_FIELD_FK: t = "integer"; break;
+	case CORM_FIELD_FK:
+		t = "integer";
+		break;
 	case CORM_FIELD_CHAR:
 	case CORM_FIELD_SLUG:
 	case CORM_FIELD_EMAIL:
-	case CORM_FIELD_URL: corm_buf_printf(b, "varchar(%d)", max_length); return;
-	case CORM_FIELD_TEXT: t = "text"; break;
-	case CORM_FIELD_BIGINT: t = "bigint"; break;
-	case CORM_FIELD_SMALLINT: t = "smallint"; break;
-	case CORM_FIELD_POSITIVE_INT: t = "integer unsigned"; break;
-	case CORM_FIELD_FLOAT: t = "real"; break;
-	case CORM_FIELD_DECIMAL: t = "decimal"; break;
-	case CORM_FIELD_BOOL: t = "bool"; break;
-	case CORM_FIELD_DATE: t = "date"; break;
-	case CORM_FIELD_DATETIME: t = "datetime"; break;
-	case CORM_FIELD_TIME: t = "time"; break;
-	case CORM_FIELD_DURATION: t = "bigint"; break;
-	case CORM_FIELD_UUID: t = "char(32)"; break;
-	case CORM_FIELD_BINARY: t = "BLOB"; break;
-	case CORM_FIELD_JSON: t = "text"; break;
+	case CORM_FIELD_URL:
+		corm_buf_printf(b, "varchar(%d)", max_length);
+		return;
+	case CORM_FIELD_TEXT:
+		t = "text";
+		break;
+	case CORM_FIELD_BIGINT:
+		t = "bigint";
+		break;
+	case CORM_FIELD_SMALLINT:
+		t = "smallint";
+		break;
+	case CORM_FIELD_POSITIVE_INT:
+		t = "integer unsigned";
+		break;
+	case CORM_FIELD_FLOAT:
+		t = "real";
+		break;
+	case CORM_FIELD_DECIMAL:
+		t = "decimal";
+		break;
+	case CORM_FIELD_BOOL:
+		t = "bool";
+		break;
+	case CORM_FIELD_DATE:
+		t = "date";
+		break;
+	case CORM_FIELD_DATETIME:
+		t = "datetime";
+		break;
+	case CORM_FIELD_TIME:
+		t = "time";
+		break;
+	case CORM_FIELD_DURATION:
+		t = "bigint";
+		break;
+	case CORM_FIELD_UUID:
+		t = "char(32)";
+		break;
+	case CORM_FIELD_BINARY:
+		t = "BLOB";
+		break;
+	case CORM_FIELD_JSON:
+		t = "text";
+		break;
 	}
 	corm_buf_puts(b, t);
 }
@@ -395,7 +427,10 @@ static const char *sq_check_sql(int kind)
 	return NULL;
 }
 
-static bool sq_is_alive(void *conn) { return conn != NULL; }
+static bool sq_is_alive(void *conn)
+{
+	return conn != NULL;
+}
 
 #define LIKE        "LIKE %s ESCAPE '\\'"
 #define PATTERN_ESC "REPLACE(REPLACE(REPLACE(%s, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
@@ -412,6 +447,7 @@ const corm_backend corm__sqlite_backend = {
                         .uses_savepoints = true,
                         .supports_order_by_nulls_modifier = true,
                         .inline_foreign_keys = true,
+                        .unique_together_as_index = true,
                         .max_query_params = 32766,
                         .max_name_length = 0,
                 },

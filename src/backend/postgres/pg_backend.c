@@ -1,0 +1,1115 @@
+/*
+ * The PostgreSQL backend: driver calls on libpq and the PostgreSQL dialect
+ * (Django 3.2's backends/postgresql/base.py, operations.py and schema.py).
+ *
+ * Driver
+ * ------
+ * - corm_open hands every URL part to PQconnectdbParams as a separate keyword
+ *   value (expand_dbname = 0), never as a conninfo string. Query options
+ *   (?sslmode=require&connect_timeout=3) must be libpq keywords; unknown ones are
+ *   CORM_EURL. connect_timeout defaults to 10 seconds.
+ * - Every session runs with TimeZone UTC, client_encoding UTF8,
+ *   standard_conforming_strings on, DateStyle ISO, IntervalStyle iso_8601,
+ *   bytea_output hex and extra_float_digits 3: the column parsers below read
+ *   exactly those text forms.
+ * - A statement is executed at its first step with PQexecParams (parameters in
+ *   text form, types inferred by the server, BYTES sent in binary form so NUL
+ *   bytes survive), or with PQexec when it has no parameters (so raw SQL may
+ *   hold several statements, as with psycopg2). The whole result is buffered:
+ *   other statements may run on the connection while one is being iterated.
+ * - Errors: the server's primary message (PG_DIAG_MESSAGE_PRIMARY) is the
+ *   message, and the native code is the SQLSTATE packed the way the server
+ *   packs it (MAKE_SQLSTATE in PostgreSQL's src/include/utils/elog.h):
+ *
+ *       native = Σ ((c[i] - '0') & 0x3F) << (6 * i),  i = 0..4
+ *
+ *   so "23505" (unique_violation) is 83906754 and each character comes back
+ *   as ((native >> (6 * i)) & 0x3F) + '0'. Errors without a SQLSTATE (the
+ *   connection was lost, libpq failed) have native 0. Class 23 (integrity)
+ *   is CORM_ECONSTRAINT, 40P01 CORM_EDEADLOCK, 55P03 CORM_ELOCKED, class 08
+ *   and 57P01..57P03 or a dead connection CORM_ECONNECTION, the rest
+ *   CORM_EBACKEND.
+ */
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/base/backends.h"
+#include "model/meta.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#define US_PER_SEC 1000000LL
+#define US_PER_DAY (86400LL * US_PER_SEC)
+
+typedef struct pg_conn {
+	PGconn *pg;
+	int64_t changes; /* rows of the last INSERT/UPDATE/DELETE */
+} pg_conn;
+
+typedef struct pg_stmt {
+	pg_conn *conn;
+	char *sql;
+	int nparams, cap;
+	char **values; /* owned; NULL = SQL NULL */
+	int *lengths, *formats;
+	PGresult *res; /* NULL until the first step */
+	int row, nrows, ncols;
+	uint8_t **bytes; /* decoded bytea of the current row, one slot per column */
+} pg_stmt;
+
+/* ---- errors ------------------------------------------------------------ */
+
+static int pack_sqlstate(const char *s)
+{
+	if (!s || strlen(s) != 5)
+		return 0;
+	int v = 0;
+	for (int i = 0; i < 5; i++)
+		v += ((s[i] - '0') & 0x3F) << (6 * i);
+	return v;
+}
+
+/* Copies msg without trailing newlines/spaces (libpq ends its messages with '\n'). */
+static void set_message(corm_driver_error *err, const char *msg)
+{
+	snprintf(err->message, sizeof err->message, "%s", msg && *msg ? msg : "unknown error");
+	size_t n = strlen(err->message);
+	while (n && (err->message[n - 1] == '\n' || err->message[n - 1] == ' '))
+		err->message[--n] = '\0';
+}
+
+static int fail(corm_driver_error *err, int code, const char *msg)
+{
+	err->code = code;
+	err->native = 0;
+	set_message(err, msg);
+	return code;
+}
+
+static int oom(corm_driver_error *err)
+{
+	return fail(err, CORM_ENOMEM, "out of memory");
+}
+
+static int code_for(const char *state)
+{
+	if (!state)
+		return CORM_EBACKEND;
+	if (!strncmp(state, "23", 2))
+		return CORM_ECONSTRAINT; /* Django's IntegrityError */
+	if (!strcmp(state, "40P01"))
+		return CORM_EDEADLOCK;
+	if (!strcmp(state, "55P03"))
+		return CORM_ELOCKED;
+	if (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+	    !strcmp(state, "57P03"))
+		return CORM_ECONNECTION;
+	return CORM_EBACKEND;
+}
+
+/* Fills err from a failed result (res may be NULL). */
+static int result_error(pg_conn *c, const PGresult *res, corm_driver_error *err)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!msg && res && *PQresultErrorMessage(res))
+		msg = PQresultErrorMessage(res);
+	if (!msg)
+		msg = PQerrorMessage(c->pg);
+	err->native = pack_sqlstate(state);
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		err->code = CORM_ECONNECTION;
+	else if (!res)
+		err->code = CORM_ENOMEM; /* libpq returns no result only when malloc fails */
+	else
+		err->code = code_for(state);
+	set_message(err, msg);
+	return err->code;
+}
+
+/* ---- connection -------------------------------------------------------- */
+
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message; /* NOTICE/WARNING (e.g. DROP TABLE IF EXISTS): kept off stderr */
+}
+
+static const char SESSION_SQL[] = "SET TimeZone TO 'UTC'; "
+                                  "SET client_encoding TO 'UTF8'; "
+                                  "SET standard_conforming_strings TO on; "
+                                  "SET DateStyle TO 'ISO, MDY'; "
+                                  "SET IntervalStyle TO 'iso_8601'; "
+                                  "SET bytea_output TO 'hex'; "
+                                  "SET extra_float_digits TO 3";
+
+static bool is_libpq_keyword(const PQconninfoOption *defs, const char *key)
+{
+	for (const PQconninfoOption *o = defs; o && o->keyword; o++)
+		if (!strcmp(o->keyword, key))
+			return true;
+	return false;
+}
+
+static int pg_open(void **out, const corm_url *url, corm_driver_error *err)
+{
+	size_t nopt = 0;
+	if (url->options)
+		while (url->options[2 * nopt])
+			nopt++;
+	size_t cap = nopt + 10;
+	const char **keys = corm__calloc(cap, sizeof *keys);
+	const char **vals = corm__calloc(cap, sizeof *vals);
+	char port[16];
+	int rc = CORM_OK;
+	if (!keys || !vals) {
+		rc = oom(err);
+		goto done;
+	}
+	size_t k = 0;
+	/* defaults first: later keywords win in PQconnectdbParams */
+	keys[k] = "connect_timeout", vals[k++] = "10";
+	keys[k] = "fallback_application_name", vals[k++] = "corm";
+	if (nopt) {
+		PQconninfoOption *defs = PQconndefaults();
+		if (!defs) {
+			rc = oom(err);
+			goto done;
+		}
+		for (size_t i = 0; i < nopt; i++) {
+			const char *key = url->options[2 * i];
+			if (!is_libpq_keyword(defs, key) || !strcmp(key, "client_encoding")) {
+				rc = fail(err, CORM_EURL, "");
+				snprintf(err->message, sizeof err->message,
+				         "malformed database URL: '%.100s' is not a PostgreSQL "
+				         "connection option (libpq keywords such as sslmode, "
+				         "connect_timeout, application_name)",
+				         key);
+				break;
+			}
+			keys[k] = key, vals[k++] = url->options[2 * i + 1];
+		}
+		PQconninfoFree(defs);
+		if (rc)
+			goto done;
+	}
+	keys[k] = "client_encoding", vals[k++] = "UTF8";
+	if (url->host && *url->host)
+		keys[k] = "host", vals[k++] = url->host;
+	if (url->port) {
+		snprintf(port, sizeof port, "%d", url->port);
+		keys[k] = "port", vals[k++] = port;
+	}
+	if (url->name && *url->name)
+		keys[k] = "dbname", vals[k++] = url->name;
+	if (url->user && *url->user)
+		keys[k] = "user", vals[k++] = url->user;
+	if (url->password && *url->password)
+		keys[k] = "password", vals[k++] = url->password;
+	keys[k] = NULL, vals[k] = NULL;
+
+	pg_conn *c = corm__calloc(1, sizeof *c);
+	if (!c) {
+		rc = oom(err);
+		goto done;
+	}
+	c->pg = PQconnectdbParams(keys, vals, 0);
+	if (!c->pg) {
+		corm__free(c);
+		rc = oom(err);
+		goto done;
+	}
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		rc = fail(err, CORM_ECONNECTION, PQerrorMessage(c->pg));
+		PQfinish(c->pg);
+		corm__free(c);
+		goto done;
+	}
+	PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+	PGresult *res = PQexec(c->pg, SESSION_SQL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = result_error(c, res, err);
+		PQclear(res);
+		PQfinish(c->pg);
+		corm__free(c);
+		goto done;
+	}
+	PQclear(res);
+	*out = c;
+done:
+	corm__free(keys);
+	corm__free(vals);
+	return rc;
+}
+
+static void pg_close(void *conn)
+{
+	pg_conn *c = conn;
+	if (!c)
+		return;
+	PQfinish(c->pg);
+	corm__free(c);
+}
+
+static bool pg_is_alive(void *conn)
+{
+	pg_conn *c = conn;
+	if (!c || PQstatus(c->pg) != CONNECTION_OK)
+		return false;
+	/* an empty query is one round trip and works even in a failed transaction */
+	PGresult *res = PQexec(c->pg, "");
+	bool ok = PQresultStatus(res) == PGRES_EMPTY_QUERY;
+	PQclear(res);
+	return ok && PQstatus(c->pg) == CONNECTION_OK;
+}
+
+static int64_t pg_changes(void *conn)
+{
+	return ((pg_conn *)conn)->changes;
+}
+
+/* INSERT ... RETURNING gives the key; there is no connection-wide last id. */
+static int64_t pg_last_insert_id(void *conn)
+{
+	return 0;
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+static int pg_prepare(void *conn, const char *sql, size_t len, void **out, corm_driver_error *err)
+{
+	pg_stmt *s = corm__calloc(1, sizeof *s);
+	if (!s)
+		return oom(err);
+	s->conn = conn;
+	s->sql = corm__strndup(sql, len);
+	if (!s->sql) {
+		corm__free(s);
+		return oom(err);
+	}
+	*out = s;
+	return CORM_OK;
+}
+
+static void free_row_bytes(pg_stmt *s)
+{
+	if (!s->bytes)
+		return;
+	for (int i = 0; i < s->ncols; i++) {
+		corm__free(s->bytes[i]);
+		s->bytes[i] = NULL;
+	}
+}
+
+static void clear_result(pg_stmt *s)
+{
+	free_row_bytes(s);
+	corm__free(s->bytes);
+	s->bytes = NULL;
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = s->nrows = s->ncols = 0;
+}
+
+static void clear_params(pg_stmt *s)
+{
+	for (int i = 0; i < s->nparams; i++) {
+		corm__free(s->values[i]);
+		s->values[i] = NULL;
+	}
+	s->nparams = 0;
+}
+
+static int pg_reset(void *stmt)
+{
+	pg_stmt *s = stmt;
+	clear_result(s);
+	clear_params(s);
+	return CORM_OK;
+}
+
+static void pg_finalize(void *stmt)
+{
+	pg_stmt *s = stmt;
+	if (!s)
+		return;
+	pg_reset(s);
+	corm__free(s->values);
+	corm__free(s->lengths);
+	corm__free(s->formats);
+	corm__free(s->sql);
+	corm__free(s);
+}
+
+/* Makes room for parameter `index`; parameters skipped over are NULL. */
+static bool grow_params(pg_stmt *s, int index)
+{
+	if (index < s->cap) {
+		if (index >= s->nparams)
+			s->nparams = index + 1;
+		return true;
+	}
+	int cap = s->cap ? s->cap : 8;
+	while (cap <= index)
+		cap *= 2;
+	char **v = corm__realloc(s->values, (size_t)cap * sizeof *v);
+	if (!v)
+		return false;
+	s->values = v;
+	int *l = corm__realloc(s->lengths, (size_t)cap * sizeof *l);
+	if (!l)
+		return false;
+	s->lengths = l;
+	int *f = corm__realloc(s->formats, (size_t)cap * sizeof *f);
+	if (!f)
+		return false;
+	s->formats = f;
+	for (int i = s->cap; i < cap; i++) {
+		s->values[i] = NULL;
+		s->lengths[i] = s->formats[i] = 0;
+	}
+	s->cap = cap;
+	s->nparams = index + 1;
+	return true;
+}
+
+/* Whether a JSON document holds a string (or key) with a NUL byte: jsonb cannot store it. */
+static bool json_has_nul(const json_t *j)
+{
+	if (json_is_string(j))
+		return memchr(json_string_value(j), '\0', json_string_length(j)) != NULL;
+	if (json_is_array(j)) {
+		for (size_t i = 0; i < json_array_size(j); i++)
+			if (json_has_nul(json_array_get(j, i)))
+				return true;
+		return false;
+	}
+	if (json_is_object(j)) {
+		const char *key;
+		json_t *v;
+		json_object_foreach((json_t *)j, key, v)
+		{
+			if (json_has_nul(v))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A duration as psycopg2 sends a timedelta: whole days (floor division, so
+ * the seconds part is never negative) and seconds with microseconds.
+ */
+static void format_interval(char *buf, size_t size, int64_t us)
+{
+	int64_t days = us / US_PER_DAY, rem = us % US_PER_DAY;
+	if (rem < 0) {
+		rem += US_PER_DAY;
+		days--;
+	}
+	snprintf(buf, size, "%lld days %lld.%06lld seconds", (long long)days,
+	         (long long)(rem / US_PER_SEC), (long long)(rem % US_PER_SEC));
+}
+
+static void format_float(char *buf, size_t size, double f)
+{
+	if (f != f)
+		snprintf(buf, size, "NaN");
+	else if (f > 1.7976931348623157e308)
+		snprintf(buf, size, "Infinity");
+	else if (f < -1.7976931348623157e308)
+		snprintf(buf, size, "-Infinity");
+	else
+		snprintf(buf, size, "%.17g", f);
+}
+
+static const char NUL_TEXT[] = "PostgreSQL text cannot contain NUL (0x00) bytes";
+
+static int pg_bind(void *stmt, int index, const corm_value *v, corm_driver_error *err)
+{
+	pg_stmt *s = stmt;
+	if (index < 0)
+		return fail(err, CORM_EINVAL, "negative parameter index");
+	if (!grow_params(s, index))
+		return oom(err);
+	corm__free(s->values[index]);
+	s->values[index] = NULL;
+	s->lengths[index] = s->formats[index] = 0;
+	char tmp[96];
+	const char *text = tmp;
+	char *owned = NULL; /* corm memory to hand over as is */
+	switch (v->type) {
+	case CORM_TYPE_NULL:
+		return CORM_OK;
+	case CORM_TYPE_INT:
+		snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
+		break;
+	case CORM_TYPE_FLOAT:
+		format_float(tmp, sizeof tmp, v->u.f);
+		break;
+	case CORM_TYPE_BOOL:
+		text = v->u.b ? "t" : "f";
+		break;
+	case CORM_TYPE_TEXT:
+		text = v->u.text ? v->u.text : "";
+		break;
+	case CORM_TYPE_BYTES: {
+		/* binary format: the bytes go as they are, NULs included */
+		size_t len = v->u.bytes.len;
+		if (len > 0x7fffffff)
+			return fail(err, CORM_EINVAL, "a bytea parameter is limited to 2 GiB");
+		owned = corm__alloc(len ? len : 1);
+		if (!owned)
+			return oom(err);
+		if (len)
+			memcpy(owned, v->u.bytes.data, len);
+		s->values[index] = owned;
+		s->lengths[index] = (int)len;
+		s->formats[index] = 1;
+		return CORM_OK;
+	}
+	case CORM_TYPE_DECIMAL:
+		owned = corm_decimal_to_string(v->u.decimal);
+		if (!owned)
+			return oom(err);
+		break;
+	case CORM_TYPE_DATE:
+		corm_date_format(v->u.date, tmp);
+		break;
+	case CORM_TYPE_DATETIME: {
+		size_t n = corm_datetime_format(v->u.datetime, tmp);
+		snprintf(tmp + n, sizeof tmp - n, "+00:00");
+		break;
+	}
+	case CORM_TYPE_TIME:
+		corm_time_format(v->u.time, tmp);
+		break;
+	case CORM_TYPE_DURATION:
+		format_interval(tmp, sizeof tmp, v->u.duration.us);
+		break;
+	case CORM_TYPE_UUID:
+		corm_uuid_format(v->u.uuid, tmp);
+		break;
+	case CORM_TYPE_JSON: {
+		if (json_has_nul(v->u.json))
+			return fail(err, CORM_ETYPE, NUL_TEXT);
+		char *dumped = json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT);
+		if (!dumped)
+			return oom(err);
+		owned = corm__strdup(dumped); /* jansson allocates with malloc */
+		free(dumped);
+		if (!owned)
+			return oom(err);
+		break;
+	}
+	default:
+		snprintf(err->message, sizeof err->message, "cannot bind a value of type %d",
+		         v->type);
+		err->code = CORM_EINVAL;
+		return CORM_EINVAL;
+	}
+	if (!owned) {
+		owned = corm__strdup(text);
+		if (!owned)
+			return oom(err);
+	}
+	s->values[index] = owned;
+	return CORM_OK;
+}
+
+/* rows touched by the command that produced res, for INSERT/UPDATE/DELETE/MERGE */
+static void note_changes(pg_conn *c, PGresult *res)
+{
+	const char *status = PQcmdStatus(res);
+	if (!strncmp(status, "INSERT", 6) || !strncmp(status, "UPDATE", 6) ||
+	    !strncmp(status, "DELETE", 6) || !strncmp(status, "MERGE", 5))
+		c->changes = strtoll(PQcmdTuples(res), NULL, 10);
+}
+
+static int pg_step(void *stmt, corm_driver_error *err)
+{
+	pg_stmt *s = stmt;
+	pg_conn *c = s->conn;
+	if (!s->res) {
+		PGresult *res = s->nparams ? PQexecParams(c->pg, s->sql, s->nparams, NULL,
+		                                          (const char *const *)s->values,
+		                                          s->lengths, s->formats, 0)
+		                           : PQexec(c->pg, s->sql);
+		switch (PQresultStatus(res)) {
+		case PGRES_TUPLES_OK:
+		case PGRES_COMMAND_OK:
+		case PGRES_EMPTY_QUERY:
+			break;
+		default: {
+			ExecStatusType st = PQresultStatus(res);
+			int rc;
+			if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+				rc = fail(err, CORM_ENOTSUP,
+				          "COPY and replication commands are not supported");
+				/* end the COPY so the connection stays usable */
+				if (st == PGRES_COPY_IN)
+					PQputCopyEnd(c->pg, "COPY is not supported by corm");
+				char *buf;
+				if (st == PGRES_COPY_OUT)
+					while (PQgetCopyData(c->pg, &buf, 0) > 0)
+						PQfreemem(buf);
+				PQclear(res);
+				while ((res = PQgetResult(c->pg)) != NULL)
+					PQclear(res);
+			} else {
+				rc = result_error(c, res, err);
+				PQclear(res);
+			}
+			return rc;
+		}
+		}
+		note_changes(c, res);
+		s->res = res;
+		s->nrows = PQntuples(res);
+		s->ncols = PQnfields(res);
+		s->row = -1;
+		if (s->ncols) {
+			s->bytes = corm__calloc((size_t)s->ncols, sizeof *s->bytes);
+			if (!s->bytes) {
+				clear_result(s);
+				return oom(err);
+			}
+		}
+	}
+	free_row_bytes(s);
+	if (s->row < s->nrows)
+		s->row++;
+	return s->row < s->nrows ? CORM_ROW : CORM_DONE;
+}
+
+static int pg_column_count(void *stmt)
+{
+	pg_stmt *s = stmt;
+	return s->res ? s->ncols : 0;
+}
+
+/* ---- column parsers ---------------------------------------------------- */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* bytea_output = hex: "\x" then two hex digits a byte. */
+static int parse_bytea(pg_stmt *s, int col, const char *text, size_t len, corm_value *out)
+{
+	if (len < 2 || text[0] != '\\' || text[1] != 'x' || (len - 2) % 2)
+		return CORM_EBACKEND;
+	size_t n = (len - 2) / 2;
+	uint8_t *p = corm__alloc(n ? n : 1);
+	if (!p)
+		return CORM_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(text[2 + 2 * i]), lo = hexval(text[3 + 2 * i]);
+		if (hi < 0 || lo < 0) {
+			corm__free(p);
+			return CORM_EBACKEND;
+		}
+		p[i] = (uint8_t)(hi << 4 | lo);
+	}
+	s->bytes[col] = p;
+	*out = corm_v_bytes(p, n);
+	return CORM_OK;
+}
+
+/* Wide enough for days * 86400000000 past int64 before the sum comes back in range. */
+typedef __int128 wide;
+
+/* A signed decimal number of microseconds from "[-]digits[.digits]" in `unit` microseconds. */
+static bool read_component(const char **pp, int64_t unit, wide *out)
+{
+	const char *p = *pp;
+	bool neg = *p == '-';
+	if (*p == '-' || *p == '+')
+		p++;
+	if (*p < '0' || *p > '9')
+		return false;
+	int64_t whole = 0, frac = 0, scale = 1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (whole > (INT64_MAX - 9) / 10)
+			return false;
+		whole = whole * 10 + (*p - '0');
+	}
+	if (*p == '.') {
+		/* only seconds have a fraction: microseconds (PostgreSQL keeps no more) */
+		if (unit != US_PER_SEC)
+			return false;
+		p++;
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (scale < US_PER_SEC) {
+				frac = frac * 10 + (*p - '0');
+				scale *= 10;
+			}
+	}
+	wide v = (wide)whole * unit + frac * (US_PER_SEC / scale);
+	*out = neg ? -v : v;
+	*pp = p;
+	return true;
+}
+
+/*
+ * IntervalStyle iso_8601: "P1Y2M3DT4H5M6.000007S", "PT0S", "P-1DT23H59M59.999999S";
+ * each part carries its own sign. Years and months count 365 and 30 days,
+ * as psycopg2 reads them into a timedelta.
+ */
+static int parse_interval(const char *text, corm_value *out)
+{
+	const char *p = text;
+	if (*p++ != 'P')
+		return CORM_EBACKEND;
+	bool in_time = false;
+	wide total = 0;
+	while (*p) {
+		if (*p == 'T' && !in_time) {
+			in_time = true;
+			p++;
+			continue;
+		}
+		wide v;
+		/* find the unit letter after the number first */
+		const char *q = p;
+		if (*q == '-' || *q == '+')
+			q++;
+		while ((*q >= '0' && *q <= '9') || *q == '.')
+			q++;
+		int64_t unit;
+		switch (*q) {
+		case 'Y':
+			unit = in_time ? -1 : 365 * US_PER_DAY;
+			break;
+		case 'M':
+			unit = in_time ? 60 * US_PER_SEC : 30 * US_PER_DAY;
+			break;
+		case 'W':
+			unit = in_time ? -1 : 7 * US_PER_DAY;
+			break;
+		case 'D':
+			unit = in_time ? -1 : US_PER_DAY;
+			break;
+		case 'H':
+			unit = in_time ? 3600 * US_PER_SEC : -1;
+			break;
+		case 'S':
+			unit = in_time ? US_PER_SEC : -1;
+			break;
+		default:
+			unit = -1;
+			break;
+		}
+		if (unit < 0 || !read_component(&p, unit, &v) || p != q)
+			return CORM_EBACKEND;
+		total += v; /* at most 7 parts of < 2^64 each: no overflow */
+		p = q + 1;
+	}
+	if (total < INT64_MIN || total > INT64_MAX)
+		return CORM_EBACKEND;
+	*out = corm_v_duration((corm_duration){(int64_t)total});
+	return CORM_OK;
+}
+
+/*
+ * jsonb prints numbers without exponents, so a real such as 1e20 comes back as
+ * the integer literal 100000000000000000000, which jansson refuses ("too big
+ * integer"). Integer literals beyond int64 are given a ".0" (jansson reads
+ * them as reals, which is what they were) and the text is parsed again.
+ */
+static json_t *load_json(const char *text, size_t len)
+{
+	json_t *j = json_loadb(text, len, JSON_DECODE_ANY, NULL);
+	if (j)
+		return j;
+	corm_buf b = CORM_BUF_INIT;
+	bool changed = false;
+	for (size_t i = 0; i < len;) {
+		char c = text[i];
+		if (c == '"') { /* a string: copied through, escapes included */
+			size_t k = i + 1;
+			while (k < len && text[k] != '"')
+				k += text[k] == '\\' ? 2 : 1;
+			k = k < len ? k + 1 : len;
+			corm_buf_put(&b, text + i, k - i);
+			i = k;
+			continue;
+		}
+		if (c != '-' && (c < '0' || c > '9')) {
+			corm_buf_putc(&b, c);
+			i++;
+			continue;
+		}
+		size_t k = i + (c == '-'), digits = 0;
+		while (k < len && text[k] >= '0' && text[k] <= '9')
+			k++, digits++;
+		bool integral = k >= len || (text[k] != '.' && text[k] != 'e' && text[k] != 'E');
+		while (k < len &&
+		       ((text[k] >= '0' && text[k] <= '9') || text[k] == '.' || text[k] == 'e' ||
+		        text[k] == 'E' || text[k] == '+' || text[k] == '-'))
+			k++;
+		corm_buf_put(&b, text + i, k - i);
+		if (integral && digits >= 19) {
+			char tmp[32];
+			snprintf(tmp, sizeof tmp, "%.*s", (int)(k - i < 31 ? k - i : 31), text + i);
+			errno = 0;
+			(void)strtoll(tmp, NULL, 10);
+			if (errno == ERANGE || k - i > 20) {
+				corm_buf_puts(&b, ".0");
+				changed = true;
+			}
+		}
+		i = k;
+	}
+	if (changed && !b.oom)
+		j = json_loadb(b.ptr, b.len, JSON_DECODE_ANY, NULL);
+	corm_buf_free(&b);
+	return j;
+}
+
+static int pg_column(void *stmt, int col, corm_type want, corm_value *out)
+{
+	pg_stmt *s = stmt;
+	if (!s->res || s->row < 0 || s->row >= s->nrows || col < 0 || col >= s->ncols)
+		return CORM_EINVAL;
+	if (PQgetisnull(s->res, s->row, col)) {
+		*out = corm_v_null();
+		return CORM_OK;
+	}
+	const char *text = PQgetvalue(s->res, s->row, col);
+	size_t len = (size_t)PQgetlength(s->res, s->row, col);
+	char *end;
+	switch (want) {
+	case CORM_TYPE_INT: {
+		if (!strcmp(text, "t") || !strcmp(text, "f")) {
+			*out = corm_v_int(text[0] == 't');
+			return CORM_OK;
+		}
+		errno = 0;
+		long long i = strtoll(text, &end, 10);
+		if (errno || end == text || (*end && *end != '.'))
+			return CORM_EBACKEND;
+		*out = corm_v_int(i);
+		return CORM_OK;
+	}
+	case CORM_TYPE_FLOAT: {
+		double f = strtod(text, &end);
+		if (end == text || *end)
+			return CORM_EBACKEND;
+		*out = corm_v_float(f);
+		return CORM_OK;
+	}
+	case CORM_TYPE_BOOL:
+		if (!strcmp(text, "t") || !strcmp(text, "1"))
+			*out = corm_v_bool(true);
+		else if (!strcmp(text, "f") || !strcmp(text, "0"))
+			*out = corm_v_bool(false);
+		else
+			return CORM_EBACKEND;
+		return CORM_OK;
+	case CORM_TYPE_TEXT:
+		*out = corm_v_text(text);
+		return CORM_OK;
+	case CORM_TYPE_BYTES:
+		return parse_bytea(s, col, text, len, out);
+	case CORM_TYPE_DECIMAL: {
+		corm_decimal *d;
+		int rc = corm_decimal_parse(&d, text); /* "NaN" is not a corm decimal */
+		if (rc)
+			return rc == CORM_ENOMEM ? rc : CORM_EBACKEND;
+		*out = corm_v_decimal(d);
+		return CORM_OK;
+	}
+	case CORM_TYPE_DATE:
+		out->type = CORM_TYPE_DATE;
+		/* a timestamp read as a date: its date part */
+		return corm_date_parse(&out->u.date, text, len > 10 ? 10 : len) ? CORM_EBACKEND
+		                                                                : CORM_OK;
+	case CORM_TYPE_DATETIME:
+		/* "2024-01-15 10:30:00.123456+00" (timestamptz in UTC) */
+		out->type = CORM_TYPE_DATETIME;
+		return corm_datetime_parse(&out->u.datetime, text, len) ? CORM_EBACKEND : CORM_OK;
+	case CORM_TYPE_TIME:
+		out->type = CORM_TYPE_TIME;
+		return corm_time_parse(&out->u.time, text, len) ? CORM_EBACKEND : CORM_OK;
+	case CORM_TYPE_DURATION:
+		return parse_interval(text, out);
+	case CORM_TYPE_UUID:
+		out->type = CORM_TYPE_UUID;
+		return corm_uuid_parse(&out->u.uuid, text, len) ? CORM_EBACKEND : CORM_OK;
+	case CORM_TYPE_JSON: {
+		json_t *j = load_json(text, len);
+		if (!j)
+			return CORM_EBACKEND;
+		*out = corm_v_json(j);
+		return CORM_OK;
+	}
+	default:
+		*out = corm_v_text(text);
+		return CORM_OK;
+	}
+}
+
+/* ---- dialect ----------------------------------------------------------- */
+
+static void pg_quote_name(corm_buf *b, const char *name)
+{
+	corm_buf_putc(b, '"');
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			corm_buf_putc(b, '"');
+		corm_buf_putc(b, *p);
+	}
+	corm_buf_putc(b, '"');
+}
+
+static void pg_placeholder(corm_buf *b, int n)
+{
+	corm_buf_printf(b, "$%d", n);
+}
+
+/*
+ * Django's date_extract_sql / datetime_extract_sql with USE_TZ and UTC:
+ * datetimes are converted with AT TIME ZONE 'UTC' first. `second` is
+ * floored: EXTRACT gives fractional seconds (6.5), while corm's `second`
+ * is the whole second on every backend (Django 4.2 truncates it too).
+ */
+static void pg_date_extract(corm_buf *b, corm_transform part, corm_type lhs_type, const char *lhs)
+{
+	static const char *const names[CORM_TRANSFORM_COUNT_] = {
+	        [CORM_TRANSFORM_YEAR] = "year",     [CORM_TRANSFORM_MONTH] = "month",
+	        [CORM_TRANSFORM_DAY] = "day",       [CORM_TRANSFORM_WEEK_DAY] = "dow",
+	        [CORM_TRANSFORM_HOUR] = "hour",     [CORM_TRANSFORM_MINUTE] = "minute",
+	        [CORM_TRANSFORM_SECOND] = "second",
+	};
+	const char *tz = lhs_type == CORM_TYPE_DATETIME ? " AT TIME ZONE 'UTC'" : "";
+	switch (part) {
+	case CORM_TRANSFORM_DATE:
+		corm_buf_printf(b, "(%s%s)::date", lhs, tz);
+		return;
+	case CORM_TRANSFORM_WEEK_DAY:
+		/* For consistency across backends, Sunday=1, Saturday=7. */
+		corm_buf_printf(b, "EXTRACT('dow' FROM %s%s) + 1", lhs, tz);
+		return;
+	case CORM_TRANSFORM_SECOND:
+		corm_buf_printf(b, "FLOOR(EXTRACT('second' FROM %s%s))", lhs, tz);
+		return;
+	default:
+		corm_buf_printf(b, "EXTRACT('%s' FROM %s%s)", names[part] ? names[part] : "epoch",
+		                lhs, tz);
+		return;
+	}
+}
+
+/* Django's data_types. */
+static void pg_data_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
+{
+	const char *t = "text";
+	switch ((corm_field_kind)kind) {
+	case CORM_FIELD_AUTO:
+		t = "serial";
+		break;
+	case CORM_FIELD_BIGAUTO:
+		t = "bigserial";
+		break;
+	case CORM_FIELD_FK:
+		t = "bigint";
+		break;
+	case CORM_FIELD_CHAR:
+	case CORM_FIELD_SLUG:
+	case CORM_FIELD_EMAIL:
+	case CORM_FIELD_URL:
+		corm_buf_printf(b, "varchar(%d)", max_length);
+		return;
+	case CORM_FIELD_TEXT:
+		t = "text";
+		break;
+	case CORM_FIELD_INT:
+	case CORM_FIELD_POSITIVE_INT:
+		t = "integer";
+		break;
+	case CORM_FIELD_BIGINT:
+		t = "bigint";
+		break;
+	case CORM_FIELD_SMALLINT:
+		t = "smallint";
+		break;
+	case CORM_FIELD_FLOAT:
+		t = "double precision";
+		break;
+	case CORM_FIELD_DECIMAL:
+		corm_buf_printf(b, "numeric(%d, %d)", max_digits, decimal_places);
+		return;
+	case CORM_FIELD_BOOL:
+		t = "boolean";
+		break;
+	case CORM_FIELD_DATE:
+		t = "date";
+		break;
+	case CORM_FIELD_DATETIME:
+		t = "timestamp with time zone";
+		break;
+	case CORM_FIELD_TIME:
+		t = "time";
+		break;
+	case CORM_FIELD_DURATION:
+		t = "interval";
+		break;
+	case CORM_FIELD_UUID:
+		t = "uuid";
+		break;
+	case CORM_FIELD_BINARY:
+		t = "bytea";
+		break;
+	case CORM_FIELD_JSON:
+		t = "jsonb";
+		break;
+	}
+	corm_buf_puts(b, t);
+}
+
+/*
+ * The type of in_json_sql's "%t" cast: serial types do not exist there and a
+ * length or precision would truncate or round the values (Django's
+ * cast_data_types and cast_char_field_without_max_length). corm keys are
+ * integers, so a ForeignKey casts to bigint; the JSON list carries durations
+ * as microseconds.
+ */
+static void pg_cast_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
+{
+	switch ((corm_field_kind)kind) {
+	case CORM_FIELD_AUTO:
+		corm_buf_puts(b, "integer");
+		return;
+	case CORM_FIELD_BIGAUTO:
+	case CORM_FIELD_FK:
+		corm_buf_puts(b, "bigint");
+		return;
+	case CORM_FIELD_CHAR:
+	case CORM_FIELD_SLUG:
+	case CORM_FIELD_EMAIL:
+	case CORM_FIELD_URL:
+		corm_buf_puts(b, "varchar");
+		return;
+	case CORM_FIELD_DECIMAL:
+		corm_buf_puts(b, "numeric");
+		return;
+	case CORM_FIELD_DURATION:
+		corm_buf_puts(b, "bigint * interval '1 microsecond'");
+		return;
+	default:
+		pg_data_type(b, kind, max_length, max_digits, decimal_places);
+		return;
+	}
+}
+
+static const char *pg_check_sql(int kind)
+{
+	return kind == CORM_FIELD_POSITIVE_INT ? "%s >= 0" : NULL;
+}
+
+/* Django's pattern_esc: LIKE wildcards in an expression's value are escaped in SQL. */
+#define PATTERN_ESC                                                                                \
+	"REPLACE(REPLACE(REPLACE(%s, E'\\\\', E'\\\\\\\\'), E'%%', E'\\\\%%'), E'_', E'\\\\_')"
+
+const corm_backend corm__postgres_backend = {
+        .abi = CORM_BACKEND_ABI,
+        .vendor = "postgresql",
+        .features =
+                {
+                        .can_return_columns_from_insert = true,
+                        .can_rollback_ddl = true,
+                        .has_select_for_update = true,
+                        .has_select_for_update_nowait = true,
+                        .has_select_for_update_skip_locked = true,
+                        .has_select_for_update_of = true,
+                        .supports_boolean_expr_in_where = true,
+                        .supports_order_by_nulls_modifier = true,
+                        .uses_savepoints = true,
+                        .inline_foreign_keys = false,
+                        .like_indexes = true,
+                        .max_query_params = 65535,
+                        .max_name_length = 63,
+                },
+        .open = pg_open,
+        .close = pg_close,
+        .prepare = pg_prepare,
+        .bind = pg_bind,
+        .step = pg_step,
+        .column = pg_column,
+        .column_count = pg_column_count,
+        .reset = pg_reset,
+        .finalize = pg_finalize,
+        .changes = pg_changes,
+        .last_insert_id = pg_last_insert_id,
+        .quote_name = pg_quote_name,
+        .placeholder = pg_placeholder,
+        .operators =
+                {
+                        [CORM_LOOKUP_EXACT] = "= %s",
+                        /*
+                         * Django writes iexact as "= UPPER(%s)" with the value unescaped
+                         * (its prep_for_iexact_query). corm's compiler LIKE-escapes every
+                         * iexact value ('100%' -> '100\%'), so the comparison must be a
+                         * LIKE to mean the same thing; pattern_ops keeps Django's "="
+                         * for expressions, which are not escaped.
+                         */
+                        [CORM_LOOKUP_IEXACT] = "LIKE UPPER(%s)",
+                        [CORM_LOOKUP_CONTAINS] = "LIKE %s",
+                        [CORM_LOOKUP_ICONTAINS] = "LIKE UPPER(%s)",
+                        [CORM_LOOKUP_STARTSWITH] = "LIKE %s",
+                        [CORM_LOOKUP_ISTARTSWITH] = "LIKE UPPER(%s)",
+                        [CORM_LOOKUP_ENDSWITH] = "LIKE %s",
+                        [CORM_LOOKUP_IENDSWITH] = "LIKE UPPER(%s)",
+                        [CORM_LOOKUP_GT] = "> %s",
+                        [CORM_LOOKUP_GTE] = ">= %s",
+                        [CORM_LOOKUP_LT] = "< %s",
+                        [CORM_LOOKUP_LTE] = "<= %s",
+                        [CORM_LOOKUP_REGEX] = "~ %s",
+                        [CORM_LOOKUP_IREGEX] = "~* %s",
+                },
+        .pattern_ops =
+                {
+                        [CORM_LOOKUP_IEXACT] = "= UPPER(%s)",
+                        [CORM_LOOKUP_CONTAINS] = "LIKE '%%' || " PATTERN_ESC " || '%%'",
+                        [CORM_LOOKUP_ICONTAINS] = "LIKE '%%' || UPPER(" PATTERN_ESC ") || '%%'",
+                        [CORM_LOOKUP_STARTSWITH] = "LIKE " PATTERN_ESC " || '%%'",
+                        [CORM_LOOKUP_ISTARTSWITH] = "LIKE UPPER(" PATTERN_ESC ") || '%%'",
+                        [CORM_LOOKUP_ENDSWITH] = "LIKE '%%' || " PATTERN_ESC,
+                        [CORM_LOOKUP_IENDSWITH] = "LIKE '%%' || UPPER(" PATTERN_ESC ")",
+                },
+        .like_escape = '\\',
+        .date_extract = pg_date_extract,
+        .in_json_sql = "IN (SELECT (jsonb_array_elements_text(%s::jsonb))::%t)",
+        .random_sql = "RANDOM()",
+        .no_limit = NULL,
+        .data_type = pg_data_type,
+        .cast_type = pg_cast_type,
+        .auto_suffix = NULL,
+        .check_sql = pg_check_sql,
+        .deferrable_sql = " DEFERRABLE INITIALLY DEFERRED",
+        .begin_sql = "BEGIN",
+        .lookup_cast =
+                {
+                        [CORM_LOOKUP_IEXACT] = "UPPER(%s::text)",
+                        [CORM_LOOKUP_CONTAINS] = "%s::text",
+                        [CORM_LOOKUP_ICONTAINS] = "UPPER(%s::text)",
+                        [CORM_LOOKUP_STARTSWITH] = "%s::text",
+                        [CORM_LOOKUP_ISTARTSWITH] = "UPPER(%s::text)",
+                        [CORM_LOOKUP_ENDSWITH] = "%s::text",
+                        [CORM_LOOKUP_IENDSWITH] = "UPPER(%s::text)",
+                        [CORM_LOOKUP_REGEX] = "%s::text",
+                        [CORM_LOOKUP_IREGEX] = "%s::text",
+                },
+        .is_alive = pg_is_alive,
+};
