@@ -38,8 +38,12 @@ CORM_EXTERN(void) corm_close(corm_db *db);
 CORM_EXTERN(const char *) corm_errmsg(const corm_db *db);
 /** The code of the last error on db (CORM_OK when none). */
 CORM_EXTERN(int) corm_errcode(const corm_db *db);
-/** The driver's own code for the last driver error (SQLite extended code, SQLSTATE as int, MySQL
- * errno), 0 if none. */
+/**
+ * The driver's own code for the last driver error, 0 if none: SQLite's
+ * extended result code, MariaDB's errno, or PostgreSQL's SQLSTATE packed as
+ * the server packs it (MAKE_SQLSTATE: each character c at position i adds
+ * ((c - '0') & 0x3F) << 6i; "23505" is 83906754).
+ */
 CORM_EXTERN(int) corm_native_errcode(const corm_db *db);
 /** The backend name: "sqlite", "postgresql" or "mysql". Static. */
 CORM_EXTERN(const char *) corm_vendor(const corm_db *db);
