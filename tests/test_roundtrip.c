@@ -548,8 +548,6 @@ static void *update_row(void *arg)
 static void test_postgres_errors(void **state)
 {
 	rt_env *env = *state;
-	if (!is_backend("postgres"))
-		skip();
 	corm_db *db = env->db, *other = NULL;
 	/* any other error: CORM_EBACKEND with the server's primary message and SQLSTATE */
 	assert_int_equal(corm_execute(db, "SELEC 1", NULL, 0, NULL), CORM_EBACKEND);
@@ -634,7 +632,9 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_doubles, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_huge_in_lists, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_nulls_and_all_together, setup, teardown),
+	        /* PostgreSQL's error mapping: registered on that backend only (the last entry), never skipped */
 	        cmocka_unit_test_setup_teardown(test_postgres_errors, setup, teardown),
 	};
-	return cmocka_run_group_tests_name("roundtrip", tests, NULL, NULL);
+	size_t n = sizeof tests / sizeof tests[0] - (is_backend("postgres") ? 0 : 1);
+	return _cmocka_run_group_tests("roundtrip", tests, n, NULL, NULL);
 }
