@@ -1,12 +1,22 @@
 # corm -- developer entry points (GNU make).
 #
 # Documented entry points:
-#   make test   install missing Debian packages, build, run the test suites twice:
-#               a plain Debug build (./build) and an AddressSanitizer +
-#               UndefinedBehaviorSanitizer build (./build-asan, leaks are errors).
-#   make demo   install missing Debian packages, build, run ./build/examples/blog_demo.
+#   make test   install missing Debian packages, build, start a throwaway PostgreSQL and
+#               MariaDB server (tests/servers/servers.sh), run the test suites twice
+#               against SQLite and both servers: a plain Debug build (./build) and an
+#               AddressSanitizer + UndefinedBehaviorSanitizer build (./build-asan, leaks
+#               are errors); the servers are stopped and removed at the end, also on
+#               failure or ^C.
+#   make demo   install missing Debian packages, build, run ./build/examples/blog_demo
+#               (SQLite only: no server).
 #
-# Other targets: deps, build, install (PREFIX=/some/dir), format, clean, help.
+# While iterating on a backend:
+#   make servers-start   start both servers and keep them (state in $(SERVERS_ENV))
+#   make check           build + both test passes against those servers
+#   make servers-stop    stop them and remove their folders
+#   make test TEST_BACKENDS=sqlite   only the SQLite suites, no server
+#
+# Other targets: deps, build, install (PREFIX=/some/dir), format, clean, help, servers-status.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -17,6 +27,10 @@ SHELL := /bin/bash
 #   DEB_PACKAGES += libmariadb-dev mariadb-server
 DEB_PACKAGES := cmake gcc make pkg-config libsqlite3-dev libcmocka-dev libjansson-dev \
 	libgmp-dev uuid-dev libmd-dev libpq-dev libmariadb-dev
+# the test servers (tests/servers/servers.sh): PostgreSQL 15 and MariaDB 10.11 with their
+# clients; useradd (passwd), runuser/setpriv/setsid (util-linux), pgrep (procps), ss (iproute2)
+DEB_PACKAGES += postgresql postgresql-client mariadb-server mariadb-client \
+	passwd util-linux procps iproute2
 
 BUILD_DIR      := build
 ASAN_BUILD_DIR := build-asan
@@ -25,19 +39,34 @@ CTEST          ?= ctest
 CLANG_FORMAT   ?= clang-format
 JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
 # --no-tests=error: a tree that registered no tests must not count as a pass.
-CTEST_FLAGS    ?= --output-on-failure --no-tests=error
+# --timeout: a suite stuck on a server lock fails after 5 minutes instead of 25.
+CTEST_FLAGS    ?= --output-on-failure --no-tests=error --timeout 300
 PREFIX         ?=
+# Backends the behavioural suites run against; postgres/mysql get a throwaway server each.
+TEST_BACKENDS  ?= sqlite;postgres;mysql
+TEST_SERVERS   := $(filter postgres mysql,$(subst ;, ,$(TEST_BACKENDS)))
+SERVERS_SH     := bash $(CURDIR)/tests/servers/servers.sh
+# state of the servers kept up by `make servers-start` (sourceable shell file)
+SERVERS_ENV    ?= $(CURDIR)/tests/servers/.servers.env
 
-CMAKE_COMMON_FLAGS := -DCMAKE_BUILD_TYPE=Debug -DCORM_WERROR=ON
+CMAKE_COMMON_FLAGS := -DCMAKE_BUILD_TYPE=Debug -DCORM_WERROR=ON '-DCORM_TEST_BACKENDS=$(TEST_BACKENDS)'
+# The suites share one database per server: run them one at a time.
+CTEST_RUN := env -u CTEST_PARALLEL_LEVEL $(CTEST) --parallel 1
 
 # The build tool CMake spawns is a make of its own: do not hand it our jobserver/flags.
 CMAKE_BUILD := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(CMAKE) --build
 
-.PHONY: help deps build test demo install format clean
+.PHONY: help deps build test check test-passes demo install format clean \
+	servers-start servers-stop servers-status
 
 help:
 	@echo "corm make targets:"
-	@echo "  make test     build + run the tests (plain pass, then the ASan/UBSan pass)"
+	@echo "  make test     build + start PostgreSQL and MariaDB test servers + run the tests"
+	@echo "                (plain pass, then the ASan/UBSan pass) + stop the servers"
+	@echo "                TEST_BACKENDS='$(TEST_BACKENDS)' (e.g. TEST_BACKENDS=sqlite: no server)"
+	@echo "  make servers-start / servers-stop / servers-status"
+	@echo "               keep test servers up while iterating (state: $(SERVERS_ENV))"
+	@echo "  make check    build + both test passes against the servers of servers-start"
 	@echo "  make demo     build + run ./$(BUILD_DIR)/examples/blog_demo"
 	@echo "  make deps     install missing Debian packages: $(DEB_PACKAGES)"
 	@echo "  make build    configure and build ./$(BUILD_DIR) (Debug, -Werror)"
@@ -75,18 +104,32 @@ build: deps
 	$(CMAKE) -S . -B $(BUILD_DIR) $(CMAKE_COMMON_FLAGS) -DCORM_SANITIZE=OFF
 	$(CMAKE_BUILD) $(BUILD_DIR) -j$(JOBS)
 
-# Both passes always run once the plain build succeeds; the target fails if either fails.
+# `make test`: the servers live exactly as long as the two passes; servers.sh stops them
+# and removes their folders on exit, on failure and on INT/TERM/HUP. exec: make's SIGTERM
+# reaches servers.sh itself.
 test: build
+	@$(if $(TEST_SERVERS),CORM_TEST_SERVERS='$(TEST_SERVERS)' exec $(SERVERS_SH) run --,exec) \
+		$(MAKE) --no-print-directory test-passes
+
+# `make check`: the same passes against the servers of `make servers-start`.
+check: build
+	@$(if $(TEST_SERVERS),exec $(SERVERS_SH) exec --env-file $(SERVERS_ENV) --,exec) \
+		$(MAKE) --no-print-directory test-passes
+
+# Both passes always run once the plain build succeeds; the target fails if either fails.
+# Needs the servers' variables (CORM_TEST_POSTGRES_URL, CORM_TEST_MYSQL_URL) when
+# TEST_BACKENDS names them: use `make test` or `make check`, not this target.
+test-passes:
 	@echo "==> plain pass ($(BUILD_DIR))"
 	@plain=0; \
-	$(CTEST) --test-dir $(BUILD_DIR) $(CTEST_FLAGS) 2>&1 | tee $(BUILD_DIR)/ctest.log || plain=$$?; \
+	$(CTEST_RUN) --test-dir $(BUILD_DIR) $(CTEST_FLAGS) 2>&1 | tee $(BUILD_DIR)/ctest.log || plain=$$?; \
 	echo; \
 	echo "==> sanitizer pass (address,undefined) ($(ASAN_BUILD_DIR))"; \
 	asan=0; \
 	{ $(CMAKE) -S . -B $(ASAN_BUILD_DIR) -DCORM_SANITIZE=ON $(CMAKE_COMMON_FLAGS) \
 	  && $(CMAKE_BUILD) $(ASAN_BUILD_DIR) -j$(JOBS) \
 	  && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	     $(CTEST) --test-dir $(ASAN_BUILD_DIR) $(CTEST_FLAGS) 2>&1 | tee $(ASAN_BUILD_DIR)/ctest.log; \
+	     $(CTEST_RUN) --test-dir $(ASAN_BUILD_DIR) $(CTEST_FLAGS) 2>&1 | tee $(ASAN_BUILD_DIR)/ctest.log; \
 	} || asan=$$?; \
 	echo; \
 	echo "==> summary"; \
@@ -99,6 +142,15 @@ test: build
 	if [ $$plain -ne 0 ]; then echo "  plain pass:     FAILED (exit $$plain)"; else echo "  plain pass:     OK"; fi; \
 	if [ $$asan -ne 0 ]; then echo "  sanitizer pass: FAILED (exit $$asan)"; else echo "  sanitizer pass: OK"; fi; \
 	[ $$plain -eq 0 ] && [ $$asan -eq 0 ]
+
+servers-start: deps
+	@CORM_TEST_SERVERS='$(TEST_SERVERS)' $(SERVERS_SH) start --env-file $(SERVERS_ENV)
+
+servers-stop:
+	@$(SERVERS_SH) stop --env-file $(SERVERS_ENV)
+
+servers-status:
+	@$(SERVERS_SH) status --env-file $(SERVERS_ENV)
 
 demo: deps build
 	@if [ ! -x ./$(BUILD_DIR)/examples/blog_demo ]; then \
@@ -117,3 +169,4 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+
