@@ -1099,6 +1099,60 @@ static void test_statement_cache(void **state)
 	corm_qs_free(qs);
 }
 
+/* NULLS FIRST / LAST: the modifier where the backend has it, Django's emulation elsewhere. */
+static void test_nulls_ordering(void **state)
+{
+	test_env *env = *state;
+	Kitchen *k;
+	int ratings[] = {3, -1, 1}; /* -1: NULL */
+	for (int i = 0; i < 3; i++) {
+		ASSERT_OK(env, corm_new(&Kitchen_model, &k));
+		k->big = i;
+		if (ratings[i] < 0)
+			corm_set_null(k, &k->rating, true);
+		else
+			ASSERT_OK(env, CORM_SET(k, "rating", ratings[i]));
+		ASSERT_OK(env, corm_save(env->db, k));
+		corm_free(k);
+	}
+	struct {
+		const char *name;
+		corm_nulls nulls;
+		bool reverse;
+		const char *expect;
+	} cases[] = {
+	        {"rating", CORM_NULLS_LAST, false, "2,0,1"},
+	        {"rating", CORM_NULLS_FIRST, false, "1,2,0"},
+	        {"-rating", CORM_NULLS_LAST, false, "0,2,1"},
+	        {"-rating", CORM_NULLS_FIRST, false, "1,0,2"},
+	        {"rating", CORM_NULLS_LAST, true, "1,0,2"}, /* reverse() flips the NULLs too */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		corm_qs *qs = corm_objects(env->db, &Kitchen_model);
+		ASSERT_OK(env, corm_order_by_nulls(qs, cases[i].name, cases[i].nulls));
+		if (cases[i].reverse)
+			ASSERT_OK(env, corm_reverse(qs));
+		char got[32] = "";
+		while (corm_next(qs, &k) == CORM_ROW)
+			snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld",
+			         got[0] ? "," : "", (long long)k->big);
+		if (strcmp(got, cases[i].expect) != 0)
+			fail_msg("order %s nulls %d: got %s, expected %s", cases[i].name,
+			         cases[i].nulls, got, cases[i].expect);
+		const char *sql;
+		ASSERT_OK(env, corm_qs_sql(qs, &sql, NULL, NULL));
+		if (strcmp(test_backend(), "mysql") ==
+		    0) /* no NULLS FIRST/LAST in MariaDB: Django's IS NULL term */
+			assert_non_null(strstr(sql, "`stars` IS "));
+		else
+			assert_non_null(
+			        strstr(sql, (cases[i].nulls == CORM_NULLS_LAST) != cases[i].reverse
+			                            ? "NULLS LAST"
+			                            : "NULLS FIRST"));
+		corm_qs_free(qs);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1115,6 +1169,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_select_for_update_sql, test_setup,
 	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_statement_cache, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_nulls_ordering, test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests_name("queryset", tests, NULL, NULL);
 }

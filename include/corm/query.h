@@ -120,7 +120,19 @@ CORM_EXTERN(int) corm_order_by_n(corm_qs *qs, const char *const *names, size_t n
 	corm_order_by_n((qs), (const char *const[]){__VA_ARGS__},                                  \
 	                sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 #endif
-/** reverse(): flips the ordering (explicit or Meta.ordering). */
+/** Where NULLs sort: the database's default, first or last. */
+typedef enum corm_nulls { CORM_NULLS_DEFAULT = 0, CORM_NULLS_FIRST, CORM_NULLS_LAST } corm_nulls;
+
+/**
+ * Appends one term to the explicit ordering with NULLs placed first or last:
+ * order_by(F("rating").desc(nulls_last=True)) is corm_order_by(qs, NULL)
+ * (or nothing, on a QuerySet with no ordering yet) then
+ * corm_order_by_nulls(qs, "-rating", CORM_NULLS_LAST). Backends without
+ * NULLS FIRST/LAST (MariaDB) get Django's emulation ("x IS NULL, x DESC").
+ * Errors: CORM_EFIELD for a name that is not a field.
+ */
+CORM_EXTERN(int) corm_order_by_nulls(corm_qs *qs, const char *name, corm_nulls nulls);
+/** reverse(): flips the ordering (explicit or Meta.ordering), and NULLS FIRST/LAST with it. */
 CORM_EXTERN(int) corm_reverse(corm_qs *qs);
 /** distinct(): SELECT DISTINCT. */
 CORM_EXTERN(int) corm_distinct(corm_qs *qs);

@@ -62,6 +62,7 @@ typedef struct corm_node {
 typedef struct corm_order {
 	const corm_fmeta *field; /* NULL for random */
 	bool desc;
+	corm_nulls nulls;
 } corm_order;
 
 typedef enum { SELECT_MODEL, SELECT_VALUES, SELECT_VALUES_LIST } corm_select_mode;
@@ -73,9 +74,9 @@ typedef struct corm_query {
 	size_t norder;
 	bool order_set; /* order_by() was called (empty: no ordering at all) */
 	bool reversed, distinct, empty;
-	bool for_update;        /* select_for_update() */
-	unsigned lock_flags;    /* corm_lock_flags */
-	int64_t low, high; /* high < 0: no limit */
+	bool for_update;     /* select_for_update() */
+	unsigned lock_flags; /* corm_lock_flags */
+	int64_t low, high;   /* high < 0: no limit */
 	corm_select_mode mode;
 	bool flat;
 	const corm_fmeta **vfields;

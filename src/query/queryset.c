@@ -264,6 +264,29 @@ int corm_order_by_n(corm_qs *qs, const char *const *names, size_t n)
 	return CORM_OK;
 }
 
+int corm_order_by_nulls(corm_qs *qs, const char *name, corm_nulls nulls)
+{
+	int rc = begin_change(qs);
+	if (rc)
+		return rc;
+	corm_order term;
+	corm_err err = {0, CORM_BUF_INIT};
+	if (corm__resolve_order(qs->query.meta, name, &term, &err))
+		return qs_fail_err(qs, &err);
+	if (!term.field)
+		return qs_fail(qs, CORM_EINVAL, "order_by('?') cannot place NULLs");
+	term.nulls = nulls;
+	size_t n = qs->query.order_set ? qs->query.norder : 0;
+	corm_order *order = corm__realloc(n ? qs->query.order : NULL, (n + 1) * sizeof *order);
+	if (!order)
+		return qs_fail(qs, CORM_ENOMEM, "out of memory");
+	order[n] = term;
+	qs->query.order = order;
+	qs->query.norder = n + 1;
+	qs->query.order_set = true;
+	return CORM_OK;
+}
+
 int corm_reverse(corm_qs *qs)
 {
 	int rc = begin_change(qs);
@@ -388,15 +411,19 @@ int corm_select_for_update(corm_qs *qs, unsigned flags)
 	if (rc)
 		return rc;
 	if ((flags & CORM_LOCK_NOWAIT) && (flags & CORM_LOCK_SKIP_LOCKED))
-		return qs_fail(qs, CORM_EINVAL, "The nowait option cannot be used with skip_locked.");
+		return qs_fail(qs, CORM_EINVAL,
+		               "The nowait option cannot be used with skip_locked.");
 	const corm_features *f = &qs->db->be->features;
 	if (f->has_select_for_update) {
 		if ((flags & CORM_LOCK_NOWAIT) && !f->has_select_for_update_nowait)
-			return qs_fail(qs, CORM_ENOTSUP, "NOWAIT is not supported on this database backend.");
+			return qs_fail(qs, CORM_ENOTSUP,
+			               "NOWAIT is not supported on this database backend.");
 		if ((flags & CORM_LOCK_SKIP_LOCKED) && !f->has_select_for_update_skip_locked)
-			return qs_fail(qs, CORM_ENOTSUP, "SKIP LOCKED is not supported on this database backend.");
+			return qs_fail(qs, CORM_ENOTSUP,
+			               "SKIP LOCKED is not supported on this database backend.");
 		if ((flags & CORM_LOCK_OF_SELF) && !f->has_select_for_update_of)
-			return qs_fail(qs, CORM_ENOTSUP, "FOR UPDATE OF is not supported on this database backend.");
+			return qs_fail(qs, CORM_ENOTSUP,
+			               "FOR UPDATE OF is not supported on this database backend.");
 	}
 	qs->query.for_update = true;
 	qs->query.lock_flags = flags;
@@ -411,7 +438,8 @@ static int open_query(corm_qs *qs, const corm_query *q, corm_compile_kind kind, 
 	/* Django raises TransactionManagementError here, at evaluation */
 	if (q->for_update && kind == COMPILE_ROWS && qs->db->be->features.has_select_for_update &&
 	    corm_atomic_depth(qs->db) == 0)
-		return corm__db_error(qs->db, CORM_ETXN, "select_for_update cannot be used outside of a transaction.");
+		return corm__db_error(qs->db, CORM_ETXN,
+		                      "select_for_update cannot be used outside of a transaction.");
 	corm_sql sql;
 	corm_err err = {0, CORM_BUF_INIT};
 	int rc = corm__compile_select(qs->db->be, q, kind, &sql, &err);
@@ -844,7 +872,7 @@ static int first_or_last(corm_qs *qs, void *out, bool last)
 		if (!q.order)
 			rc = CORM_ENOMEM;
 		else {
-			q.order[0] = (corm_order){q.meta->pk, false};
+			q.order[0] = (corm_order){q.meta->pk, false, CORM_NULLS_DEFAULT};
 			q.norder = 1;
 			q.order_set = true;
 			q.reversed = false;

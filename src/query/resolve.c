@@ -448,7 +448,7 @@ int corm__resolve_order(const corm_meta *meta, const char *name, corm_order *out
 	if (!name)
 		return corm__err_set(err, CORM_EINVAL, "order_by: NULL field name");
 	if (!strcmp(name, "?")) {
-		*out = (corm_order){NULL, false};
+		*out = (corm_order){NULL, false, CORM_NULLS_DEFAULT};
 		return CORM_OK;
 	}
 	bool desc = *name == '-';
@@ -460,7 +460,7 @@ int corm__resolve_order(const corm_meta *meta, const char *name, corm_order *out
 	const corm_fmeta *fm = corm__meta_field(meta, field);
 	if (!fm)
 		return unknown_field(meta, field, strlen(field), err);
-	*out = (corm_order){fm, desc};
+	*out = (corm_order){fm, desc, CORM_NULLS_DEFAULT};
 	return CORM_OK;
 }
 
@@ -482,10 +482,14 @@ int corm__effective_order(const corm_query *q, corm_order **out, size_t *n)
 		if (q->order_set)
 			o[i] = q->order[i];
 		else if (corm__resolve_order(q->meta, m->ordering[i], &o[i], NULL))
-			o[i] = (corm_order){q->meta->pk,
-			                    false}; /* checked at registration; unreachable */
-		if (q->reversed && o[i].field)
+			o[i] = (corm_order){q->meta->pk, false,
+			                    CORM_NULLS_DEFAULT}; /* checked at registration */
+		if (q->reversed && o[i].field) {
 			o[i].desc = !o[i].desc;
+			if (o[i].nulls)
+				o[i].nulls = o[i].nulls == CORM_NULLS_FIRST ? CORM_NULLS_LAST
+				                                            : CORM_NULLS_FIRST;
+		}
 	}
 	*out = o;
 	*n = count;

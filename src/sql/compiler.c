@@ -552,8 +552,20 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 				corm_buf_printf(&s->text, "%s ASC", be->random_sql);
 				continue;
 			}
+			bool modifier = be->features.supports_order_by_nulls_modifier;
+			if (order[i].nulls && !modifier) {
+				/* Django's emulation: sort on the NULL test first */
+				corm__sql_column(&s->text, be, order[i].field);
+				corm_buf_puts(&s->text, order[i].nulls == CORM_NULLS_LAST
+				                                ? " IS NULL, "
+				                                : " IS NOT NULL, ");
+			}
 			corm__sql_column(&s->text, be, order[i].field);
 			corm_buf_puts(&s->text, order[i].desc ? " DESC" : " ASC");
+			if (order[i].nulls && modifier)
+				corm_buf_puts(&s->text, order[i].nulls == CORM_NULLS_LAST
+				                                ? " NULLS LAST"
+				                                : " NULLS FIRST");
 		}
 		corm__free(order);
 	}
