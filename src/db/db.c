@@ -78,6 +78,8 @@ int corm_open(corm_db **out, const char *url_text)
 		db->conn = NULL;
 		return driver_error(db, &e);
 	}
+	if (db->be->specialize)
+		db->be = db->be->specialize(db->conn);
 	return CORM_OK;
 }
 

@@ -174,6 +174,12 @@ typedef struct corm_backend {
 	 * for PostgreSQL's iexact. NULL entries mean "%s".
 	 */
 	const char *lookup_cast[CORM_LOOKUP_COUNT_];
+	/**
+	 * Optional: the backend to use for this open connection when the server's
+	 * version changes what it can do (MariaDB >= 10.5 has INSERT ... RETURNING).
+	 * Returns the backend itself or a variant of it. NULL: no variants.
+	 */
+	const struct corm_backend *(*specialize)(void *conn);
 	/** Whether the connection still answers (pooled connections are checked before reuse). */
 	bool (*is_alive)(void *conn);
 } corm_backend;

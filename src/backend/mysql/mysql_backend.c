@@ -103,6 +103,7 @@ typedef struct my_stmt {
 	MYSQL_BIND *rbind;
 	my_col *cols;
 	bool executed;
+	bool failed; /* the last execution ended in an error: COM_STMT_RESET before reuse */
 } my_stmt;
 
 /* ---- errors ----------------------------------------------------------- */
@@ -178,6 +179,7 @@ static int conn_err(corm_driver_error *err, my_conn *c)
 
 static int stmt_err(corm_driver_error *err, my_stmt *s)
 {
+	s->failed = true;
 	return set_err(err, s->conn, mysql_stmt_errno(s->stmt), mysql_stmt_error(s->stmt));
 }
 
@@ -826,6 +828,14 @@ static int my_reset(void *stmt)
 	 * statement without a COM_STMT_RESET round trip */
 	free_result_buffers(s);
 	clear_params(s);
+	/*
+	 * An error inside a result (INSERT ... RETURNING hitting a duplicate key)
+	 * leaves the statement mid-protocol on the client: without a reset its next
+	 * execution waits for an answer the server never sends.
+	 */
+	if (s->failed && s->stmt)
+		mysql_stmt_reset(s->stmt);
+	s->failed = false;
 	s->executed = false;
 	return CORM_OK;
 }
@@ -1224,6 +1234,8 @@ static const char *my_check_sql(int kind)
  *   mysql_stmt_insert_id (LAST_INSERT_ID()), which is per connection and exact.
  * - SKIP LOCKED needs MariaDB 10.6; FOR UPDATE OF does not exist in MariaDB.
  */
+static const corm_backend *my_specialize(void *conn);
+
 const corm_backend corm__mysql_backend = {
         .abi = CORM_BACKEND_ABI,
         .vendor = "mysql",
@@ -1298,5 +1310,31 @@ const corm_backend corm__mysql_backend = {
         .check_sql = my_check_sql,
         .deferrable_sql = "",
         .begin_sql = "START TRANSACTION",
+        .specialize = my_specialize,
         .is_alive = my_is_alive,
 };
+
+/*
+ * MariaDB 10.5 added INSERT ... RETURNING: connections to such a server use a
+ * copy of the backend that says so, made once. MySQL and older MariaDB keep
+ * LAST_INSERT_ID().
+ */
+static corm_backend mariadb_returning;
+static pthread_once_t mariadb_returning_once = PTHREAD_ONCE_INIT;
+
+static void make_mariadb_returning(void)
+{
+	mariadb_returning = corm__mysql_backend;
+	mariadb_returning.features.can_return_columns_from_insert = true;
+	mariadb_returning.specialize = NULL;
+}
+
+static const corm_backend *my_specialize(void *conn)
+{
+	MYSQL *m = ((my_conn *)conn)->mysql;
+	const char *info = mysql_get_server_info(m);
+	if (!info || !strstr(info, "MariaDB") || mysql_get_server_version(m) < 100500)
+		return &corm__mysql_backend;
+	pthread_once(&mariadb_returning_once, make_mariadb_returning);
+	return &mariadb_returning;
+}
