@@ -170,3 +170,15 @@ format:
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
 
+# ---- benchmark: corm against hand-written driver code (bench/, docs/performance.md) ----
+#   make bench                        SQLite in a fresh /dev/shm folder, Release build in $(BENCH_BUILD_DIR)
+#   make bench DB=postgres://...      another database, given on the command line
+#   make bench BENCH_ARGS='--quick'   corm_bench options: --quick, --reps N, --only W1,W2, --verbose
+BENCH_BUILD_DIR ?= bench/build
+BENCH_ARGS      ?=
+.PHONY: bench
+bench: deps
+	$(CMAKE) -S . -B $(BENCH_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DCORM_SANITIZE=OFF \
+		-DCORM_BUILD_TESTS=OFF -DCORM_BUILD_EXAMPLES=OFF -DCORM_BUILD_BENCH=ON
+	$(CMAKE_BUILD) $(BENCH_BUILD_DIR) -j$(JOBS) --target corm_bench
+	./$(BENCH_BUILD_DIR)/bench/corm_bench $(BENCH_ARGS) $(if $(filter command line,$(origin DB)),'$(DB)')
