@@ -830,7 +830,7 @@ static void test_first_last_get_at(void **state)
 	                    "Post matching query does not exist (slug='nope').");
 	assert_int_equal(corm_get(qs, &p, CORM_Q("is_active", true)), CORM_EMULTIPLE);
 	assert_string_equal(corm_errmsg(env->db),
-	                    "get() returned more than one Post -- it returned 3! (is_active=1)");
+	                    "get() returned more than one Post -- it returned 3! (is_active=True)");
 	assert_null(p);
 	bool exists;
 	ASSERT_OK(env, corm_exists(qs, &exists));

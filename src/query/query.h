@@ -94,6 +94,9 @@ void corm__node_free(corm_node *n);
 
 /* Resolves a Q tree against the query's model and ANDs it into where (negated for exclude). */
 int corm__query_add_q(corm_query *query, const corm_q *q, bool negate, corm_err *err);
+/* "icontains", "year": names for messages. */
+const char *corm__lookup_name(corm_lookup l);
+const char *corm__transform_name(corm_transform t);
 /* Resolves the names in an expression tree. */
 int corm__resolve_expr(const corm_meta *meta, corm_expr *e, corm_err *err);
 /* Resolves an order_by name ("-title", "?", "pk"). */
@@ -113,7 +116,6 @@ struct corm_qs {
 	corm_query query;
 	int error; /* sticky */
 	corm_buf errmsg;
-	corm_buf desc; /* "slug='x', view_count__gt=5" for not-found messages */
 	/* result cache */
 	bool evaluated;
 	void **items;

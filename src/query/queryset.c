@@ -125,7 +125,6 @@ void corm_qs_free(corm_qs *qs)
 	drop_cache(qs);
 	corm__query_clear(&qs->query);
 	corm_buf_free(&qs->errmsg);
-	corm_buf_free(&qs->desc);
 	corm_buf_free(&qs->sql);
 	for (size_t i = 0; qs->names && i < qs->query.nv; i++)
 		corm__free(qs->names[i]);
@@ -158,14 +157,11 @@ corm_qs *corm_qs_clone(const corm_qs *src)
 	corm_buf_puts(&qs->errmsg, corm_buf_cstr((corm_buf *)&src->errmsg)
 	                                   ? corm_buf_cstr((corm_buf *)&src->errmsg)
 	                                   : "");
-	corm_buf_puts(&qs->desc, corm_buf_cstr((corm_buf *)&src->desc)
-	                                 ? corm_buf_cstr((corm_buf *)&src->desc)
-	                                 : "");
 	qs->chunk_size = src->chunk_size;
 	int rc = corm__query_copy(&qs->query, &src->query);
 	if (!rc)
 		rc = copy_names(qs, src);
-	if (rc || qs->errmsg.oom || qs->desc.oom) {
+	if (rc || qs->errmsg.oom) {
 		corm_qs_free(qs);
 		return NULL;
 	}
@@ -174,17 +170,28 @@ corm_qs *corm_qs_clone(const corm_qs *src)
 
 /* ---- builders ---- */
 
-static void describe(corm_qs *qs, const corm_q *q)
+/*
+ * "slug='x', view_count__gt=5": the conditions of a query, written only when
+ * a get() fails (formatting values on every filter() would cost every query).
+ */
+static void describe(corm_buf *b, const corm_node *n)
 {
-	if (q->kind != Q_LEAF) {
-		for (size_t i = 0; i < q->n; i++)
-			describe(qs, q->children[i]);
+	if (n->kind != NODE_LEAF) {
+		for (size_t i = 0; i < n->n; i++)
+			describe(b, n->children[i]);
 		return;
 	}
-	if (qs->desc.len)
-		corm_buf_puts(&qs->desc, ", ");
-	corm_buf_printf(&qs->desc, "%s=", q->path);
-	corm__value_display(&qs->desc, &q->value);
+	if (b->len)
+		corm_buf_puts(b, ", ");
+	if (n->negated)
+		corm_buf_puts(b, "NOT ");
+	corm_buf_puts(b, n->field->name);
+	if (n->transform)
+		corm_buf_printf(b, "__%s", corm__transform_name(n->transform));
+	if (n->lookup != CORM_LOOKUP_EXACT)
+		corm_buf_printf(b, "__%s", corm__lookup_name(n->lookup));
+	corm_buf_putc(b, '=');
+	corm__value_display(b, &n->rhs);
 }
 
 static int add_filters(corm_qs *qs, corm_q *const *list, size_t n, bool negate)
@@ -208,8 +215,6 @@ static int add_filters(corm_qs *qs, corm_q *const *list, size_t n, bool negate)
 		rc = corm__query_add_q(&qs->query, list[i], negate, &err);
 		if (rc)
 			rc = qs_fail_err(qs, &err);
-		else
-			describe(qs, list[i]);
 	}
 	if (combined)
 		corm_q_free(combined);
@@ -696,9 +701,9 @@ int corm_exists(corm_qs *qs, bool *exists)
 		*exists = qs->len > 0;
 		return CORM_OK;
 	}
-	int64_t v;
+	int64_t v = 0;
 	rc = scalar_query(qs, &qs->query, COMPILE_EXISTS, &v);
-	*exists = v != 0;
+	*exists = rc == CORM_OK && v != 0;
 	return rc;
 }
 
@@ -820,10 +825,13 @@ int corm_get(corm_qs *qs, void *out, corm_q *extra)
 	size_t total;
 	rc = run_for_instances(clone, &clone->query, &item, &total);
 	const char *name = qs->query.meta->model->name;
+	corm_buf desc = CORM_BUF_INIT;
+	if (!rc && total != 1 && clone->query.where)
+		describe(&desc, clone->query.where);
 	if (!rc && total == 0) {
 		rc = corm__db_error(
 		        qs->db, CORM_ENOTFOUND, "%s matching query does not exist (%s).", name,
-		        clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
+		        desc.len && corm_buf_cstr(&desc) ? corm_buf_cstr(&desc) : "no conditions");
 	} else if (!rc && total > 1) {
 		corm_free(item);
 		if (total >= MAX_GET_RESULTS)
@@ -831,16 +839,19 @@ int corm_get(corm_qs *qs, void *out, corm_q *extra)
 			        qs->db, CORM_EMULTIPLE,
 			        "get() returned more than one %s -- it returned more than %d! (%s)",
 			        name, MAX_GET_RESULTS - 1,
-			        clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
+			        desc.len && corm_buf_cstr(&desc) ? corm_buf_cstr(&desc)
+			                                         : "no conditions");
 		else
 			rc = corm__db_error(
 			        qs->db, CORM_EMULTIPLE,
 			        "get() returned more than one %s -- it returned %zu! (%s)", name,
 			        total,
-			        clone->desc.len ? corm_buf_cstr(&clone->desc) : "no conditions");
+			        desc.len && corm_buf_cstr(&desc) ? corm_buf_cstr(&desc)
+			                                         : "no conditions");
 	} else if (!rc) {
 		*(void **)out = item;
 	}
+	corm_buf_free(&desc);
 	corm_qs_free(clone);
 	return rc;
 }

@@ -36,6 +36,15 @@ static const char *const transform_names[CORM_TRANSFORM_COUNT_] = {
         [CORM_TRANSFORM_MINUTE] = "minute",     [CORM_TRANSFORM_SECOND] = "second",
 };
 
+const char *corm__lookup_name(corm_lookup l)
+{
+	return lookup_names[l];
+}
+const char *corm__transform_name(corm_transform t)
+{
+	return transform_names[t];
+}
+
 /* Which transforms a field kind (or a transform's output) accepts. */
 static bool transform_allowed(corm_field_kind kind, corm_transform t)
 {

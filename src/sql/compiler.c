@@ -365,7 +365,8 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 			if (!ctx.owned_text)
 				s->oom = true;
 		}
-		corm_buf_printf(&s->text, "%s ", l);
+		corm_buf_puts(&s->text, l);
+		corm_buf_putc(&s->text, ' ');
 		apply_pattern(s, be, n->field, pattern, emit_rhs, &ctx);
 		corm__free(ctx.owned_text);
 	}
@@ -475,12 +476,17 @@ static int where_clause(corm_sql *s, const corm_backend *be, const corm_query *q
 
 static void limit_clause(corm_buf *b, const corm_backend *be, int64_t low, int64_t high)
 {
-	if (high >= 0)
-		corm_buf_printf(b, " LIMIT %lld", (long long)(high - low));
-	else if (low > 0 && be->no_limit)
-		corm_buf_printf(b, " LIMIT %s", be->no_limit);
-	if (low > 0)
-		corm_buf_printf(b, " OFFSET %lld", (long long)low);
+	if (high >= 0) {
+		corm_buf_puts(b, " LIMIT ");
+		corm_buf_int(b, high - low);
+	} else if (low > 0 && be->no_limit) {
+		corm_buf_puts(b, " LIMIT ");
+		corm_buf_puts(b, be->no_limit);
+	}
+	if (low > 0) {
+		corm_buf_puts(b, " OFFSET ");
+		corm_buf_int(b, low);
+	}
 }
 
 static void select_columns(corm_sql *s, const corm_backend *be, const corm_query *q)

@@ -209,6 +209,14 @@ corm_time_from_parts(corm_time *out, int hour, int minute, int second, int micro
 
 /* ---- formatting ------------------------------------------------------- */
 
+/*
+ * The snprintf fallbacks below may cut their text on purpose (clamp_len), for
+ * hand-built out-of-range values; -O3 would otherwise warn about exactly that.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
+
 /* snprintf's result clamped to what was actually written. */
 static size_t clamp_len(int n, size_t size)
 {
@@ -222,12 +230,35 @@ static size_t clamp_len(int n, size_t size)
  * when pad_hour is false (timedelta style), plus ".ffffff" when the
  * microseconds are non-zero.
  */
+/* Writes v (0 <= v < 10^width) as exactly `width` digits; formatting dates is on every bind. */
+static char *put_digits(char *p, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
 static size_t format_hms(char *buf, size_t size, int64_t us, bool pad_hour)
 {
 	int hour, minute, second, micro;
 	int width = pad_hour ? 2 : 1;
 
 	split_time(us, &hour, &minute, &second, &micro);
+	if (pad_hour && size >= sizeof "HH:MM:SS.ffffff" && hour >= 0 && hour < 24) {
+		char *p = put_digits(buf, hour, 2);
+		*p++ = ':';
+		p = put_digits(p, minute, 2);
+		*p++ = ':';
+		p = put_digits(p, second, 2);
+		if (micro) {
+			*p++ = '.';
+			p = put_digits(p, micro, 6);
+		}
+		*p = '\0';
+		return (size_t)(p - buf);
+	}
 	if (micro)
 		return clamp_len(snprintf(buf, size, "%0*d:%02d:%02d.%06d", width, hour, minute,
 		                          second, micro),
@@ -240,6 +271,15 @@ CORM_EXTERN(size_t) corm_date_format(corm_date d, char buf[CORM_DATE_STRLEN])
 	int y, m, dd;
 
 	corm_date_to_ymd(d, &y, &m, &dd);
+	if (y >= 0 && y <= 9999) {
+		char *p = put_digits(buf, y, 4);
+		*p++ = '-';
+		p = put_digits(p, m, 2);
+		*p++ = '-';
+		p = put_digits(p, dd, 2);
+		*p = '\0';
+		return 10;
+	}
 	return clamp_len(snprintf(buf, CORM_DATE_STRLEN, "%04d-%02d-%02d", y, m, dd),
 	                 CORM_DATE_STRLEN);
 }

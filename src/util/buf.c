@@ -43,11 +43,21 @@ void corm_buf_putc(corm_buf *b, char c)
 
 void corm_buf_vprintf(corm_buf *b, const char *fmt, va_list ap)
 {
+	if (b->oom)
+		return;
+	/* format once into the room there is; only a result that does not fit is formatted again */
 	va_list copy;
 	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
+	int n = vsnprintf(room ? b->ptr + b->len : NULL, room, fmt, copy);
 	va_end(copy);
-	if (n < 0 || !grow(b, (size_t)n))
+	if (n < 0)
+		return;
+	if ((size_t)n < room) {
+		b->len += (size_t)n;
+		return;
+	}
+	if (!grow(b, (size_t)n))
 		return;
 	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
@@ -63,9 +73,16 @@ void corm_buf_printf(corm_buf *b, const char *fmt, ...)
 
 void corm_buf_int(corm_buf *b, int64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-	corm_buf_put(b, tmp, (size_t)n);
+	char tmp[24], *p = tmp + sizeof tmp;
+	/* unsigned arithmetic so INT64_MIN negates without overflow */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	corm_buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 const char *corm_buf_cstr(corm_buf *b)

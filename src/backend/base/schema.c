@@ -19,7 +19,9 @@ static void names_digest(char *out, int length, const char *const *parts, size_t
 	for (size_t i = 0; i < n; i++)
 		MD5Update(&ctx, (const uint8_t *)parts[i], strlen(parts[i]));
 	MD5End(&ctx, hex);
-	snprintf(out, (size_t)length + 1, "%s", hex);
+	memcpy(out, hex,
+	       (size_t)length); /* the first `length` hex digits, as names_digest slices */
+	out[length] = '\0';
 }
 
 /* Django's _create_index_name(table, columns, suffix). */

@@ -88,8 +88,10 @@ static void regexp_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static int sq_open(void **out, const corm_url *url, corm_driver_error *err)
 {
 	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(
-	        url->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL);
+	int rc = sqlite3_open_v2(url->path, &db,
+	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
+	                                 SQLITE_OPEN_NOMUTEX,
+	                         NULL);
 	if (rc != SQLITE_OK) {
 		set_err(err, db, rc);
 		sqlite3_close(db);
@@ -326,10 +328,15 @@ static int64_t sq_last_insert_id(void *conn)
 static void sq_quote_name(corm_buf *b, const char *name)
 {
 	corm_buf_putc(b, '"');
-	for (const char *p = name; *p; p++) {
-		if (*p == '"')
-			corm_buf_putc(b, '"');
-		corm_buf_putc(b, *p);
+	for (const char *p = name; *p;) {
+		size_t run =
+		        strcspn(p, "\""); /* names from metadata rarely hold a quote: copy runs */
+		corm_buf_put(b, p, run);
+		p += run;
+		if (*p == '"') {
+			corm_buf_put(b, "\"\"", 2);
+			p++;
+		}
 	}
 	corm_buf_putc(b, '"');
 }
@@ -440,7 +447,9 @@ const corm_backend corm__sqlite_backend = {
         .vendor = "sqlite",
         .features =
                 {
-                        .can_return_columns_from_insert = true,
+                        /* RETURNING makes SQLite journal every insert: last_insert_rowid() is free
+                         */
+                        .can_return_columns_from_insert = false,
                         .can_rollback_ddl = true,
                         .has_select_for_update = false,
                         .supports_boolean_expr_in_where = true,
