@@ -11,6 +11,16 @@ void *corm__alloc_instance(const corm_meta *meta)
 	return o;
 }
 
+void corm__instance_reset(void *inst)
+{
+	corm_obj *o = inst;
+	const corm_meta *meta = o->model->meta;
+	for (size_t i = 0; i < meta->nfields; i++)
+		corm__member_clear(&meta->fields[i], inst);
+	memset(inst, 0, meta->model->size);
+	o->model = meta->model;
+}
+
 /* SQLite hands decimals back through REAL; Django quantizes them to decimal_places. */
 static void fix_decimal(const corm_fmeta *fm, corm_value *v)
 {

@@ -116,7 +116,8 @@ struct corm_qs {
 	corm_query query;
 	int error; /* sticky */
 	corm_buf errmsg;
-	/* result cache */
+	/* result cache: instances and values() cells live in blocks, many per allocation */
+	struct corm_block *blocks;
 	bool evaluated;
 	void **items;
 	corm_row *rows;

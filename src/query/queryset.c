@@ -43,13 +43,62 @@ static int qs_check(corm_qs *qs)
 
 /* ---- result cache ---- */
 
-static void free_row(corm_row *r)
+/*
+ * Cached results are carved out of large zeroed blocks, so that fetching
+ * 100,000 rows costs a few allocations, like an array of structs, instead of
+ * one per row. Instances handed out by corm_next are borrowed, so nobody but
+ * the QuerySet frees them.
+ */
+typedef struct corm_block {
+	struct corm_block *next;
+	size_t used, size;
+	_Alignas(16) char data[];
+} corm_block;
+
+#define BLOCK_MIN (64 * 1024)
+
+static void *block_take(corm_qs *qs, size_t size)
 {
-	for (size_t i = 0; i < r->n; i++)
+	size = (size + 15) & ~(size_t)15;
+	corm_block *b = qs->blocks;
+	if (!b || b->size - b->used < size) {
+		size_t cap = size > BLOCK_MIN ? size : BLOCK_MIN;
+		b = corm__calloc(1, sizeof *b + cap);
+		if (!b)
+			return NULL;
+		b->size = cap;
+		b->next = qs->blocks;
+		qs->blocks = b;
+	}
+	void *p = b->data + b->used;
+	b->used += size;
+	return p;
+}
+
+static void free_blocks(corm_qs *qs)
+{
+	while (qs->blocks) {
+		corm_block *next = qs->blocks->next;
+		corm__free(qs->blocks);
+		qs->blocks = next;
+	}
+}
+
+/* Frees a row's cell payloads, and its cell array unless it lives in a block. */
+static void free_row(corm_row *r, bool own_cells)
+{
+	for (size_t i = 0; r->cells && i < r->n; i++)
 		corm__value_free(&r->cells[i]);
-	corm__free(r->cells);
+	if (own_cells)
+		corm__free(r->cells);
 	r->cells = NULL;
 	r->n = 0;
+}
+
+static void clear_members(const corm_meta *meta, void *inst)
+{
+	for (size_t i = 0; i < meta->nfields; i++)
+		corm__member_clear(&meta->fields[i], inst);
 }
 
 static void stop_stream(corm_qs *qs)
@@ -58,7 +107,7 @@ static void stop_stream(corm_qs *qs)
 	qs->streaming = false;
 	corm_free(qs->current);
 	qs->current = NULL;
-	free_row(&qs->current_row);
+	free_row(&qs->current_row, true);
 }
 
 static void drop_cache(corm_qs *qs)
@@ -66,10 +115,11 @@ static void drop_cache(corm_qs *qs)
 	stop_stream(qs);
 	for (size_t i = 0; i < qs->len; i++) {
 		if (qs->items)
-			corm_free(qs->items[i]);
+			clear_members(qs->query.meta, qs->items[i]);
 		if (qs->rows)
-			free_row(&qs->rows[i]);
+			free_row(&qs->rows[i], false);
 	}
+	free_blocks(qs);
 	corm__free(qs->items);
 	corm__free(qs->rows);
 	qs->items = NULL;
@@ -460,17 +510,22 @@ static int open_query(corm_qs *qs, const corm_query *q, corm_compile_kind kind, 
 	return rc;
 }
 
-static int read_row(corm_qs *qs, corm_stmt *st, corm_row *row)
+/* Where a fetched row goes: the cache's blocks, the iterator's reused slot, or the caller. */
+typedef enum { INTO_CACHE, INTO_STREAM, INTO_CALLER } fetch_into;
+
+static int read_row(corm_qs *qs, corm_stmt *st, corm_row *row, fetch_into into)
 {
 	row->n = qs->query.nv;
 	row->names = (const char *const *)qs->names;
-	row->cells = corm__calloc(row->n ? row->n : 1, sizeof(corm_value));
+	size_t size = (row->n ? row->n : 1) * sizeof(corm_value);
+	row->cells = into == INTO_CACHE ? block_take(qs, size) : corm__calloc(1, size);
 	if (!row->cells)
 		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
 	for (size_t i = 0; i < row->n; i++) {
 		int rc = corm__decode_value(st, (int)i, qs->query.vfields[i], &row->cells[i]);
 		if (rc) {
-			free_row(row);
+			row->n = i;
+			free_row(row, into != INTO_CACHE);
 			return rc;
 		}
 	}
@@ -501,20 +556,39 @@ static int cache_push(corm_qs *qs, void *item, corm_row *row)
 	return CORM_OK;
 }
 
-/* Reads the next row of st into a new instance or row. CORM_ROW, CORM_DONE or error. */
-static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, corm_row *row)
+/* Reads the next row of st into an instance or row placed as `into` says. CORM_ROW, CORM_DONE or
+ * error. */
+static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, corm_row *row, fetch_into into)
 {
 	int rc = corm__stmt_step(st);
 	if (rc != CORM_ROW)
 		return rc;
 	if (qs->query.mode != SELECT_MODEL)
-		return read_row(qs, st, row) ? qs->db->err.code : CORM_ROW;
-	void *inst = corm__alloc_instance(qs->query.meta);
+		return read_row(qs, st, row, into) ? qs->db->err.code : CORM_ROW;
+	const corm_meta *meta = qs->query.meta;
+	void *inst;
+	if (into == INTO_STREAM && *item) {
+		inst = *item; /* valid only until the next row: reuse it */
+		corm__instance_reset(inst);
+	} else if (into == INTO_CACHE) {
+		inst = block_take(qs, meta->model->size);
+		if (inst)
+			((corm_obj *)inst)->model = meta->model;
+	} else {
+		inst = corm__alloc_instance(meta);
+	}
 	if (!inst)
 		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
-	rc = corm__decode_instance(st, qs->query.meta, inst);
+	rc = corm__decode_instance(st, meta, inst);
 	if (rc) {
-		corm_free(inst);
+		if (into == INTO_CALLER)
+			corm_free(inst);
+		else
+			clear_members(meta, inst);
+		if (into == INTO_STREAM && inst == *item) {
+			corm_free(inst);
+			*item = NULL;
+		}
 		return rc;
 	}
 	*item = inst;
@@ -538,12 +612,13 @@ static int fetch_all(corm_qs *qs)
 	for (;;) {
 		void *item = NULL;
 		corm_row row = {0};
-		rc = fetch_one(qs, &st, &item, &row);
+		rc = fetch_one(qs, &st, &item, &row, INTO_CACHE);
 		if (rc != CORM_ROW)
 			break;
 		if (cache_push(qs, item, &row)) {
-			corm_free(item);
-			free_row(&row);
+			if (item)
+				clear_members(qs->query.meta, item);
+			free_row(&row, false);
 			rc = corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
 			break;
 		}
@@ -569,10 +644,8 @@ static int stream_next(corm_qs *qs, void **item, corm_row *row)
 			return rc;
 		qs->streaming = true;
 	}
-	corm_free(qs->current);
-	qs->current = NULL;
-	free_row(&qs->current_row);
-	int rc = fetch_one(qs, &qs->stream, item, row);
+	free_row(&qs->current_row, true);
+	int rc = fetch_one(qs, &qs->stream, item, row, INTO_STREAM);
 	if (rc != CORM_ROW) {
 		corm__stmt_close(&qs->stream);
 		qs->streaming = false;
@@ -721,7 +794,7 @@ static int run_for_instances(corm_qs *qs, const corm_query *q, void **out, size_
 		return rc;
 	for (;;) {
 		void *item = NULL;
-		rc = fetch_one(qs, &st, &item, NULL);
+		rc = fetch_one(qs, &st, &item, NULL, INTO_CALLER);
 		if (rc != CORM_ROW)
 			break;
 		if (!*out)
