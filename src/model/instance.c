@@ -314,7 +314,7 @@ static int do_update(corm_db *db, const corm_meta *meta, void *inst, const char 
 	corm_q_free(pkq);
 	corm_sql sql;
 	if (!rc)
-		rc = corm__compile_update(db->be, &q, sets, n, &sql, &err);
+		rc = corm__compile_update(db->be, &q, true, sets, n, &sql, &err);
 	if (rc)
 		rc = corm__db_take(db, &err);
 	else {

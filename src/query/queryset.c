@@ -1074,7 +1074,7 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 	if (!rc) {
 		corm_sql sql;
 		corm_err cerr = {0, CORM_BUF_INIT};
-		rc = corm__compile_update(qs->db->be, &qs->query, sets, n, &sql, &cerr);
+		rc = corm__compile_update(qs->db->be, &qs->query, false, sets, n, &sql, &cerr);
 		if (rc == CORM_EMPTY_RESULT)
 			rc = CORM_OK;
 		else if (rc)

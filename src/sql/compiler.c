@@ -17,36 +17,43 @@ void corm__sql_free(corm_sql *s)
 {
 	corm_buf_free(&s->text);
 	for (size_t i = 0; i < s->n; i++)
-		corm__value_free(&s->params[i]);
+		if (s->owned[i])
+			corm__value_free(&s->params[i]);
 	corm__free(s->params);
+	corm__free(s->owned);
 	memset(s, 0, sizeof *s);
 }
 
-static bool push_param(corm_sql *s, corm_value v)
+static bool push_param(corm_sql *s, corm_value v, bool owned)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
 		corm_value *p = corm__realloc(s->params, cap * sizeof *p);
-		if (!p) {
-			corm__value_free(&v);
+		bool *o = p ? corm__realloc(s->owned, cap * sizeof *o) : NULL;
+		if (p)
+			s->params = p;
+		if (!o) {
+			if (owned)
+				corm__value_free(&v);
 			s->oom = true;
 			return false;
 		}
-		s->params = p;
+		s->owned = o;
 		s->cap = cap;
 	}
+	s->owned[s->n] = owned;
 	s->params[s->n++] = v;
 	return true;
 }
 
 void corm__sql_param(corm_sql *s, const corm_backend *be, const corm_value *v)
 {
-	corm_value copy;
-	if (corm__value_copy(&copy, v)) {
+	corm_value copy = *v;
+	if (!s->borrow && corm__value_copy(&copy, v)) {
 		s->oom = true;
 		return;
 	}
-	if (push_param(s, copy))
+	if (push_param(s, copy, !s->borrow))
 		be->placeholder(&s->text, (int)s->n);
 }
 
@@ -57,7 +64,7 @@ static void param_owned_text(corm_sql *s, const corm_backend *be, char *text)
 		s->oom = true;
 		return;
 	}
-	if (push_param(s, corm_v_text(text)))
+	if (push_param(s, corm_v_text(text), true))
 		be->placeholder(&s->text, (int)s->n);
 }
 
@@ -593,10 +600,11 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 	return finish(s, err);
 }
 
-int corm__compile_update(const corm_backend *be, const corm_query *q, const corm_set_item *sets,
-                         size_t n, corm_sql *s, corm_err *err)
+int corm__compile_update(const corm_backend *be, const corm_query *q, bool borrow,
+                         const corm_set_item *sets, size_t n, corm_sql *s, corm_err *err)
 {
 	corm__sql_init(s);
+	s->borrow = borrow;
 	corm_buf_puts(&s->text, "UPDATE ");
 	be->quote_name(&s->text, q->meta->table);
 	corm_buf_puts(&s->text, " SET ");
@@ -633,6 +641,7 @@ void corm__compile_insert(const corm_backend *be, const corm_meta *meta, const c
                           size_t n, bool returning, corm_sql *s)
 {
 	corm__sql_init(s);
+	s->borrow = true; /* the values are the instance's, alive until the statement ran */
 	corm_buf_puts(&s->text, "INSERT INTO ");
 	be->quote_name(&s->text, meta->table);
 	if (n == 0) {

@@ -9,9 +9,15 @@
 
 typedef struct corm_sql {
 	corm_buf text;
-	corm_value *params; /* owned deep copies */
+	corm_value *params;
+	bool *owned; /* params[i] is a deep copy to free (else borrowed) */
 	size_t n, cap;
 	bool oom;
+	/*
+	 * Set by callers whose values outlive the statement (an instance being
+	 * saved): parameters are then borrowed instead of copied.
+	 */
+	bool borrow;
 } corm_sql;
 
 typedef enum { COMPILE_ROWS, COMPILE_COUNT, COMPILE_EXISTS } corm_compile_kind;
@@ -34,8 +40,9 @@ typedef struct corm_set_item {
 	corm_value value;
 } corm_set_item;
 
-int corm__compile_update(const corm_backend *be, const corm_query *q, const corm_set_item *sets,
-                         size_t n, corm_sql *out, corm_err *err);
+/* `borrow`: the SET values and the query's values outlive the statement (saving an instance). */
+int corm__compile_update(const corm_backend *be, const corm_query *q, bool borrow,
+                         const corm_set_item *sets, size_t n, corm_sql *out, corm_err *err);
 int corm__compile_delete(const corm_backend *be, const corm_query *q, corm_sql *out, corm_err *err);
 /* INSERT INTO t (cols) VALUES (...) [RETURNING pk]. */
 void corm__compile_insert(const corm_backend *be, const corm_meta *meta, const corm_set_item *cols,
