@@ -642,6 +642,16 @@ static int stream_next(corm_qs *qs, void **item, corm_row *row)
 			return CORM_DONE;
 		if (rc)
 			return rc;
+		/* chunk_size rows per round trip where the backend can (a server-side cursor) */
+		const corm_backend *be = qs->db->be;
+		corm_driver_error e = {0};
+		if (be->stream && be->stream(qs->stream.s, qs->chunk_size, &e)) {
+			corm__stmt_close(&qs->stream);
+			rc = corm__db_error(qs->db, e.code ? e.code : CORM_EBACKEND, "%s",
+			                    e.message);
+			qs->db->native_err = e.native;
+			return rc;
+		}
 		qs->streaming = true;
 	}
 	free_row(&qs->current_row, true);

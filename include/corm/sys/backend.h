@@ -182,6 +182,20 @@ typedef struct corm_backend {
 	const struct corm_backend *(*specialize)(void *conn);
 	/** Whether the connection still answers (pooled connections are checked before reuse). */
 	bool (*is_alive)(void *conn);
+	/**
+	 * Optional: iterator(chunk_size). Called by the query layer right after a
+	 * SELECT was prepared and bound for iteration (before its first step); asks
+	 * the backend to read the rows about chunk_size at a time instead of
+	 * buffering the whole result (PostgreSQL: a server-side cursor and FETCH
+	 * chunk_size). Other statements must still be able to run on the connection
+	 * between steps. The request holds for this execution only: reset and
+	 * finalize end it (and release what it holds on the server). A backend may
+	 * ignore it for a statement it cannot stream (it then buffers as usual).
+	 * CORM_OK, or an error code with err filled (the statement is then closed).
+	 * NULL: results are buffered (SQLite steps its statement anyway; MariaDB
+	 * buffers, as Django does for MySQL).
+	 */
+	int (*stream)(void *stmt, size_t chunk_size, corm_driver_error *err);
 } corm_backend;
 
 #ifdef __cplusplus

@@ -17,6 +17,42 @@
  *   bytes survive), or with PQexec when it has no parameters (so raw SQL may
  *   hold several statements, as with psycopg2). The whole result is buffered:
  *   other statements may run on the connection while one is being iterated.
+ * - Server-side prepared statements: a statement executed a second time (the
+ *   statement cache lends the same one out again, with new parameters) is
+ *   prepared under a name of its own, "corm_stmt_<n>" (PQprepare, types still
+ *   inferred), and executed with PQexecPrepared from then on, so the server
+ *   parses and plans it once per connection. Parameterless statements are
+ *   prepared only when they are one SELECT/INSERT/UPDATE/DELETE/WITH (no ';'),
+ *   never transaction control or raw multi-statement SQL. A finalized
+ *   statement's name is queued and DEALLOCATEd in one batch later (at once when
+ *   a cursor is also waiting to be closed, else from 32 names on), outside a
+ *   failed transaction; closing the connection drops them with the session. A
+ *   prepared statement the server no longer has (26000) or whose plan would
+ *   change its result type (0A000 "cached plan must not change result
+ *   type") is forgotten and, outside a transaction block, run once more
+ *   unnamed; inside one the error is returned (the transaction is already
+ *   aborted) and the next execution prepares it again. DISCARD ALL,
+ *   DEALLOCATE ALL and CLOSE ALL run through corm are noticed (command tags).
+ * - Streaming (the stream hook, iterator(chunk_size)): the SELECT runs as a
+ *   server-side cursor, "DECLARE corm_cursor_<n> NO SCROLL CURSOR [WITH HOLD]
+ *   FOR ..." with the bound parameters, then "FETCH FORWARD chunk_size" per
+ *   round trip; only one chunk is held in memory. Inside the caller's
+ *   transaction block the cursor is a plain one and ends with the block (as
+ *   in Django, committing or rolling back the block that declared it while
+ *   iterating makes the next FETCH fail). Outside one, corm opens a block of
+ *   its own (BEGIN) around a WITH HOLD cursor: while only the cursor is read,
+ *   the server streams it as the raw DECLARE/FETCH loop does; as soon as any
+ *   other statement is to run on the connection (a save inside the loop), that
+ *   block is committed first, so the statement runs in autocommit as before,
+ *   and the held cursor (the server keeps its remaining rows, which is what
+ *   Django's WITH HOLD cursors always do) is read on. When the session has an
+ *   idle_in_transaction_session_timeout (read at connect), a slow loop must
+ *   not leave a block open: the WITH HOLD cursor is declared in autocommit,
+ *   exactly as Django does. The cursor is closed
+ *   (and corm's block committed) when the last chunk has been read, or at
+ *   reset/finalize; a plain cursor only when it certainly still exists (looked
+ *   up in pg_cursors when other commands ran since its last FETCH), so that
+ *   closing never fails the caller's transaction.
  * - Errors: the server's primary message (PG_DIAG_MESSAGE_PRIMARY) is the
  *   message, and the native code is the SQLSTATE packed the way the server
  *   packs it (MAKE_SQLSTATE in PostgreSQL's src/include/utils/elog.h):
@@ -31,10 +67,12 @@
  *   CORM_EBACKEND.
  */
 #include <errno.h>
+#include <limits.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "backend/base/backends.h"
 #include "model/meta.h"
@@ -44,21 +82,63 @@
 #define US_PER_SEC 1000000LL
 #define US_PER_DAY (86400LL * US_PER_SEC)
 
+/* A server-side object to drop when the connection is next usable. */
+typedef struct pg_garbage {
+	uint64_t id;
+	bool cursor; /* CLOSE corm_cursor_<id>, else DEALLOCATE corm_stmt_<id> */
+} pg_garbage;
+
+/* Names queued before a DEALLOCATE batch is sent (cursors are closed at the next chance). */
+#define GARBAGE_BATCH 32
+
+struct pg_stmt;
+
 typedef struct pg_conn {
 	PGconn *pg;
-	int64_t changes; /* rows of the last INSERT/UPDATE/DELETE */
+	int64_t changes;  /* rows of the last INSERT/UPDATE/DELETE */
+	uint64_t next_id; /* numbers the prepared statements and cursors of the session */
+	uint64_t ncmds;   /* commands sent: tells whether anything ran since a cursor's FETCH */
+	/* bumped when the server drops every prepared statement (DISCARD ALL, DEALLOCATE
+	 * ALL) or every cursor (DISCARD ALL, CLOSE ALL): names of older generations are
+	 * gone */
+	unsigned stmt_gen, cursor_gen;
+	pg_garbage *garbage;
+	size_t ngarbage, garbage_cap, ngarbage_cursors;
+	struct pg_stmt *stmts; /* live statements: detached when the connection closes */
+	/* the statement whose cursor runs in a transaction block corm opened for it */
+	struct pg_stmt *owner;
+	/* idle_in_transaction_session_timeout is set: corm opens no block of its own */
+	bool idle_timeout;
+	/* the statement whose next FETCH was sent ahead and is not read yet */
+	struct pg_stmt *inflight;
 } pg_conn;
 
 typedef struct pg_stmt {
-	pg_conn *conn;
+	pg_conn *conn; /* NULL once the connection was closed */
+	struct pg_stmt *prev, *next;
 	char *sql;
 	int nparams, cap;
 	char **values; /* owned; NULL = SQL NULL */
 	int *lengths, *formats;
-	PGresult *res; /* NULL until the first step */
+	bool started;  /* executed since the last reset */
+	PGresult *res; /* the result, or the current chunk of a cursor */
 	int row, nrows, ncols;
 	uint8_t **bytes; /* decoded bytea of the current row, one slot per column */
+	/* server-side prepared statement corm_stmt_<name> (0: none yet) */
+	uint64_t name;
+	unsigned name_gen;
+	unsigned execs; /* executions so far: the second one prepares */
+	/* streaming: rows per FETCH (0: buffered), the cursor corm_cursor_<cursor> (0: none) */
+	int chunk;
+	uint64_t cursor;
+	unsigned cursor_gen;
+	bool hold, cursor_done;
+	uint64_t cursor_cmd; /* conn->ncmds right after its last DECLARE or FETCH */
+	PGresult *ahead;     /* the next chunk, fetched while the current one was read */
+	uint64_t ahead_cmd;  /* conn->ncmds when that FETCH was sent */
 } pg_stmt;
+
+static void quiesce(pg_conn *c);
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -144,7 +224,10 @@ static const char SESSION_SQL[] = "SET TimeZone TO 'UTC'; "
                                   "SET DateStyle TO 'ISO, MDY'; "
                                   "SET IntervalStyle TO 'iso_8601'; "
                                   "SET bytea_output TO 'hex'; "
-                                  "SET extra_float_digits TO 3";
+                                  "SET extra_float_digits TO 3; "
+                                  /* the last result: whether iterators may keep a block open */
+                                  "SELECT setting FROM pg_catalog.pg_settings "
+                                  "WHERE name = 'idle_in_transaction_session_timeout'";
 
 static bool is_libpq_keyword(const PQconninfoOption *defs, const char *key)
 {
@@ -230,13 +313,14 @@ static int pg_open(void **out, const corm_url *url, corm_driver_error *err)
 	}
 	PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
 	PGresult *res = PQexec(c->pg, SESSION_SQL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = result_error(c, res, err);
 		PQclear(res);
 		PQfinish(c->pg);
 		corm__free(c);
 		goto done;
 	}
+	c->idle_timeout = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "0") != 0;
 	PQclear(res);
 	*out = c;
 done:
@@ -250,7 +334,12 @@ static void pg_close(void *conn)
 	pg_conn *c = conn;
 	if (!c)
 		return;
+	/* statements still lent out finalize later, without their connection */
+	for (struct pg_stmt *s = c->stmts; s; s = s->next)
+		s->conn = NULL; /* their cursors and corm's own block end with the session */
+	/* prepared statements and cursors end with the session */
 	PQfinish(c->pg);
+	corm__free(c->garbage);
 	corm__free(c);
 }
 
@@ -260,6 +349,8 @@ static bool pg_is_alive(void *conn)
 	if (!c || PQstatus(c->pg) != CONNECTION_OK)
 		return false;
 	/* an empty query is one round trip and works even in a failed transaction */
+	quiesce(c);
+	c->ncmds++;
 	PGresult *res = PQexec(c->pg, "");
 	bool ok = PQresultStatus(res) == PGRES_EMPTY_QUERY;
 	PQclear(res);
@@ -279,6 +370,134 @@ static int64_t pg_last_insert_id(void *conn)
 
 /* ---- statements -------------------------------------------------------- */
 
+static void stmt_name(char *buf, size_t size, uint64_t id)
+{
+	snprintf(buf, size, "corm_stmt_%llu", (unsigned long long)id);
+}
+
+static void cursor_name(char *buf, size_t size, uint64_t id)
+{
+	snprintf(buf, size, "corm_cursor_%llu", (unsigned long long)id);
+}
+
+/* Queues a server-side object for dropping; forgotten (left to the session) when out of memory. */
+static void queue_garbage(pg_conn *c, bool cursor, uint64_t id)
+{
+	if (c->ngarbage == c->garbage_cap) {
+		size_t cap = c->garbage_cap ? c->garbage_cap * 2 : 16;
+		pg_garbage *g = corm__realloc(c->garbage, cap * sizeof *g);
+		if (!g)
+			return;
+		c->garbage = g;
+		c->garbage_cap = cap;
+	}
+	c->garbage[c->ngarbage++] = (pg_garbage){id, cursor};
+	if (cursor)
+		c->ngarbage_cursors++;
+}
+
+/* Drops the queued names of one kind: the server dropped them itself. */
+static void forget_garbage(pg_conn *c, bool cursors)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < c->ngarbage; i++)
+		if (c->garbage[i].cursor != cursors)
+			c->garbage[keep++] = c->garbage[i];
+	c->ngarbage = keep;
+	if (cursors)
+		c->ngarbage_cursors = 0;
+}
+
+/* Notices commands that drop every prepared statement or cursor of the session. */
+static void observe(pg_conn *c, const PGresult *res)
+{
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return;
+	const char *tag = PQcmdStatus((PGresult *)res);
+	bool all = !strcmp(tag, "DISCARD ALL");
+	if (all || !strcmp(tag, "DEALLOCATE ALL")) {
+		c->stmt_gen++;
+		forget_garbage(c, false);
+	}
+	if (all || !strcmp(tag, "CLOSE CURSOR ALL")) {
+		c->cursor_gen++;
+		forget_garbage(c, true);
+	}
+}
+
+/*
+ * PQexec, looking at the command tag of every statement of a multi-statement
+ * string (PQexec keeps only the last result, which is returned).
+ */
+static PGresult *run_simple(pg_conn *c, const char *sql)
+{
+	c->ncmds++;
+	if (!PQsendQuery(c->pg, sql))
+		return NULL;
+	PGresult *last = NULL, *res;
+	while ((res = PQgetResult(c->pg)) != NULL) {
+		observe(c, res);
+		PQclear(last);
+		last = res;
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH ||
+		    PQstatus(c->pg) == CONNECTION_BAD)
+			break;
+	}
+	return last;
+}
+
+/* Runs a command whose outcome does not matter (CLOSE, DEALLOCATE). */
+static void run_quiet(pg_conn *c, const char *sql)
+{
+	c->ncmds++;
+	PQclear(PQexec(c->pg, sql));
+}
+
+/* Whether the session can run a command now without hurting anything: not in a failed
+ * transaction. */
+static bool usable(pg_conn *c)
+{
+	if (!c || PQstatus(c->pg) != CONNECTION_OK)
+		return false;
+	PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+	return ts == PQTRANS_IDLE || ts == PQTRANS_INTRANS;
+}
+
+/*
+ * Sends the queued DEALLOCATE/CLOSE in one round trip, when there are enough
+ * of them or a cursor is waiting. Every queued name exists (names of an older
+ * generation were dropped), so the batch cannot fail and abort a transaction.
+ */
+static void flush_garbage(pg_conn *c)
+{
+	if (!c->ngarbage || (!c->ngarbage_cursors && c->ngarbage < GARBAGE_BATCH))
+		return;
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		c->ngarbage = c->ngarbage_cursors = 0;
+		return;
+	}
+	if (!usable(c))
+		return;
+	size_t size = c->ngarbage * 48 + 1;
+	char *sql = corm__alloc(size);
+	if (!sql)
+		return;
+	size_t n = 0;
+	for (size_t i = 0; i < c->ngarbage; i++) {
+		char name[48];
+		if (c->garbage[i].cursor)
+			cursor_name(name, sizeof name, c->garbage[i].id);
+		else
+			stmt_name(name, sizeof name, c->garbage[i].id);
+		n += (size_t)snprintf(sql + n, size - n, "%s %s;",
+		                      c->garbage[i].cursor ? "CLOSE" : "DEALLOCATE", name);
+	}
+	run_quiet(c, sql);
+	corm__free(sql);
+	c->ngarbage = c->ngarbage_cursors = 0;
+}
+
 static int pg_prepare(void *conn, const char *sql, size_t len, void **out, corm_driver_error *err)
 {
 	pg_stmt *s = corm__calloc(1, sizeof *s);
@@ -290,6 +509,10 @@ static int pg_prepare(void *conn, const char *sql, size_t len, void **out, corm_
 		corm__free(s);
 		return oom(err);
 	}
+	s->next = s->conn->stmts;
+	if (s->next)
+		s->next->prev = s;
+	s->conn->stmts = s;
 	*out = s;
 	return CORM_OK;
 }
@@ -323,11 +546,116 @@ static void clear_params(pg_stmt *s)
 	s->nparams = 0;
 }
 
+/*
+ * Reads the FETCH sent ahead (if any) into its statement, so that the
+ * connection is free for another command. Called before every command.
+ */
+static void quiesce(pg_conn *c)
+{
+	pg_stmt *s = c->inflight;
+	if (!s)
+		return;
+	c->inflight = NULL;
+	PGresult *res;
+	while ((res = PQgetResult(c->pg)) != NULL) {
+		if (!s->ahead)
+			s->ahead = res;
+		else
+			PQclear(res);
+	}
+}
+
+/*
+ * Before a command of another statement: the transaction block corm opened
+ * for a cursor is committed, so that command runs as it would have without
+ * it (autocommit). The WITH HOLD cursor survives the COMMIT (the server keeps
+ * its remaining rows) and is read on outside any transaction, as Django's
+ * cursors are.
+ */
+static void settle(pg_conn *c, const struct pg_stmt *s)
+{
+	quiesce(c);
+	if (!c->owner || c->owner == s)
+		return;
+	c->owner = NULL;
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		return;
+	if (PQtransactionStatus(c->pg) == PQTRANS_INTRANS)
+		run_quiet(c, "COMMIT");
+	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		run_quiet(c, "ROLLBACK");
+}
+
+/* Whether a plain cursor declared inside the current transaction block still exists. */
+static bool cursor_exists(pg_conn *c, const char *name)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT 1 FROM pg_catalog.pg_cursors WHERE name = '%s'", name);
+	c->ncmds++;
+	PGresult *res = PQexec(c->pg, sql);
+	bool found = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	PQclear(res);
+	return found;
+}
+
+/*
+ * Closes the statement's cursor, if any, without ever failing a transaction:
+ * a WITH HOLD cursor lives until closed (queued while the transaction is
+ * failed); a plain one ends with its transaction, and is closed only if
+ * nothing ran since its last FETCH or pg_cursors still lists it.
+ */
+static void close_cursor(pg_stmt *s)
+{
+	uint64_t id = s->cursor;
+	pg_conn *c = s->conn;
+	s->cursor = 0;
+	if (!id || !c)
+		return;
+	char name[48], sql[96];
+	cursor_name(name, sizeof name, id);
+	quiesce(c);
+	if (c->owner == s) {
+		/* corm's own transaction block: end it (COMMIT, as autocommit would have) */
+		c->owner = NULL;
+		if (PQstatus(c->pg) != CONNECTION_OK)
+			return;
+		if (PQtransactionStatus(c->pg) == PQTRANS_INTRANS) {
+			snprintf(sql, sizeof sql, "CLOSE %s; COMMIT", name);
+			run_quiet(c, sql);
+		}
+		if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+			run_quiet(c, "ROLLBACK");
+		return;
+	}
+	settle(c, s);
+	if (PQstatus(c->pg) != CONNECTION_OK || s->cursor_gen != c->cursor_gen)
+		return;
+	PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+	if (s->hold) {
+		if (!usable(c)) {
+			queue_garbage(c, true, id);
+			return;
+		}
+	} else if (ts != PQTRANS_INTRANS ||
+	           (s->cursor_cmd != c->ncmds && !cursor_exists(c, name))) {
+		return; /* gone with its transaction (or going with the failed one) */
+	}
+	snprintf(sql, sizeof sql, "CLOSE %s", name);
+	run_quiet(c, sql);
+}
+
 static int pg_reset(void *stmt)
 {
 	pg_stmt *s = stmt;
+	if (s->conn && s->conn->inflight == s)
+		quiesce(s->conn);
+	close_cursor(s);
+	PQclear(s->ahead);
+	s->ahead = NULL;
 	clear_result(s);
 	clear_params(s);
+	s->started = s->cursor_done = false;
+	s->chunk = 0;
 	return CORM_OK;
 }
 
@@ -337,6 +665,17 @@ static void pg_finalize(void *stmt)
 	if (!s)
 		return;
 	pg_reset(s);
+	pg_conn *c = s->conn;
+	if (c) {
+		if (s->name && s->name_gen == c->stmt_gen)
+			queue_garbage(c, false, s->name);
+		if (s->prev)
+			s->prev->next = s->next;
+		else
+			c->stmts = s->next;
+		if (s->next)
+			s->next->prev = s->prev;
+	}
 	corm__free(s->values);
 	corm__free(s->lengths);
 	corm__free(s->formats);
@@ -529,60 +868,321 @@ static void note_changes(pg_conn *c, PGresult *res)
 		c->changes = strtoll(PQcmdTuples(res), NULL, 10);
 }
 
+/* Whether sql starts with one of the words (case-insensitive), after blanks and '('. */
+static bool starts_with_word(const char *sql, const char *const *words)
+{
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(')
+		sql++;
+	for (; *words; words++) {
+		size_t n = strlen(*words);
+		if (!strncasecmp(sql, *words, n) &&
+		    !((sql[n] >= 'A' && sql[n] <= 'Z') || (sql[n] >= 'a' && sql[n] <= 'z') ||
+		      (sql[n] >= '0' && sql[n] <= '9') || sql[n] == '_'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the statement may get a server-side name. With parameters it is one
+ * statement already (the extended protocol takes no more); without, only a
+ * single query, never transaction control or raw multi-statement SQL.
+ */
+static bool preparable(const pg_stmt *s)
+{
+	static const char *const dml[] = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH", NULL};
+	if (s->nparams)
+		return true;
+	return !strchr(s->sql, ';') && starts_with_word(s->sql, dml);
+}
+
+static PGresult *exec_unnamed(pg_stmt *s)
+{
+	pg_conn *c = s->conn;
+	if (!s->nparams)
+		return run_simple(c, s->sql);
+	c->ncmds++;
+	return PQexecParams(c->pg, s->sql, s->nparams, NULL, (const char *const *)s->values,
+	                    s->lengths, s->formats, 0);
+}
+
+/* Whether res is the failure of a named statement the server no longer has or can't run. */
+static bool stale_statement(const PGresult *res, const char *name, bool *exists)
+{
+	if (PQresultStatus(res) != PGRES_FATAL_ERROR)
+		return false;
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (!state || !msg)
+		return false;
+	if (!strcmp(state, "26000") && strstr(msg, name)) {
+		*exists = false; /* prepared statement "corm_stmt_<n>" does not exist */
+		return true;
+	}
+	if (!strcmp(state, "0A000") && strstr(msg, "cached plan must not change result type")) {
+		*exists = true;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Runs the statement: unnamed the first time, prepared under its own name from
+ * the second execution on. The result (NULL when libpq could not send) is the
+ * caller's; a failed PQprepare's result is returned as the execution's error.
+ */
+static PGresult *execute(pg_stmt *s)
+{
+	pg_conn *c = s->conn;
+	char name[48];
+	if (s->name && s->name_gen != c->stmt_gen)
+		s->name = 0; /* dropped by DISCARD ALL / DEALLOCATE ALL */
+	if (!s->name && s->execs > 0 && preparable(s)) {
+		uint64_t id = ++c->next_id;
+		stmt_name(name, sizeof name, id);
+		c->ncmds++;
+		PGresult *res = PQprepare(c->pg, name, s->sql, 0, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			return res; /* the error running it unnamed would give, e.g. in an aborted
+			               transaction or with the connection lost */
+		PQclear(res);
+		s->name = id;
+		s->name_gen = c->stmt_gen;
+	}
+	s->execs++;
+	if (!s->name)
+		return exec_unnamed(s);
+	stmt_name(name, sizeof name, s->name);
+	PGTransactionStatusType before = PQtransactionStatus(c->pg);
+	c->ncmds++;
+	PGresult *res = PQexecPrepared(c->pg, name, s->nparams, (const char *const *)s->values,
+	                               s->lengths, s->formats, 0);
+	bool exists;
+	if (PQstatus(c->pg) == CONNECTION_OK && stale_statement(res, name, &exists)) {
+		/* forgotten: the next execution prepares it again */
+		if (exists)
+			queue_garbage(c, false, s->name);
+		s->name = 0;
+		if (before == PQTRANS_IDLE) {
+			/* nothing was aborted: run it as the first execution would */
+			PQclear(res);
+			res = exec_unnamed(s);
+		}
+	}
+	return res;
+}
+
+/* Fills err from a failed result and frees it; ends a COPY so the connection stays usable. */
+static int failed(pg_conn *c, PGresult *res, corm_driver_error *err)
+{
+	ExecStatusType st = PQresultStatus(res);
+	int rc;
+	if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+		rc = fail(err, CORM_ENOTSUP, "COPY and replication commands are not supported");
+		if (st == PGRES_COPY_IN)
+			PQputCopyEnd(c->pg, "COPY is not supported by corm");
+		char *buf;
+		if (st == PGRES_COPY_OUT)
+			while (PQgetCopyData(c->pg, &buf, 0) > 0)
+				PQfreemem(buf);
+		PQclear(res);
+		while ((res = PQgetResult(c->pg)) != NULL)
+			PQclear(res);
+	} else {
+		rc = result_error(c, res, err);
+		PQclear(res);
+	}
+	return rc;
+}
+
+/* Makes res the rows being stepped through (row -1: before the first). */
+static int take_result(pg_stmt *s, PGresult *res, corm_driver_error *err)
+{
+	int ncols = PQnfields(res);
+	if (s->bytes && ncols != s->ncols) {
+		free_row_bytes(s);
+		corm__free(s->bytes);
+		s->bytes = NULL;
+	} else {
+		free_row_bytes(s);
+	}
+	PQclear(s->res);
+	s->res = res;
+	s->nrows = PQntuples(res);
+	s->ncols = ncols;
+	s->row = -1;
+	if (s->ncols && !s->bytes) {
+		s->bytes = corm__calloc((size_t)s->ncols, sizeof *s->bytes);
+		if (!s->bytes) {
+			clear_result(s);
+			return oom(err);
+		}
+	}
+	return CORM_OK;
+}
+
+/*
+ * The next chunk of the cursor; the cursor is closed as soon as it is
+ * exhausted. After a full chunk the FETCH of the following one is sent at
+ * once (PQsendQuery), so that the server produces it while the caller reads
+ * this one; any other command on the connection first reads it (quiesce).
+ */
+static int fetch_chunk(pg_stmt *s, corm_driver_error *err)
+{
+	pg_conn *c = s->conn;
+	char name[48], sql[96];
+	cursor_name(name, sizeof name, s->cursor);
+	snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", s->chunk, name);
+	settle(c, s);
+	PGresult *res = s->ahead;
+	s->ahead = NULL;
+	uint64_t cmd = s->ahead_cmd;
+	if (!res) {
+		c->ncmds++;
+		res = PQexec(c->pg, sql);
+		cmd = c->ncmds;
+	}
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		int rc = failed(c, res, err);
+		if (c->owner == s) {
+			/* corm's own block failed with it */
+			c->owner = NULL;
+			if (PQstatus(c->pg) == CONNECTION_OK &&
+			    PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+				run_quiet(c, "ROLLBACK");
+		}
+		s->cursor = 0; /* gone, or failed: left to the transaction or the session */
+		return rc;
+	}
+	s->cursor_cmd = cmd;
+	int rc = take_result(s, res, err);
+	if (rc)
+		return rc;
+	if (s->nrows < s->chunk) {
+		s->cursor_done = true;
+		close_cursor(s);
+	} else if (PQsendQuery(c->pg, sql)) {
+		c->ncmds++;
+		s->ahead_cmd = c->ncmds;
+		c->inflight = s;
+	}
+	return CORM_OK;
+}
+
+/* iterator(): DECLARE the cursor for the statement and its parameters, then the first FETCH. */
+static int declare_cursor(pg_stmt *s, corm_driver_error *err)
+{
+	pg_conn *c = s->conn;
+	/*
+	 * Outside a transaction block, corm opens one of its own (no rows are kept
+	 * on the server while only this cursor reads), with a WITH HOLD cursor so
+	 * that the block can be committed as soon as another statement runs. With
+	 * idle_in_transaction_session_timeout set, a slow loop could get the
+	 * session killed: then the WITH HOLD cursor is declared in autocommit, as
+	 * Django does. Inside the caller's block, a plain cursor that ends with it.
+	 */
+	bool hold = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	bool own = hold && !c->idle_timeout;
+	if (own) {
+		c->ncmds++;
+		PGresult *res = PQexec(c->pg, "BEGIN");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			return failed(c, res, err);
+		PQclear(res);
+	}
+	uint64_t id = ++c->next_id;
+	char name[48];
+	cursor_name(name, sizeof name, id);
+	size_t size = strlen(s->sql) + 128;
+	char *sql = corm__alloc(size);
+	PGresult *res = NULL;
+	if (sql) {
+		snprintf(sql, size, "DECLARE %s NO SCROLL CURSOR %sFOR %s", name,
+		         hold ? "WITH HOLD " : "", s->sql);
+		c->ncmds++;
+		res = PQexecParams(c->pg, sql, s->nparams, NULL, (const char *const *)s->values,
+		                   s->lengths, s->formats, 0);
+		corm__free(sql);
+	}
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		int rc = sql ? failed(c, res, err) : oom(err);
+		if (own && PQstatus(c->pg) == CONNECTION_OK &&
+		    PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+			run_quiet(c, "ROLLBACK");
+		return rc;
+	}
+	PQclear(res);
+	s->cursor = id;
+	s->cursor_gen = c->cursor_gen;
+	s->hold = hold;
+	s->cursor_cmd = c->ncmds;
+	if (own)
+		c->owner = s;
+	return fetch_chunk(s, err);
+}
+
+/* The first step: runs the statement, or declares its cursor. */
+static int start(pg_stmt *s, corm_driver_error *err)
+{
+	pg_conn *c = s->conn;
+	if (!c)
+		return fail(err, CORM_ECONNECTION, "the connection is closed");
+	settle(c, s);
+	flush_garbage(c);
+	/* in a failed transaction (or without a connection), the plain run reports the error */
+	if (s->chunk && usable(c))
+		return declare_cursor(s, err);
+	PGresult *res = execute(s);
+	switch (PQresultStatus(res)) {
+	case PGRES_TUPLES_OK:
+	case PGRES_COMMAND_OK:
+	case PGRES_EMPTY_QUERY:
+		break;
+	default:
+		return failed(c, res, err);
+	}
+	note_changes(c, res);
+	return take_result(s, res, err);
+}
+
 static int pg_step(void *stmt, corm_driver_error *err)
 {
 	pg_stmt *s = stmt;
-	pg_conn *c = s->conn;
-	if (!s->res) {
-		PGresult *res = s->nparams ? PQexecParams(c->pg, s->sql, s->nparams, NULL,
-		                                          (const char *const *)s->values,
-		                                          s->lengths, s->formats, 0)
-		                           : PQexec(c->pg, s->sql);
-		switch (PQresultStatus(res)) {
-		case PGRES_TUPLES_OK:
-		case PGRES_COMMAND_OK:
-		case PGRES_EMPTY_QUERY:
-			break;
-		default: {
-			ExecStatusType st = PQresultStatus(res);
-			int rc;
-			if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
-				rc = fail(err, CORM_ENOTSUP,
-				          "COPY and replication commands are not supported");
-				/* end the COPY so the connection stays usable */
-				if (st == PGRES_COPY_IN)
-					PQputCopyEnd(c->pg, "COPY is not supported by corm");
-				char *buf;
-				if (st == PGRES_COPY_OUT)
-					while (PQgetCopyData(c->pg, &buf, 0) > 0)
-						PQfreemem(buf);
-				PQclear(res);
-				while ((res = PQgetResult(c->pg)) != NULL)
-					PQclear(res);
-			} else {
-				rc = result_error(c, res, err);
-				PQclear(res);
-			}
+	if (!s->started) {
+		int rc = start(s, err);
+		if (rc)
 			return rc;
-		}
-		}
-		note_changes(c, res);
-		s->res = res;
-		s->nrows = PQntuples(res);
-		s->ncols = PQnfields(res);
-		s->row = -1;
-		if (s->ncols) {
-			s->bytes = corm__calloc((size_t)s->ncols, sizeof *s->bytes);
-			if (!s->bytes) {
-				clear_result(s);
-				return oom(err);
-			}
-		}
+		s->started = true;
 	}
 	free_row_bytes(s);
 	if (s->row < s->nrows)
 		s->row++;
-	return s->row < s->nrows ? CORM_ROW : CORM_DONE;
+	if (s->row < s->nrows)
+		return CORM_ROW;
+	if (!s->cursor || s->cursor_done)
+		return CORM_DONE;
+	if (!s->conn)
+		return fail(err, CORM_ECONNECTION, "the connection is closed");
+	int rc = fetch_chunk(s, err);
+	if (rc)
+		return rc;
+	s->row = 0;
+	return s->nrows ? CORM_ROW : CORM_DONE;
+}
+
+/*
+ * iterator(chunk_size): the next execution reads through a cursor, chunk_size
+ * rows per FETCH. Only single queries stream; others are buffered as usual.
+ */
+static int pg_stream(void *stmt, size_t chunk_size, corm_driver_error *err)
+{
+	static const char *const queries[] = {"SELECT", NULL};
+	pg_stmt *s = stmt;
+	(void)err;
+	if (s->started || !chunk_size || strchr(s->sql, ';') || !starts_with_word(s->sql, queries))
+		return CORM_OK;
+	s->chunk = chunk_size > INT_MAX ? INT_MAX : (int)chunk_size;
+	return CORM_OK;
 }
 
 static int pg_column_count(void *stmt)
@@ -1112,4 +1712,5 @@ const corm_backend corm__postgres_backend = {
                         [CORM_LOOKUP_IREGEX] = "%s::text",
                 },
         .is_alive = pg_is_alive,
+        .stream = pg_stream,
 };
