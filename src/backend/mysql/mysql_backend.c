@@ -29,6 +29,7 @@
 #include <strings.h>
 
 #include "backend/base/backends.h"
+#include "backend/base/text_value.h"
 #include "model/meta.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -890,38 +891,8 @@ static int from_text(my_col *c, corm_type want, corm_value *out)
 		*out = corm_v_float(f);
 		return CORM_OK;
 	}
-	case CORM_TYPE_DECIMAL: {
-		corm_decimal *d;
-		int rc = corm_decimal_parse(&d, text);
-		if (rc)
-			return rc == CORM_ENOMEM ? rc : CORM_EBACKEND;
-		*out = corm_v_decimal(d);
-		return CORM_OK;
-	}
-	case CORM_TYPE_DATE:
-		out->type = CORM_TYPE_DATE;
-		return corm_date_parse(&out->u.date, text, len > 10 ? 10 : len) ? CORM_EBACKEND
-		                                                                : CORM_OK;
-	case CORM_TYPE_DATETIME:
-		out->type = CORM_TYPE_DATETIME;
-		return corm_datetime_parse(&out->u.datetime, text, len) ? CORM_EBACKEND : CORM_OK;
-	case CORM_TYPE_TIME:
-		out->type = CORM_TYPE_TIME;
-		return corm_time_parse(&out->u.time, text, len) ? CORM_EBACKEND : CORM_OK;
-	case CORM_TYPE_UUID:
-		out->type = CORM_TYPE_UUID;
-		return corm_uuid_parse(&out->u.uuid, text, len) ? CORM_EBACKEND : CORM_OK;
-	case CORM_TYPE_JSON: {
-		/* "\u0000" is valid JSON and is what corm stores for a NUL in a string */
-		json_t *j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-		if (!j)
-			return CORM_EBACKEND;
-		*out = corm_v_json(j);
-		return CORM_OK;
-	}
-	default:
-		*out = corm_v_text(text);
-		return CORM_OK;
+	default: /* text, decimal, date, datetime, time, uuid, json */
+		return corm__value_from_text(want, text, len, out);
 	}
 }
 

@@ -75,6 +75,7 @@
 #include <strings.h>
 
 #include "backend/base/backends.h"
+#include "backend/base/text_value.h"
 #include "model/meta.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -1417,36 +1418,10 @@ static int pg_column(void *stmt, int col, corm_type want, corm_value *out)
 		else
 			return CORM_EBACKEND;
 		return CORM_OK;
-	case CORM_TYPE_TEXT:
-		*out = corm_v_text(text);
-		return CORM_OK;
 	case CORM_TYPE_BYTES:
 		return parse_bytea(s, col, text, len, out);
-	case CORM_TYPE_DECIMAL: {
-		corm_decimal *d;
-		int rc = corm_decimal_parse(&d, text); /* "NaN" is not a corm decimal */
-		if (rc)
-			return rc == CORM_ENOMEM ? rc : CORM_EBACKEND;
-		*out = corm_v_decimal(d);
-		return CORM_OK;
-	}
-	case CORM_TYPE_DATE:
-		out->type = CORM_TYPE_DATE;
-		/* a timestamp read as a date: its date part */
-		return corm_date_parse(&out->u.date, text, len > 10 ? 10 : len) ? CORM_EBACKEND
-		                                                                : CORM_OK;
-	case CORM_TYPE_DATETIME:
-		/* "2024-01-15 10:30:00.123456+00" (timestamptz in UTC) */
-		out->type = CORM_TYPE_DATETIME;
-		return corm_datetime_parse(&out->u.datetime, text, len) ? CORM_EBACKEND : CORM_OK;
-	case CORM_TYPE_TIME:
-		out->type = CORM_TYPE_TIME;
-		return corm_time_parse(&out->u.time, text, len) ? CORM_EBACKEND : CORM_OK;
 	case CORM_TYPE_DURATION:
 		return parse_interval(text, out);
-	case CORM_TYPE_UUID:
-		out->type = CORM_TYPE_UUID;
-		return corm_uuid_parse(&out->u.uuid, text, len) ? CORM_EBACKEND : CORM_OK;
 	case CORM_TYPE_JSON: {
 		json_t *j = load_json(text, len);
 		if (!j)
@@ -1454,9 +1429,8 @@ static int pg_column(void *stmt, int col, corm_type want, corm_value *out)
 		*out = corm_v_json(j);
 		return CORM_OK;
 	}
-	default:
-		*out = corm_v_text(text);
-		return CORM_OK;
+	default: /* text, decimal, date, datetime, time, uuid */
+		return corm__value_from_text(want, text, len, out);
 	}
 }
 

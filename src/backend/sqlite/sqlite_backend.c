@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backend/base/backends.h"
+#include "backend/base/text_value.h"
 #include "model/meta.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -268,45 +269,7 @@ static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 		return CORM_OK;
 	}
 	len = sqlite3_column_bytes(s, col);
-	switch (want) {
-	case CORM_TYPE_TEXT:
-		*out = corm_v_text(text);
-		return CORM_OK;
-	case CORM_TYPE_DECIMAL: {
-		corm_decimal *d;
-		int rc = corm_decimal_parse(&d, text);
-		if (rc)
-			return rc == CORM_ENOMEM ? rc : CORM_EBACKEND;
-		*out = corm_v_decimal(d);
-		return CORM_OK;
-	}
-	case CORM_TYPE_DATE:
-		out->type = CORM_TYPE_DATE;
-		/* date columns may hold a datetime after a cast; take its date part */
-		if (corm_date_parse(&out->u.date, text, (size_t)(len > 10 ? 10 : len)))
-			return CORM_EBACKEND;
-		return CORM_OK;
-	case CORM_TYPE_DATETIME:
-		out->type = CORM_TYPE_DATETIME;
-		return corm_datetime_parse(&out->u.datetime, text, (size_t)len) ? CORM_EBACKEND
-		                                                                : CORM_OK;
-	case CORM_TYPE_TIME:
-		out->type = CORM_TYPE_TIME;
-		return corm_time_parse(&out->u.time, text, (size_t)len) ? CORM_EBACKEND : CORM_OK;
-	case CORM_TYPE_UUID:
-		out->type = CORM_TYPE_UUID;
-		return corm_uuid_parse(&out->u.uuid, text, (size_t)len) ? CORM_EBACKEND : CORM_OK;
-	case CORM_TYPE_JSON: {
-		json_t *j = json_loadb(text, (size_t)len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-		if (!j)
-			return CORM_EBACKEND;
-		*out = corm_v_json(j);
-		return CORM_OK;
-	}
-	default:
-		*out = corm_v_text(text);
-		return CORM_OK;
-	}
+	return corm__value_from_text(want, text, (size_t)len, out);
 }
 
 static int sq_column_count(void *stmt)
