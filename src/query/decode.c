@@ -34,6 +34,13 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst)
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
 		corm_value v;
+		if (be->column_int_not_null && !fm->nullable && fm->vtype == CORM_TYPE_INT) {
+			corm__member_store(
+			        fm, inst,
+			        &(corm_value){CORM_TYPE_INT,
+			                      {.i = be->column_int_not_null(st->s, (int)i)}});
+			continue;
+		}
 		int rc = be->column(st->s, (int)i, fm->vtype, &v);
 		if (rc)
 			return corm__db_error(st->db, rc, "cannot read column '%s' of %s as %s",
@@ -60,6 +67,11 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst)
 
 int corm__decode_value(corm_stmt *st, int col, const corm_fmeta *fm, corm_value *out)
 {
+	const corm_backend *be = st->db->be;
+	if (be->column_int_not_null && !fm->nullable && fm->vtype == CORM_TYPE_INT) {
+		*out = corm_v_int(be->column_int_not_null(st->s, col));
+		return CORM_OK;
+	}
 	corm_value v;
 	int rc = st->db->be->column(st->s, col, fm->vtype, &v);
 	if (rc)

@@ -272,6 +272,11 @@ static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 	return corm__value_from_text(want, text, (size_t)len, out);
 }
 
+static int64_t sq_column_int_not_null(void *stmt, int col)
+{
+	return sqlite3_column_int64(stmt, col);
+}
+
 static int sq_column_count(void *stmt)
 {
 	return sqlite3_column_count(stmt);
@@ -481,5 +486,6 @@ const corm_backend corm__sqlite_backend = {
         .check_sql = sq_check_sql,
         .deferrable_sql = " DEFERRABLE INITIALLY DEFERRED",
         .begin_sql = "BEGIN",
+        .column_int_not_null = sq_column_int_not_null,
         .is_alive = sq_is_alive,
 };
