@@ -218,6 +218,11 @@ int corm_workload(corm_db *db, workload_id w, const work_args *a, digest *d, fir
 
 /* Hand-written side: one implementation per driver. */
 typedef struct raw_conn raw_conn;
+/* The SQL each hand-written driver runs, one text per workload. */
+typedef struct raw_statements {
+	const char *insert, *all, *values, *get, *page, *count, *exists, *update, *stream;
+} raw_statements;
+
 typedef struct raw_driver {
 	const char *vendor; /* "sqlite" */
 	/* Opens its own connection to the database corm uses (SQLite: the file; servers: the
@@ -240,9 +245,12 @@ typedef struct raw_driver {
 	                size_t nparams);
 	/* Preparing `sql` `iters` times (what a statement cache saves), seconds. */
 	double (*prepare_cost)(raw_conn *c, const char *sql, int64_t iters);
-	/* The raw side's SQL for a workload (which = 0, 1, ...; NULL past the last). */
-	const char *(*sql)(workload_id w, int which);
+	/* The raw side's statements, in its dialect. */
+	const raw_statements *sql;
 } raw_driver;
+
+/* A workload's raw SQL (which = 0, 1, ...; NULL past the last), for the verbose plan listing. */
+const char *raw_statement(const raw_statements *sql, workload_id w, int which);
 
 extern const raw_driver raw_sqlite_driver, raw_pg_driver, raw_mysql_driver;
 

@@ -254,3 +254,29 @@ bool digest_equal(const char *workload, const digest *c, const digest *r, bool o
 #undef CMP
 	return ok;
 }
+
+const char *raw_statement(const raw_statements *sql, workload_id w, int which)
+{
+	if (w == W_COUNT_EXISTS)
+		return which == 0 ? sql->count : which == 1 ? sql->exists : NULL;
+	if (which)
+		return NULL;
+	switch (w) {
+	case W_INSERT_SINGLE:
+		return sql->insert;
+	case W_FETCH_ALL:
+		return sql->all;
+	case W_VALUES_LIST:
+		return sql->values;
+	case W_GET_PK:
+		return sql->get;
+	case W_FILTER_PAGE:
+		return sql->page;
+	case W_UPDATE_F:
+		return sql->update;
+	case W_ITERATE_1M:
+		return sql->stream;
+	default:
+		return NULL;
+	}
+}

@@ -344,8 +344,8 @@ static void print_plans(workload_id w, sql_capture *cap)
 			drv->explain(rdb, "corm", cap->sql[i], NULL, 0);
 		free(cap->sql[i]);
 	}
-	for (int i = 0; drv->sql(w, i); i++)
-		drv->explain(rdb, "raw", drv->sql(w, i), NULL, 0);
+	for (int i = 0; raw_statement(drv->sql, w, i); i++)
+		drv->explain(rdb, "raw", raw_statement(drv->sql, w, i), NULL, 0);
 	cap->n = 0;
 }
 

@@ -676,29 +676,17 @@ static double prepare_cost(raw_conn *c, const char *sql, int64_t iters)
 	return bench_now() - t0;
 }
 
-static const char *raw_sql(workload_id w, int which)
-{
-	switch (w) {
-	case W_INSERT_SINGLE:
-		return which ? NULL : SQL_INSERT;
-	case W_FETCH_ALL:
-		return which ? NULL : SQL_ALL;
-	case W_VALUES_LIST:
-		return which ? NULL : SQL_VALUES;
-	case W_GET_PK:
-		return which ? NULL : SQL_GET;
-	case W_FILTER_PAGE:
-		return which ? NULL : SQL_PAGE;
-	case W_COUNT_EXISTS:
-		return which == 0 ? SQL_COUNT : which == 1 ? SQL_EXISTS : NULL;
-	case W_UPDATE_F:
-		return which ? NULL : SQL_UPDATE;
-	case W_ITERATE_1M:
-		return which ? NULL : SQL_STREAM;
-	default:
-		return NULL;
-	}
-}
+static const raw_statements statements = {
+        .insert = SQL_INSERT,
+        .all = SQL_ALL,
+        .values = SQL_VALUES,
+        .get = SQL_GET,
+        .page = SQL_PAGE,
+        .count = SQL_COUNT,
+        .exists = SQL_EXISTS,
+        .update = SQL_UPDATE,
+        .stream = SQL_STREAM,
+};
 
 const raw_driver raw_pg_driver = {
         .vendor = "postgresql",
@@ -713,5 +701,5 @@ const raw_driver raw_pg_driver = {
         .undo_update = undo_update,
         .explain = explain,
         .prepare_cost = prepare_cost,
-        .sql = raw_sql,
+        .sql = &statements,
 };
