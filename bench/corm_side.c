@@ -87,10 +87,9 @@ static int w_values_list(corm_db *db, digest *d)
 	if (!qs)
 		return fail(db, "objects", corm_errcode(db));
 	int rc = corm_values_list(qs, true, "view_count");
-	const corm_row *row;
+	const corm_value *v;
 	if (!rc)
-		while ((rc = corm_next_row(qs, &row)) == CORM_ROW) {
-			const corm_value *v = corm_row_cell(row, 0);
+		while ((rc = corm_next_value(qs, &v)) == CORM_ROW) {
 			d->rows++;
 			d->sum_view += v->u.i;
 		}

@@ -787,11 +787,76 @@ static void test_values(void **state)
 	assert_int_equal(got[3], 5);
 	corm_qs_free(qs);
 
+	/* flat=True one value at a time */
+	qs = corm_objects(env->db, &Post_model);
+	corm_order_by(qs, "view_count");
+	ASSERT_OK(env, corm_values_list(qs, true, "view_count"));
+	const corm_value *v;
+	int64_t flat[4];
+	i = 0;
+	while (corm_next_value(qs, &v) == CORM_ROW)
+		flat[i++] = v->u.i;
+	assert_int_equal(i, 4);
+	assert_int_equal(flat[0], 5);
+	assert_int_equal(flat[1], 50);
+	assert_int_equal(flat[2], 120);
+	assert_int_equal(flat[3], 1500);
+	corm_qs_free(qs);
+	qs = corm_objects(env->db, &Post_model);
+	ASSERT_OK(env, corm_values_list(qs, false, "view_count"));
+	assert_int_equal(corm_next_value(qs, &v), CORM_EINVAL);
+	assert_null(v);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "corm_next_value: call corm_values_list() with flat=true first");
+	corm_qs_free(qs);
+
 	qs = corm_objects(env->db, &Post_model);
 	assert_int_equal(corm_values_list(qs, true, "id", "title"), CORM_EINVAL);
 	assert_string_equal(
 	        corm_errmsg(env->db),
 	        "'flat' is not valid when values_list is called with more than one field.");
+	corm_qs_free(qs);
+}
+
+/* Enough rows that the cells array grows: every row keeps its own values, in order. */
+static void test_values_many_rows(void **state)
+{
+	test_env *env = *state;
+	enum { N = 150 };
+	char name[32];
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof name, "user%03d", i);
+		corm_free(test_user(env, name));
+	}
+	corm_qs *qs = corm_objects(env->db, &User_model);
+	corm_order_by(qs, "-username");
+	ASSERT_OK(env, corm_values(qs, "username", "email"));
+	const corm_row *rows[N], *row;
+	int n = 0;
+	while (corm_next_row(qs, &row) == CORM_ROW)
+		rows[n++] = row;
+	assert_int_equal(n, N);
+	for (int i = 0; i < N; i++) { /* rows stay valid and distinct while the cache lives */
+		snprintf(name, sizeof name, "user%03d", N - 1 - i);
+		assert_string_equal(corm_row_get(rows[i], "username")->u.text, name);
+		strcat(name, "@example.com");
+		assert_string_equal(corm_row_cell(rows[i], 1)->u.text, name);
+	}
+	corm_qs_free(qs);
+
+	/* the same through iterator(): one row reused, each read fresh */
+	qs = corm_objects(env->db, &User_model);
+	corm_order_by(qs, "username");
+	ASSERT_OK(env, corm_values_list(qs, false, "username", "is_staff"));
+	ASSERT_OK(env, corm_iterator(qs, 7));
+	n = 0;
+	while (corm_next_row(qs, &row) == CORM_ROW) {
+		snprintf(name, sizeof name, "user%03d", n++);
+		assert_int_equal(corm_row_len(row), 2);
+		assert_string_equal(corm_row_cell(row, 0)->u.text, name);
+		assert_int_equal(corm_row_cell(row, 1)->type, CORM_TYPE_BOOL);
+	}
+	assert_int_equal(n, N);
 	corm_qs_free(qs);
 }
 
@@ -853,8 +918,18 @@ static void test_iterator_streams(void **state)
 	ASSERT_OK(env, corm_iterator(qs, 2));
 	Post *p;
 	int n = 0;
-	while (corm_next(qs, &p) == CORM_ROW)
+	/* one instance is reused: each row's texts, longer or shorter than the last, read whole */
+	static const char *const want[] = {"Learning Django", "Python tips", "Old news",
+	                                   "100% _real_ \\ stuff"};
+	while (corm_next(qs, &p) == CORM_ROW) {
+		assert_string_equal(p->title, want[n]);
+		assert_int_equal(corm_pk(p), n + 1);
+		if (n ==
+		    1) /* the caller may change the borrowed instance; the next row is intact */
+			ASSERT_OK(env, corm_set(p, "title",
+			                        corm_v_text("a much longer title than any")));
 		n++;
+	}
 	assert_int_equal(n, 4);
 	/* not cached: a second pass queries again */
 	size_t before = env->nqueries;
@@ -1161,6 +1236,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_lookups_match, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_in_list_100k, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_values, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_values_many_rows, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_first_last_get_at, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_iterator_streams, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_q_dynamic_and_f, test_setup, test_teardown),

@@ -227,6 +227,12 @@ CORM_EXTERN(int) corm_last(corm_qs *qs, void *out);
 
 /** Reads the next values()/values_list() row; borrowed like corm_next. CORM_ROW / CORM_DONE. */
 CORM_EXTERN(int) corm_next_row(corm_qs *qs, const corm_row **row);
+/**
+ * values_list(name, flat=True): reads the next value, as `for v in
+ * qs.values_list("view_count", flat=True)` does. Borrowed like corm_next_row.
+ * CORM_ROW / CORM_DONE; CORM_EINVAL when qs is not a flat values_list.
+ */
+CORM_EXTERN(int) corm_next_value(corm_qs *qs, const corm_value **value);
 /** Number of cells in a row. */
 CORM_EXTERN(size_t) corm_row_len(const corm_row *row);
 /** The i-th cell's name ("author__username", "id"). Borrowed. */

@@ -96,6 +96,7 @@ void corm_close(corm_db *db)
 	if (db->conn)
 		corm__stmt_cache_clear(db);
 	corm__free(db->cache);
+	corm__sql_free(&db->sql);
 	if (db->conn)
 		db->be->close(db->conn);
 	corm__err_free(&db->err);
@@ -131,6 +132,26 @@ void corm_set_query_log(corm_db *db, void (*fn)(const char *sql, void *ctx), voi
 		return;
 	db->log = fn;
 	db->log_ctx = ctx;
+}
+
+corm_sql *corm__sql_acquire(corm_db *db, corm_sql *local)
+{
+	corm__sql_init(local);
+	if (db->sql.busy)
+		return local;
+	corm__sql_reset(&db->sql);
+	db->sql.busy = true;
+	return &db->sql;
+}
+
+void corm__sql_release(corm_db *db, corm_sql *s)
+{
+	if (s != &db->sql) {
+		corm__sql_free(s);
+		return;
+	}
+	corm__sql_reset(s);
+	s->busy = false;
 }
 
 /* A free cache entry for this SQL, or NULL. */

@@ -4,6 +4,7 @@
 
 #include "corm/db.h"
 #include "corm/sys/backend.h"
+#include "db/sql.h"
 #include "model/meta.h"
 
 typedef struct corm_commit_hook {
@@ -40,6 +41,7 @@ struct corm_db {
 	corm_cached_stmt *cache; /* statement cache, bounded, least recently used evicted */
 	size_t ncache, cache_cap;
 	uint64_t tick;
+	corm_sql sql; /* reused by every statement the library compiles */
 };
 
 /* Records an error on db; returns code. */
@@ -52,6 +54,15 @@ void corm__db_ok(corm_db *db);
 
 /* Rolls back the innermost atomic block (if any) keeping db's current error message and code. */
 void corm__rollback_keep_error(corm_db *db);
+
+/*
+ * The connection's reusable corm_sql, emptied; or `local`, initialized, when
+ * that one is lent out (a query log callback that runs a query). Give it
+ * back with corm__sql_release.
+ */
+corm_sql *corm__sql_acquire(corm_db *db, corm_sql *local);
+/* Empties s and returns it to the connection (or frees it if it is a local one). */
+void corm__sql_release(corm_db *db, corm_sql *s);
 
 /* A prepared statement bound to its connection. */
 typedef struct corm_stmt {

@@ -312,15 +312,14 @@ static int do_update(corm_db *db, const corm_meta *meta, void *inst, const char 
 	int rc = pkq ? corm__query_add_q(&q, pkq, false, &err)
 	             : corm__err_set(&err, CORM_ENOMEM, "out of memory");
 	corm_q_free(pkq);
-	corm_sql sql;
+	corm_sql local, *sql = corm__sql_acquire(db, &local);
 	if (!rc)
-		rc = corm__compile_update(db->be, &q, true, sets, n, &sql, &err);
+		rc = corm__compile_update(db->be, &q, true, sets, n, sql, &err);
 	if (rc)
 		rc = corm__db_take(db, &err);
-	else {
-		rc = corm__exec(db, sql.text.ptr, sql.params, sql.n, matched);
-		corm__sql_free(&sql);
-	}
+	else
+		rc = corm__exec(db, sql->text.ptr, sql->params, sql->n, matched);
+	corm__sql_release(db, sql);
 	corm__err_free(&err);
 	corm__query_clear(&q);
 	corm__free(sets);
@@ -343,16 +342,14 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 		n++;
 	}
 	bool returning = db->be->features.can_return_columns_from_insert;
-	corm_sql sql;
-	corm__compile_insert(db->be, meta, cols, n, returning, &sql);
+	corm_sql local, *sql = corm__sql_acquire(db, &local);
+	corm__compile_insert(db->be, meta, cols, n, returning, sql);
 	corm__free(cols);
-	if (sql.oom || sql.text.oom) {
-		corm__sql_free(&sql);
-		return corm__db_error(db, CORM_ENOMEM, "out of memory");
-	}
 	corm_stmt st;
-	int rc = corm__stmt_open(db, sql.text.ptr, sql.text.len, sql.params, sql.n, &st);
-	corm__sql_free(&sql);
+	int rc = sql->oom || sql->text.oom ? corm__db_error(db, CORM_ENOMEM, "out of memory")
+	                                   : corm__stmt_open(db, sql->text.ptr, sql->text.len,
+	                                                     sql->params, sql->n, &st);
+	corm__sql_release(db, sql);
 	if (rc)
 		return rc;
 	int64_t pk = 0;

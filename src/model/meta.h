@@ -13,11 +13,12 @@
 typedef struct corm_fmeta {
 	const corm_field *decl; /* the user's declaration (a static one for the implicit id) */
 	const struct corm_meta *owner;
-	const char *name;   /* attribute name: "author" */
-	char *attname;      /* "author_id" for FKs, else the name (owned) */
-	char *column;       /* db_column or attname (owned) */
-	char *verbose_name; /* declared, or the name with '_' -> ' ' (owned) */
-	int index;          /* position in meta->fields; also the null bit */
+	const char *name;             /* attribute name: "author" */
+	char *attname;                /* "author_id" for FKs, else the name (owned) */
+	size_t name_len, attname_len; /* compared first when a field is looked up by name */
+	char *column;                 /* db_column or attname (owned) */
+	char *verbose_name;           /* declared, or the name with '_' -> ' ' (owned) */
+	int index;                    /* position in meta->fields; also the null bit */
 	corm_field_kind kind;
 	corm_type vtype; /* the corm_value type the field stores */
 	int max_length;  /* effective (kind defaults applied) */

@@ -221,6 +221,8 @@ static int compile_field(corm_registry *reg, corm_meta *meta, corm_fmeta *fm, co
 	} else {
 		fm->attname = corm__strdup(f->name);
 	}
+	fm->name_len = strlen(fm->name);
+	fm->attname_len = fm->attname ? strlen(fm->attname) : 0;
 	fm->column = corm__strdup(f->db_column ? f->db_column : fm->attname);
 	fm->verbose_name = corm__strdup(f->verbose_name ? f->verbose_name : f->name);
 	if (!fm->attname || !fm->column || !fm->verbose_name)
@@ -496,8 +498,8 @@ const corm_fmeta *corm__meta_field_n(const corm_meta *meta, const char *name, si
 		return meta->pk;
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
-		if ((strncmp(fm->name, name, len) == 0 && fm->name[len] == '\0') ||
-		    (strncmp(fm->attname, name, len) == 0 && fm->attname[len] == '\0'))
+		if ((fm->name_len == len && memcmp(fm->name, name, len) == 0) ||
+		    (fm->attname_len == len && memcmp(fm->attname, name, len) == 0))
 			return fm;
 	}
 	return NULL;

@@ -11,16 +11,6 @@ void *corm__alloc_instance(const corm_meta *meta)
 	return o;
 }
 
-void corm__instance_reset(void *inst)
-{
-	corm_obj *o = inst;
-	const corm_meta *meta = o->model->meta;
-	for (size_t i = 0; i < meta->nfields; i++)
-		corm__member_clear(&meta->fields[i], inst);
-	memset(inst, 0, meta->model->size);
-	o->model = meta->model;
-}
-
 /* SQLite hands decimals back through REAL; Django quantizes them to decimal_places. */
 static void fix_decimal(const corm_fmeta *fm, corm_value *v)
 {
@@ -28,37 +18,118 @@ static void fix_decimal(const corm_fmeta *fm, corm_value *v)
 		corm_decimal_quantize((corm_decimal *)v->u.decimal, fm->decl->decimal_places);
 }
 
-int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst)
+static char **text_member(const corm_fmeta *fm, void *inst)
 {
-	const corm_backend *be = st->db->be;
+	return (char **)((char *)inst + fm->decl->offset);
+}
+
+/* Frees and zeroes everything but the text buffers, which stay for the next row. */
+static void reset_keeping_texts(const corm_meta *meta, void *inst, corm_text_slot *slots)
+{
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
-		corm_value v;
-		if (be->column_int_not_null && !fm->nullable && fm->vtype == CORM_TYPE_INT) {
-			corm__member_store(
-			        fm, inst,
-			        &(corm_value){CORM_TYPE_INT,
-			                      {.i = be->column_int_not_null(st->s, (int)i)}});
+		if (fm->vtype != CORM_TYPE_TEXT) {
+			corm__member_clear(fm, inst);
 			continue;
 		}
-		int rc = be->column(st->s, (int)i, fm->vtype, &v);
+		char *p = *text_member(fm, inst);
+		if (p != slots[i].ptr) /* the caller replaced it: only its length is known */
+			slots[i] = (corm_text_slot){p, p ? strlen(p) + 1 : 0};
+	}
+	memset(inst, 0, meta->model->size);
+	((corm_obj *)inst)->model = meta->model;
+	for (size_t i = 0; i < meta->nfields; i++)
+		if (meta->fields[i].vtype == CORM_TYPE_TEXT)
+			*text_member(&meta->fields[i], inst) = slots[i].ptr;
+}
+
+/*
+ * A text field, copied with the length the driver gave. The member is NULL
+ * (a fresh instance) or, with a slot, the buffer of the iterator's previous
+ * row, which is reused when the text fits.
+ */
+static int store_text(const corm_fmeta *fm, void *inst, const char *text, size_t len,
+                      corm_text_slot *slot)
+{
+	char **member = text_member(fm, inst);
+	if (!text) {
+		corm__free(*member);
+		*member = NULL;
+		if (slot)
+			*slot = (corm_text_slot){NULL, 0};
+		return CORM_OK;
+	}
+	if (!slot || len >= slot->cap) {
+		size_t cap = slot ? (len + 16) & ~(size_t)15 : len + 1;
+		char *p = corm__alloc(cap);
+		if (!p)
+			return CORM_ENOMEM;
+		corm__free(*member);
+		*member = p;
+		if (slot)
+			*slot = (corm_text_slot){p, cap};
+	}
+	memcpy(*member, text, len);
+	(*member)[len] = '\0';
+	return CORM_OK;
+}
+
+/* An integer into a fresh (or reset) instance: no related object or NULL bit to undo. */
+static void put_int(const corm_fmeta *fm, void *inst, int64_t v)
+{
+	char *member = (char *)inst + fm->decl->offset;
+	if (fm->kind == CORM_FIELD_FK)
+		((corm_fk *)member)->id = v;
+	else if (fm->decl->size == 2)
+		*(int16_t *)member = (int16_t)v;
+	else if (fm->decl->size == 4)
+		*(int32_t *)member = (int32_t)v;
+	else
+		*(int64_t *)member = v;
+}
+
+static int cannot_read(corm_stmt *st, const corm_fmeta *fm, int rc)
+{
+	return corm__db_error(st->db, rc, "cannot read column '%s' of %s as %s", fm->column,
+	                      fm->owner->label, corm__kind_name(fm->kind));
+}
+
+int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm_text_slot *slots)
+{
+	const corm_backend *be = st->db->be;
+	if (slots)
+		reset_keeping_texts(meta, inst, slots);
+	for (size_t i = 0; i < meta->nfields; i++) {
+		const corm_fmeta *fm = &meta->fields[i];
+		int rc;
+		if (fm->vtype == CORM_TYPE_TEXT) {
+			const char *text;
+			size_t len = 0;
+			rc = be->column_text(st->s, (int)i, &text, &len);
+			if (rc)
+				return cannot_read(st, fm, rc);
+			if (store_text(fm, inst, text, len, slots ? &slots[i] : NULL))
+				return corm__db_error(st->db, CORM_ENOMEM, "out of memory");
+			continue;
+		}
+		if (be->column_int_not_null && !fm->nullable && fm->vtype == CORM_TYPE_INT) {
+			put_int(fm, inst, be->column_int_not_null(st->s, (int)i));
+			continue;
+		}
+		corm_value v;
+		rc = be->column(st->s, (int)i, fm->vtype, &v);
 		if (rc)
-			return corm__db_error(st->db, rc, "cannot read column '%s' of %s as %s",
-			                      fm->column, meta->label, corm__kind_name(fm->kind));
+			return cannot_read(st, fm, rc);
 		fix_decimal(fm, &v);
 		if (v.type == CORM_TYPE_DECIMAL || v.type == CORM_TYPE_JSON) {
 			/* take the freshly made payload instead of copying it */
-			corm__member_store(fm, inst, &(corm_value){CORM_TYPE_NULL, {0}});
-			void **slot = (void **)((char *)inst + fm->decl->offset);
-			*slot = v.type == CORM_TYPE_DECIMAL ? (void *)v.u.decimal
-			                                    : (void *)v.u.json;
-			if (fm->index < 64)
-				((corm_obj *)inst)->nulls &= ~((uint64_t)1 << fm->index);
+			void **payload = (void **)((char *)inst + fm->decl->offset);
+			*payload = v.type == CORM_TYPE_DECIMAL ? (void *)v.u.decimal
+			                                       : (void *)v.u.json;
 			continue;
 		}
-		rc = corm__member_store(fm, inst, &v);
-		if (rc)
-			return corm__db_error(st->db, rc, "out of memory");
+		if (corm__member_store(fm, inst, &v))
+			return corm__db_error(st->db, CORM_ENOMEM, "out of memory");
 	}
 	corm_obj *o = inst;
 	o->state |= CORM_STATE_SAVED;
@@ -75,8 +146,7 @@ int corm__decode_value(corm_stmt *st, int col, const corm_fmeta *fm, corm_value 
 	corm_value v;
 	int rc = st->db->be->column(st->s, col, fm->vtype, &v);
 	if (rc)
-		return corm__db_error(st->db, rc, "cannot read column '%s' of %s as %s", fm->column,
-		                      fm->owner->label, corm__kind_name(fm->kind));
+		return cannot_read(st, fm, rc);
 	fix_decimal(fm, &v);
 	if (v.type == CORM_TYPE_DECIMAL || v.type == CORM_TYPE_JSON) {
 		*out = v;

@@ -5,13 +5,22 @@
 #include "db/db.h"
 #include "model/meta.h"
 
-/* Fills `inst` (allocated, zeroed, obj.model set) from the current row, columns in meta field
- * order. */
-int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst);
+/* What the iterator knows of its reused instance's text buffers: a field's buffer and its size. */
+typedef struct corm_text_slot {
+	char *ptr;
+	size_t cap;
+} corm_text_slot;
+
+/*
+ * Fills `inst` (allocated, zeroed, obj.model set) from the current row,
+ * columns in meta field order. With `slots` (one per field, zeroed for a
+ * fresh instance), inst is instead the iterator's instance holding the
+ * previous row: it is reset, and each text is copied into the buffer the
+ * field already owns when it fits, as a hand-written loop reuses its buffers.
+ */
+int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm_text_slot *slots);
 /* Allocates an instance with obj.model set and nothing else (no defaults). */
 void *corm__alloc_instance(const corm_meta *meta);
-/* Frees what an instance's members own and zeroes the instance, keeping obj.model (for reuse). */
-void corm__instance_reset(void *inst);
 /* Reads column `col` as field fm's type into a deep-copied value. */
 int corm__decode_value(corm_stmt *st, int col, const corm_fmeta *fm, corm_value *out);
 

@@ -120,7 +120,9 @@ struct corm_qs {
 	struct corm_block *blocks;
 	bool evaluated;
 	void **items;
-	corm_row *rows;
+	corm_row *rows;    /* values() rows: views into cells */
+	corm_value *cells; /* every values() row's cells, one after another */
+	size_t ncells, cells_cap;
 	size_t len, cap, pos;
 	char **names; /* values() names */
 	/* iterator mode */
@@ -128,6 +130,7 @@ struct corm_qs {
 	bool streaming;
 	corm_stmt stream;
 	void *current;
+	struct corm_text_slot *text_slots; /* current's text buffers, one slot per field */
 	corm_row current_row;
 	/* corm_qs_sql output */
 	corm_buf sql;

@@ -44,10 +44,12 @@ static int qs_check(corm_qs *qs)
 /* ---- result cache ---- */
 
 /*
- * Cached results are carved out of large zeroed blocks, so that fetching
- * 100,000 rows costs a few allocations, like an array of structs, instead of
- * one per row. Instances handed out by corm_next are borrowed, so nobody but
- * the QuerySet frees them.
+ * Cached results are carved out of blocks, so that fetching 100,000 rows
+ * costs a few allocations, like an array of structs, instead of one per row.
+ * Blocks double from 2 KiB to 64 KiB: a page of 20 rows takes one small
+ * block, and only what is carved is zeroed (a zeroed 64 KiB block cost a
+ * 20-row page a fifth of its time). Instances handed out by corm_next are
+ * borrowed, so nobody but the QuerySet frees them.
  */
 typedef struct corm_block {
 	struct corm_block *next;
@@ -55,24 +57,28 @@ typedef struct corm_block {
 	_Alignas(16) char data[];
 } corm_block;
 
-#define BLOCK_MIN (64 * 1024)
+#define BLOCK_FIRST (2 * 1024)
+#define BLOCK_MAX   (64 * 1024)
 
 static void *block_take(corm_qs *qs, size_t size)
 {
 	size = (size + 15) & ~(size_t)15;
 	corm_block *b = qs->blocks;
 	if (!b || b->size - b->used < size) {
-		size_t cap = size > BLOCK_MIN ? size : BLOCK_MIN;
-		b = corm__calloc(1, sizeof *b + cap);
+		size_t cap = b ? (b->size < BLOCK_MAX ? b->size * 2 : BLOCK_MAX) : BLOCK_FIRST;
+		if (cap < size)
+			cap = size;
+		b = corm__alloc(sizeof *b + cap);
 		if (!b)
 			return NULL;
 		b->size = cap;
+		b->used = 0;
 		b->next = qs->blocks;
 		qs->blocks = b;
 	}
 	void *p = b->data + b->used;
 	b->used += size;
-	return p;
+	return memset(p, 0, size);
 }
 
 static void free_blocks(corm_qs *qs)
@@ -107,24 +113,26 @@ static void stop_stream(corm_qs *qs)
 	qs->streaming = false;
 	corm_free(qs->current);
 	qs->current = NULL;
+	corm__free(qs->text_slots);
+	qs->text_slots = NULL;
 	free_row(&qs->current_row, true);
 }
 
 static void drop_cache(corm_qs *qs)
 {
 	stop_stream(qs);
-	for (size_t i = 0; i < qs->len; i++) {
-		if (qs->items)
-			clear_members(qs->query.meta, qs->items[i]);
-		if (qs->rows)
-			free_row(&qs->rows[i], false);
-	}
+	for (size_t i = 0; qs->items && i < qs->len; i++)
+		clear_members(qs->query.meta, qs->items[i]);
+	for (size_t i = 0; i < qs->ncells; i++)
+		corm__value_free(&qs->cells[i]);
 	free_blocks(qs);
 	corm__free(qs->items);
 	corm__free(qs->rows);
+	corm__free(qs->cells);
 	qs->items = NULL;
 	qs->rows = NULL;
-	qs->len = qs->cap = qs->pos = 0;
+	qs->cells = NULL;
+	qs->len = qs->cap = qs->pos = qs->ncells = qs->cells_cap = 0;
 	qs->evaluated = false;
 	corm_buf_clear(&qs->sql);
 	for (size_t i = 0; i < qs->nparams; i++)
@@ -495,81 +503,96 @@ static int open_query(corm_qs *qs, const corm_query *q, corm_compile_kind kind, 
 	    corm_atomic_depth(qs->db) == 0)
 		return corm__db_error(qs->db, CORM_ETXN,
 		                      "select_for_update cannot be used outside of a transaction.");
-	corm_sql sql;
+	corm_sql local, *sql = corm__sql_acquire(qs->db, &local);
 	corm_err err = {0, CORM_BUF_INIT};
-	int rc = corm__compile_select(qs->db->be, q, kind, &sql, &err);
-	if (rc == CORM_EMPTY_RESULT)
-		return rc;
-	if (rc) {
+	int rc = corm__compile_select(qs->db->be, q, kind, sql, &err);
+	if (rc && rc != CORM_EMPTY_RESULT) {
 		rc = corm__db_take(qs->db, &err);
 		corm__err_free(&err);
-		return rc;
+	} else if (!rc) {
+		rc = corm__stmt_open(qs->db, sql->text.ptr, sql->text.len, sql->params, sql->n, st);
 	}
-	rc = corm__stmt_open(qs->db, sql.text.ptr, sql.text.len, sql.params, sql.n, st);
-	corm__sql_free(&sql);
+	corm__sql_release(qs->db, sql);
 	return rc;
 }
 
-/* Where a fetched row goes: the cache's blocks, the iterator's reused slot, or the caller. */
+/* Where a fetched instance goes: the cache's blocks, the iterator's reused one, or the caller. */
 typedef enum { INTO_CACHE, INTO_STREAM, INTO_CALLER } fetch_into;
 
-static int read_row(corm_qs *qs, corm_stmt *st, corm_row *row, fetch_into into)
+/* Reads the current row's values() cells; on failure none of them is left allocated. */
+static int read_values(corm_qs *qs, corm_stmt *st, corm_value *cells)
 {
-	row->n = qs->query.nv;
-	row->names = (const char *const *)qs->names;
-	size_t size = (row->n ? row->n : 1) * sizeof(corm_value);
-	row->cells = into == INTO_CACHE ? block_take(qs, size) : corm__calloc(1, size);
-	if (!row->cells)
-		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
-	for (size_t i = 0; i < row->n; i++) {
-		int rc = corm__decode_value(st, (int)i, qs->query.vfields[i], &row->cells[i]);
+	for (size_t i = 0; i < qs->query.nv; i++) {
+		int rc = corm__decode_value(st, (int)i, qs->query.vfields[i], &cells[i]);
 		if (rc) {
-			row->n = i;
-			free_row(row, into != INTO_CACHE);
+			while (i--)
+				corm__value_free(&cells[i]);
 			return rc;
 		}
 	}
 	return CORM_OK;
 }
 
-static int cache_push(corm_qs *qs, void *item, corm_row *row)
+/*
+ * values()/values_list(): every row's cells go into one array, as a
+ * hand-written loop appends to an array of values; the rows handed out are
+ * views into it, made once the last row is in. CORM_DONE or an error.
+ */
+static int fetch_all_rows(corm_qs *qs, corm_stmt *st)
+{
+	size_t nv = qs->query.nv;
+	int rc;
+	while ((rc = corm__stmt_step(st)) == CORM_ROW) {
+		if (qs->ncells + nv > qs->cells_cap) {
+			size_t cap = qs->cells_cap ? qs->cells_cap * 2 : 64 * nv;
+			corm_value *p = corm__realloc(qs->cells, cap * sizeof *p);
+			if (!p)
+				return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+			qs->cells = p;
+			qs->cells_cap = cap;
+		}
+		rc = read_values(qs, st, &qs->cells[qs->ncells]);
+		if (rc)
+			return rc;
+		qs->ncells += nv;
+		qs->len++;
+	}
+	if (rc != CORM_DONE || qs->len == 0)
+		return rc;
+	qs->rows = corm__alloc(qs->len * sizeof *qs->rows);
+	if (!qs->rows)
+		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+	for (size_t i = 0; i < qs->len; i++)
+		qs->rows[i] = (corm_row){nv, (const char *const *)qs->names, &qs->cells[i * nv]};
+	return CORM_DONE;
+}
+
+static int cache_push(corm_qs *qs, void *item)
 {
 	if (qs->len == qs->cap) {
 		size_t cap = qs->cap ? qs->cap * 2 : 16;
-		if (qs->query.mode == SELECT_MODEL) {
-			void **p = corm__realloc(qs->items, cap * sizeof *p);
-			if (!p)
-				return CORM_ENOMEM;
-			qs->items = p;
-		} else {
-			corm_row *p = corm__realloc(qs->rows, cap * sizeof *p);
-			if (!p)
-				return CORM_ENOMEM;
-			qs->rows = p;
-		}
+		void **p = corm__realloc(qs->items, cap * sizeof *p);
+		if (!p)
+			return CORM_ENOMEM;
+		qs->items = p;
 		qs->cap = cap;
 	}
-	if (item)
-		qs->items[qs->len++] = item;
-	else
-		qs->rows[qs->len++] = *row;
+	qs->items[qs->len++] = item;
 	return CORM_OK;
 }
 
-/* Reads the next row of st into an instance or row placed as `into` says. CORM_ROW, CORM_DONE or
- * error. */
-static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, corm_row *row, fetch_into into)
+/* Reads the next row of st into an instance placed as `into` says. CORM_ROW, CORM_DONE or error. */
+static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, fetch_into into)
 {
 	int rc = corm__stmt_step(st);
 	if (rc != CORM_ROW)
 		return rc;
-	if (qs->query.mode != SELECT_MODEL)
-		return read_row(qs, st, row, into) ? qs->db->err.code : CORM_ROW;
 	const corm_meta *meta = qs->query.meta;
 	void *inst;
+	corm_text_slot *slots = NULL;
 	if (into == INTO_STREAM && *item) {
 		inst = *item; /* valid only until the next row: reuse it */
-		corm__instance_reset(inst);
+		slots = qs->text_slots;
 	} else if (into == INTO_CACHE) {
 		inst = block_take(qs, meta->model->size);
 		if (inst)
@@ -579,15 +602,16 @@ static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, corm_row *row, fet
 	}
 	if (!inst)
 		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
-	rc = corm__decode_instance(st, meta, inst);
+	rc = corm__decode_instance(st, meta, inst, slots);
 	if (rc) {
-		if (into == INTO_CALLER)
-			corm_free(inst);
-		else
+		if (into == INTO_CACHE) {
 			clear_members(meta, inst);
-		if (into == INTO_STREAM && inst == *item) {
-			corm_free(inst);
-			*item = NULL;
+			return rc;
+		}
+		corm_free(inst);
+		if (into == INTO_STREAM) {
+			*item = NULL; /* the next row starts from a fresh instance */
+			memset(qs->text_slots, 0, meta->nfields * sizeof *qs->text_slots);
 		}
 		return rc;
 	}
@@ -609,20 +633,20 @@ static int fetch_all(corm_qs *qs)
 	}
 	if (rc)
 		return rc;
-	for (;;) {
-		void *item = NULL;
-		corm_row row = {0};
-		rc = fetch_one(qs, &st, &item, &row, INTO_CACHE);
-		if (rc != CORM_ROW)
-			break;
-		if (cache_push(qs, item, &row)) {
-			if (item)
+	if (qs->query.mode != SELECT_MODEL)
+		rc = fetch_all_rows(qs, &st);
+	else
+		for (;;) {
+			void *item = NULL;
+			rc = fetch_one(qs, &st, &item, INTO_CACHE);
+			if (rc != CORM_ROW)
+				break;
+			if (cache_push(qs, item)) {
 				clear_members(qs->query.meta, item);
-			free_row(&row, false);
-			rc = corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
-			break;
+				rc = corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+				break;
+			}
 		}
-	}
 	corm__stmt_close(&st);
 	if (rc != CORM_DONE) {
 		drop_cache(qs);
@@ -633,8 +657,31 @@ static int fetch_all(corm_qs *qs)
 	return CORM_OK;
 }
 
+/* The iterator's next values() row, in the one row it reuses. */
+static int stream_row(corm_qs *qs)
+{
+	int rc = corm__stmt_step(&qs->stream);
+	if (rc != CORM_ROW)
+		return rc;
+	corm_row *r = &qs->current_row;
+	for (size_t i = 0; i < r->n; i++)
+		corm__value_free(&r->cells[i]);
+	r->n = 0;
+	if (!r->cells) {
+		r->cells = corm__calloc(qs->query.nv, sizeof *r->cells);
+		if (!r->cells)
+			return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+		r->names = (const char *const *)qs->names;
+	}
+	rc = read_values(qs, &qs->stream, r->cells);
+	if (rc)
+		return rc;
+	r->n = qs->query.nv;
+	return CORM_ROW;
+}
+
 /* iterator(): one row at a time, nothing cached. */
-static int stream_next(corm_qs *qs, void **item, corm_row *row)
+static int stream_next(corm_qs *qs, void **item)
 {
 	if (!qs->streaming) {
 		int rc = open_query(qs, &qs->query, COMPILE_ROWS, &qs->stream);
@@ -652,10 +699,18 @@ static int stream_next(corm_qs *qs, void **item, corm_row *row)
 			qs->db->native_err = e.native;
 			return rc;
 		}
+		if (qs->query.mode == SELECT_MODEL && !qs->text_slots) {
+			qs->text_slots =
+			        corm__calloc(qs->query.meta->nfields, sizeof *qs->text_slots);
+			if (!qs->text_slots) {
+				corm__stmt_close(&qs->stream);
+				return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+			}
+		}
 		qs->streaming = true;
 	}
-	free_row(&qs->current_row, true);
-	int rc = fetch_one(qs, &qs->stream, item, row, INTO_STREAM);
+	int rc = qs->query.mode == SELECT_MODEL ? fetch_one(qs, &qs->stream, item, INTO_STREAM)
+	                                        : stream_row(qs);
 	if (rc != CORM_ROW) {
 		corm__stmt_close(&qs->stream);
 		qs->streaming = false;
@@ -676,7 +731,7 @@ static int next_any(corm_qs *qs, void **item, const corm_row **row)
 		                  : "corm_next: this QuerySet returns rows (values()); use "
 		                    "corm_next_row");
 	if (qs->chunk_size && !qs->evaluated) {
-		rc = stream_next(qs, item ? &qs->current : NULL, &qs->current_row);
+		rc = stream_next(qs, item ? &qs->current : NULL);
 		if (rc == CORM_ROW) {
 			if (item)
 				*item = qs->current;
@@ -718,6 +773,26 @@ int corm_next_row(corm_qs *qs, const corm_row **row)
 		          : CORM_EINVAL;
 	*row = NULL;
 	return next_any(qs, NULL, row);
+}
+
+int corm_next_value(corm_qs *qs, const corm_value **value)
+{
+	if (!qs || !value)
+		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next_value: value is NULL")
+		          : CORM_EINVAL;
+	*value = NULL;
+	int rc = qs_check(qs);
+	if (rc)
+		return rc;
+	if (qs->query.mode != SELECT_VALUES_LIST || !qs->query.flat)
+		return corm__db_error(
+		        qs->db, CORM_EINVAL,
+		        "corm_next_value: call corm_values_list() with flat=true first");
+	const corm_row *row;
+	rc = next_any(qs, NULL, &row);
+	if (rc == CORM_ROW)
+		*value = &row->cells[0];
+	return rc;
 }
 
 int corm_len(corm_qs *qs, size_t *n)
@@ -804,7 +879,7 @@ static int run_for_instances(corm_qs *qs, const corm_query *q, void **out, size_
 		return rc;
 	for (;;) {
 		void *item = NULL;
-		rc = fetch_one(qs, &st, &item, NULL, INTO_CALLER);
+		rc = fetch_one(qs, &st, &item, INTO_CALLER);
 		if (rc != CORM_ROW)
 			break;
 		if (!*out)
@@ -1082,17 +1157,16 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 			        ((corm_kw *)&kwargs[i])->value = corm_v_null();
 	corm__err_free(&err);
 	if (!rc) {
-		corm_sql sql;
+		corm_sql local, *sql = corm__sql_acquire(qs->db, &local);
 		corm_err cerr = {0, CORM_BUF_INIT};
-		rc = corm__compile_update(qs->db->be, &qs->query, false, sets, n, &sql, &cerr);
+		rc = corm__compile_update(qs->db->be, &qs->query, false, sets, n, sql, &cerr);
 		if (rc == CORM_EMPTY_RESULT)
 			rc = CORM_OK;
 		else if (rc)
 			corm__db_take(qs->db, &cerr);
-		else {
-			rc = corm__exec(qs->db, sql.text.ptr, sql.params, sql.n, rows);
-			corm__sql_free(&sql);
-		}
+		else
+			rc = corm__exec(qs->db, sql->text.ptr, sql->params, sql->n, rows);
+		corm__sql_release(qs->db, sql);
 		corm__err_free(&cerr);
 		if (qs)
 			drop_cache(qs);
@@ -1119,19 +1193,19 @@ int corm_qs_delete(corm_qs *qs, int64_t *rows)
 	if (qs->query.mode != SELECT_MODEL)
 		return corm__db_error(qs->db, CORM_EINVAL,
 		                      "Cannot call delete() after .values() or .values_list()");
-	corm_sql sql;
+	corm_sql local, *sql = corm__sql_acquire(qs->db, &local);
 	corm_err err = {0, CORM_BUF_INIT};
-	rc = corm__compile_delete(qs->db->be, &qs->query, &sql, &err);
-	if (rc == CORM_EMPTY_RESULT)
-		return CORM_OK;
-	if (rc) {
+	rc = corm__compile_delete(qs->db->be, &qs->query, sql, &err);
+	if (rc == CORM_EMPTY_RESULT) {
+		rc = CORM_OK;
+	} else if (rc) {
 		rc = corm__db_take(qs->db, &err);
 		corm__err_free(&err);
-		return rc;
+	} else {
+		rc = corm__exec(qs->db, sql->text.ptr, sql->params, sql->n, rows);
+		drop_cache(qs);
 	}
-	rc = corm__exec(qs->db, sql.text.ptr, sql.params, sql.n, rows);
-	corm__sql_free(&sql);
-	drop_cache(qs);
+	corm__sql_release(qs->db, sql);
 	return rc;
 }
 
@@ -1146,13 +1220,15 @@ int corm_qs_sql(corm_qs *qs, const char **sql_out, const corm_value **params, si
 	if (rc)
 		return rc;
 	corm_sql sql;
+	corm__sql_init(&sql); /* its parameters are kept by qs: not the connection's */
 	corm_err err = {0, CORM_BUF_INIT};
 	rc = corm__compile_select(qs->db->be, &qs->query, COMPILE_ROWS, &sql, &err);
-	if (rc == CORM_EMPTY_RESULT)
-		return corm__db_error(
-		        qs->db, CORM_ENOTFOUND,
-		        "EmptyResultSet: this QuerySet matches nothing and runs no SQL");
 	if (rc) {
+		corm__sql_free(&sql);
+		if (rc == CORM_EMPTY_RESULT)
+			return corm__db_error(
+			        qs->db, CORM_ENOTFOUND,
+			        "EmptyResultSet: this QuerySet matches nothing and runs no SQL");
 		rc = corm__db_take(qs->db, &err);
 		corm__err_free(&err);
 		return rc;

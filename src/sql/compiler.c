@@ -8,44 +8,6 @@
 
 enum { WHERE_SQL = 0, WHERE_NOTHING = 1, WHERE_EVERYTHING = 2 };
 
-void corm__sql_init(corm_sql *s)
-{
-	memset(s, 0, sizeof *s);
-}
-
-void corm__sql_free(corm_sql *s)
-{
-	corm_buf_free(&s->text);
-	for (size_t i = 0; i < s->n; i++)
-		if (s->owned[i])
-			corm__value_free(&s->params[i]);
-	corm__free(s->params);
-	corm__free(s->owned);
-	memset(s, 0, sizeof *s);
-}
-
-static bool push_param(corm_sql *s, corm_value v, bool owned)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		corm_value *p = corm__realloc(s->params, cap * sizeof *p);
-		bool *o = p ? corm__realloc(s->owned, cap * sizeof *o) : NULL;
-		if (p)
-			s->params = p;
-		if (!o) {
-			if (owned)
-				corm__value_free(&v);
-			s->oom = true;
-			return false;
-		}
-		s->owned = o;
-		s->cap = cap;
-	}
-	s->owned[s->n] = owned;
-	s->params[s->n++] = v;
-	return true;
-}
-
 void corm__sql_param(corm_sql *s, const corm_backend *be, const corm_value *v)
 {
 	corm_value copy = *v;
@@ -53,7 +15,7 @@ void corm__sql_param(corm_sql *s, const corm_backend *be, const corm_value *v)
 		s->oom = true;
 		return;
 	}
-	if (push_param(s, copy, !s->borrow))
+	if (corm__sql_push(s, copy, !s->borrow))
 		be->placeholder(&s->text, (int)s->n);
 }
 
@@ -64,7 +26,7 @@ static void param_owned_text(corm_sql *s, const corm_backend *be, char *text)
 		s->oom = true;
 		return;
 	}
-	if (push_param(s, corm_v_text(text), true))
+	if (corm__sql_push(s, corm_v_text(text), true))
 		be->placeholder(&s->text, (int)s->n);
 }
 
@@ -292,23 +254,32 @@ static int year_bounds(corm_sql *s, const corm_backend *be, const corm_node *n, 
 	return WHERE_SQL;
 }
 
-static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
+/*
+ * Writes the lookup's left-hand side: the column, through the transform and
+ * the lookup's cast when there are any. The plain column, by far the common
+ * case, goes straight into b.
+ */
+static void write_lhs(corm_buf *b, const corm_backend *be, const corm_node *n)
 {
+	bool transform = n->transform != CORM_TRANSFORM_NONE && !is_year_bound_lookup(n);
+	const char *cast = is_year_bound_lookup(n) ? NULL : be->lookup_cast[n->lookup];
+	if (!transform && !cast) {
+		corm__sql_column(b, be, n->field);
+		return;
+	}
 	corm_buf lhs = CORM_BUF_INIT;
 	corm__sql_column(&lhs, be, n->field);
-	if (n->transform != CORM_TRANSFORM_NONE && !is_year_bound_lookup(n) && !lhs.oom) {
+	if (transform && !lhs.oom) {
 		corm_buf t = CORM_BUF_INIT;
-		be->date_extract(&t, n->transform, n->field->vtype,
-		                 corm_buf_cstr(&lhs) ? corm_buf_cstr(&lhs) : "");
+		be->date_extract(&t, n->transform, n->field->vtype, corm_buf_cstr(&lhs));
 		corm_buf_free(&lhs);
 		lhs = t;
 	}
-	const char *cast = be->lookup_cast[n->lookup];
-	if (cast && !lhs.oom && !is_year_bound_lookup(n)) {
+	if (cast && !lhs.oom) {
 		corm_buf t = CORM_BUF_INIT;
 		for (const char *p = cast; *p; p++) {
 			if (p[0] == '%' && p[1] == 's') {
-				corm_buf_puts(&t, lhs.ptr);
+				corm_buf_puts(&t, corm_buf_cstr(&lhs));
 				p++;
 			} else {
 				corm_buf_putc(&t, *p);
@@ -317,22 +288,42 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 		corm_buf_free(&lhs);
 		lhs = t;
 	}
-	const char *l = corm_buf_cstr(&lhs);
-	if (!l) {
+	if (lhs.oom)
+		b->oom = true;
+	else
+		corm_buf_put(b, lhs.ptr ? lhs.ptr : "", lhs.len);
+	corm_buf_free(&lhs);
+}
+
+static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
+{
+	const corm_value *rhs = &n->rhs;
+	bool bare_bool = n->lookup == CORM_LOOKUP_EXACT && rhs->type == CORM_TYPE_BOOL &&
+	                 n->transform == CORM_TRANSFORM_NONE &&
+	                 be->features.supports_boolean_expr_in_where;
+	if (bare_bool && !rhs->u.b)
+		corm_buf_puts(&s->text, "NOT ");
+	size_t lhs_at = s->text.len;
+	write_lhs(&s->text, be, n);
+	if (s->text.oom) {
 		s->oom = true;
 		return WHERE_SQL;
 	}
 	int result = WHERE_SQL;
-	const corm_value *rhs = &n->rhs;
 	emit_ctx ctx = {be, rhs, rhs->type == CORM_TYPE_EXPR ? rhs->u.expr : NULL, NULL};
-	if (is_year_bound_lookup(n)) {
-		result = year_bounds(s, be, n, l);
+	if (bare_bool) {
+		/* the column alone (or NOT column) is the condition */
+	} else if (is_year_bound_lookup(n)) {
+		char *lhs = corm__strndup(s->text.ptr + lhs_at, s->text.len - lhs_at);
+		if (!lhs) {
+			s->oom = true;
+			return WHERE_SQL;
+		}
+		s->text.len = lhs_at;
+		result = year_bounds(s, be, n, lhs);
+		corm__free(lhs);
 	} else if (n->lookup == CORM_LOOKUP_ISNULL) {
-		corm_buf_printf(&s->text, "%s IS %sNULL", l, rhs->u.b ? "" : "NOT ");
-	} else if (n->lookup == CORM_LOOKUP_EXACT && rhs->type == CORM_TYPE_BOOL &&
-	           n->transform == CORM_TRANSFORM_NONE &&
-	           be->features.supports_boolean_expr_in_where) {
-		corm_buf_printf(&s->text, "%s%s", rhs->u.b ? "" : "NOT ", l);
+		corm_buf_puts(&s->text, rhs->u.b ? " IS NULL" : " IS NOT NULL");
 	} else if (n->lookup == CORM_LOOKUP_IN) {
 		size_t len = rhs->u.list.len;
 		const corm_value *items = rhs->u.list.items;
@@ -340,7 +331,7 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 			result = WHERE_NOTHING; /* Django raises EmptyResultSet: no query at all */
 		} else if (be->in_json_sql && len > (size_t)be->features.max_query_params / 4) {
 			/* beyond the parameter limit: one JSON array parameter */
-			corm_buf_printf(&s->text, "%s ", l);
+			corm_buf_putc(&s->text, ' ');
 			ctx.owned_text = json_list(items, len);
 			if (!ctx.owned_text)
 				s->oom = true;
@@ -348,7 +339,7 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 				apply_pattern(s, be, n->field, be->in_json_sql, emit_rhs, &ctx);
 			corm__free(ctx.owned_text);
 		} else {
-			corm_buf_printf(&s->text, "%s IN (", l);
+			corm_buf_puts(&s->text, " IN (");
 			for (size_t i = 0; i < len; i++) {
 				if (i)
 					corm_buf_puts(&s->text, ", ");
@@ -358,7 +349,7 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 		}
 	} else if (n->lookup == CORM_LOOKUP_RANGE) {
 		const corm_value *items = rhs->u.list.items;
-		corm_buf_printf(&s->text, "%s BETWEEN ", l);
+		corm_buf_puts(&s->text, " BETWEEN ");
 		corm__sql_param(s, be, &items[0]);
 		corm_buf_puts(&s->text, " AND ");
 		corm__sql_param(s, be, &items[1]);
@@ -372,7 +363,6 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 			if (!ctx.owned_text)
 				s->oom = true;
 		}
-		corm_buf_puts(&s->text, l);
 		corm_buf_putc(&s->text, ' ');
 		apply_pattern(s, be, n->field, pattern, emit_rhs, &ctx);
 		corm__free(ctx.owned_text);
@@ -382,7 +372,6 @@ static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
 		corm__sql_column(&s->text, be, n->field);
 		corm_buf_puts(&s->text, " IS NOT NULL");
 	}
-	corm_buf_free(&lhs);
 	return result;
 }
 
@@ -509,11 +498,11 @@ static void select_columns(corm_sql *s, const corm_backend *be, const corm_query
 	}
 }
 
-/* On failure the SQL is freed: callers own it only on success. */
+/* On failure the SQL is emptied. */
 static int finish(corm_sql *s, corm_err *err)
 {
 	if (s->oom || s->text.oom) {
-		corm__sql_free(s);
+		corm__sql_reset(s);
 		return corm__err_set(err, CORM_ENOMEM, "out of memory");
 	}
 	return CORM_OK;
@@ -522,7 +511,7 @@ static int finish(corm_sql *s, corm_err *err)
 int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compile_kind kind,
                          corm_sql *s, corm_err *err)
 {
-	corm__sql_init(s);
+	corm__sql_reset(s);
 	bool sliced = q->low > 0 || q->high >= 0;
 	bool subquery = kind == COMPILE_COUNT && (sliced || q->distinct);
 	int64_t low = q->low, high = q->high;
@@ -548,15 +537,15 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 	be->quote_name(&s->text, q->meta->table);
 	int r = where_clause(s, be, q);
 	if (r == WHERE_NOTHING) {
-		corm__sql_free(s);
-		return s->oom ? corm__err_set(err, CORM_ENOMEM, "out of memory")
-		              : CORM_EMPTY_RESULT;
+		bool oom = s->oom || s->text.oom;
+		corm__sql_reset(s);
+		return oom ? corm__err_set(err, CORM_ENOMEM, "out of memory") : CORM_EMPTY_RESULT;
 	}
 	if (kind == COMPILE_ROWS || (subquery && sliced)) {
 		corm_order *order;
 		size_t norder;
 		if (corm__effective_order(q, &order, &norder)) {
-			corm__sql_free(s);
+			corm__sql_reset(s);
 			return corm__err_set(err, CORM_ENOMEM, "out of memory");
 		}
 		for (size_t i = 0; i < norder; i++) {
@@ -603,7 +592,7 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 int corm__compile_update(const corm_backend *be, const corm_query *q, bool borrow,
                          const corm_set_item *sets, size_t n, corm_sql *s, corm_err *err)
 {
-	corm__sql_init(s);
+	corm__sql_reset(s);
 	s->borrow = borrow;
 	corm_buf_puts(&s->text, "UPDATE ");
 	be->quote_name(&s->text, q->meta->table);
@@ -619,7 +608,7 @@ int corm__compile_update(const corm_backend *be, const corm_query *q, bool borro
 			corm__sql_param(s, be, &sets[i].value);
 	}
 	if (where_clause(s, be, q) == WHERE_NOTHING) {
-		corm__sql_free(s);
+		corm__sql_reset(s);
 		return CORM_EMPTY_RESULT;
 	}
 	return finish(s, err);
@@ -627,11 +616,11 @@ int corm__compile_update(const corm_backend *be, const corm_query *q, bool borro
 
 int corm__compile_delete(const corm_backend *be, const corm_query *q, corm_sql *s, corm_err *err)
 {
-	corm__sql_init(s);
+	corm__sql_reset(s);
 	corm_buf_puts(&s->text, "DELETE FROM ");
 	be->quote_name(&s->text, q->meta->table);
 	if (where_clause(s, be, q) == WHERE_NOTHING) {
-		corm__sql_free(s);
+		corm__sql_reset(s);
 		return CORM_EMPTY_RESULT;
 	}
 	return finish(s, err);
@@ -640,7 +629,7 @@ int corm__compile_delete(const corm_backend *be, const corm_query *q, corm_sql *
 void corm__compile_insert(const corm_backend *be, const corm_meta *meta, const corm_set_item *cols,
                           size_t n, bool returning, corm_sql *s)
 {
-	corm__sql_init(s);
+	corm__sql_reset(s);
 	s->borrow = true; /* the values are the instance's, alive until the statement ran */
 	corm_buf_puts(&s->text, "INSERT INTO ");
 	be->quote_name(&s->text, meta->table);

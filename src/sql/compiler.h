@@ -5,30 +5,22 @@
 #ifndef CORM_SQL_COMPILER_H
 #define CORM_SQL_COMPILER_H
 
+#include "db/sql.h"
 #include "query/query.h"
-
-typedef struct corm_sql {
-	corm_buf text;
-	corm_value *params;
-	bool *owned; /* params[i] is a deep copy to free (else borrowed) */
-	size_t n, cap;
-	bool oom;
-	/*
-	 * Set by callers whose values outlive the statement (an instance being
-	 * saved): parameters are then borrowed instead of copied.
-	 */
-	bool borrow;
-} corm_sql;
 
 typedef enum { COMPILE_ROWS, COMPILE_COUNT, COMPILE_EXISTS } corm_compile_kind;
 
 /* Result of compiling when the query can match nothing: no SQL is needed. */
 #define CORM_EMPTY_RESULT 1
 
-void corm__sql_init(corm_sql *s);
-void corm__sql_free(corm_sql *s);
 /* Appends a placeholder bound to a deep copy of v. */
 void corm__sql_param(corm_sql *s, const corm_backend *be, const corm_value *v);
+
+/*
+ * Every compile_* function empties `out` (an initialized corm_sql, usually the
+ * connection's: corm__sql_acquire) and writes into it; the caller releases it
+ * whatever the result.
+ */
 
 /* SELECT for rows, COUNT(*) or EXISTS. CORM_OK, CORM_EMPTY_RESULT, or an error (err set). */
 int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compile_kind kind,

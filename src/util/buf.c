@@ -4,7 +4,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
-static bool grow(corm_buf *b, size_t extra)
+bool corm_buf_reserve(corm_buf *b, size_t extra)
 {
 	if (b->oom)
 		return false;
@@ -23,22 +23,21 @@ static bool grow(corm_buf *b, size_t extra)
 	return true;
 }
 
-void corm_buf_put(corm_buf *b, const char *s, size_t n)
+void corm_buf_quoted(corm_buf *b, const char *name, char quote)
 {
-	if (!grow(b, n))
+	size_t len = strlen(name);
+	if (!corm_buf_reserve(b, 2 * len + 2)) /* every character a doubled quote, at worst */
 		return;
-	memcpy(b->ptr + b->len, s, n);
-	b->len += n;
-	b->ptr[b->len] = '\0';
-}
-
-void corm_buf_puts(corm_buf *b, const char *s)
-{
-	corm_buf_put(b, s, strlen(s));
-}
-void corm_buf_putc(corm_buf *b, char c)
-{
-	corm_buf_put(b, &c, 1);
+	char *out = b->ptr + b->len;
+	*out++ = quote;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] == quote)
+			*out++ = quote;
+		*out++ = name[i];
+	}
+	*out++ = quote;
+	*out = '\0';
+	b->len = (size_t)(out - b->ptr);
 }
 
 void corm_buf_vprintf(corm_buf *b, const char *fmt, va_list ap)
@@ -57,7 +56,7 @@ void corm_buf_vprintf(corm_buf *b, const char *fmt, va_list ap)
 		b->len += (size_t)n;
 		return;
 	}
-	if (!grow(b, (size_t)n))
+	if (!corm_buf_reserve(b, (size_t)n))
 		return;
 	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;

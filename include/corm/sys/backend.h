@@ -115,6 +115,13 @@ typedef struct corm_backend {
 	 * payloads are new and owned by the caller.
 	 */
 	int (*column)(void *stmt, int col, corm_type want, corm_value *out);
+	/**
+	 * Reads column `col` of the current row as text without converting it:
+	 * *text points into the driver's row buffer (valid until the next step),
+	 * *len is its length; *text is NULL for SQL NULL. The decoder copies text
+	 * fields with it (no strlen, no value in between). CORM_OK or an error.
+	 */
+	int (*column_text)(void *stmt, int col, const char **text, size_t *len);
 	int (*column_count)(void *stmt);
 	int (*reset)(void *stmt);
 	void (*finalize)(void *stmt);

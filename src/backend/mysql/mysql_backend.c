@@ -1031,17 +1031,32 @@ static int my_column(void *stmt, int col, corm_type want, corm_value *out)
 	}
 }
 
+static int my_column_text(void *stmt, int col, const char **text, size_t *len)
+{
+	my_stmt *s = stmt;
+	if (col < 0 || (unsigned)col >= s->ncols)
+		return CORM_EINVAL;
+	my_col *c = &s->cols[col];
+	if (c->kind == COL_BYTES || c->is_null) {
+		*text = c->is_null ? NULL : c->buf ? c->buf : "";
+		/* what terminate_texts left: never past the buffer */
+		*len = c->is_null || !c->buf ? 0 : c->len < c->cap ? c->len : c->cap - 1;
+		return CORM_OK;
+	}
+	corm_value v; /* a number or a time where text was asked for: its text form */
+	int rc = my_column(stmt, col, CORM_TYPE_TEXT, &v);
+	if (rc)
+		return rc;
+	*text = v.u.text;
+	*len = strlen(v.u.text);
+	return CORM_OK;
+}
+
 /* ---- dialect ---------------------------------------------------------- */
 
 static void my_quote_name(corm_buf *b, const char *name)
 {
-	corm_buf_putc(b, '`');
-	for (const char *p = name; *p; p++) {
-		if (*p == '`')
-			corm_buf_putc(b, '`');
-		corm_buf_putc(b, *p);
-	}
-	corm_buf_putc(b, '`');
+	corm_buf_quoted(b, name, '`');
 }
 
 static void my_placeholder(corm_buf *b, int n)
@@ -1234,6 +1249,7 @@ const corm_backend corm__mysql_backend = {
         .bind = my_bind,
         .step = my_step,
         .column = my_column,
+        .column_text = my_column_text,
         .column_count = my_column_count,
         .reset = my_reset,
         .finalize = my_finalize,

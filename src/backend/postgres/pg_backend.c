@@ -1378,6 +1378,20 @@ static json_t *load_json(const char *text, size_t len)
 	return j;
 }
 
+static int pg_column_text(void *stmt, int col, const char **text, size_t *len)
+{
+	pg_stmt *s = stmt;
+	if (!s->res || s->row < 0 || s->row >= s->nrows || col < 0 || col >= s->ncols)
+		return CORM_EINVAL;
+	if (PQgetisnull(s->res, s->row, col)) {
+		*text = NULL;
+		return CORM_OK;
+	}
+	*text = PQgetvalue(s->res, s->row, col);
+	*len = (size_t)PQgetlength(s->res, s->row, col);
+	return CORM_OK;
+}
+
 static int pg_column(void *stmt, int col, corm_type want, corm_value *out)
 {
 	pg_stmt *s = stmt;
@@ -1438,18 +1452,13 @@ static int pg_column(void *stmt, int col, corm_type want, corm_value *out)
 
 static void pg_quote_name(corm_buf *b, const char *name)
 {
-	corm_buf_putc(b, '"');
-	for (const char *p = name; *p; p++) {
-		if (*p == '"')
-			corm_buf_putc(b, '"');
-		corm_buf_putc(b, *p);
-	}
-	corm_buf_putc(b, '"');
+	corm_buf_quoted(b, name, '"');
 }
 
 static void pg_placeholder(corm_buf *b, int n)
 {
-	corm_buf_printf(b, "$%d", n);
+	corm_buf_putc(b, '$');
+	corm_buf_int(b, n);
 }
 
 /*
@@ -1621,6 +1630,7 @@ const corm_backend corm__postgres_backend = {
         .bind = pg_bind,
         .step = pg_step,
         .column = pg_column,
+        .column_text = pg_column_text,
         .column_count = pg_column_count,
         .reset = pg_reset,
         .finalize = pg_finalize,

@@ -272,6 +272,15 @@ static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 	return corm__value_from_text(want, text, (size_t)len, out);
 }
 
+static int sq_column_text(void *stmt, int col, const char **text, size_t *len)
+{
+	*text = (const char *)sqlite3_column_text(stmt, col);
+	if (!*text)
+		return sqlite3_column_type(stmt, col) == SQLITE_NULL ? CORM_OK : CORM_ENOMEM;
+	*len = (size_t)sqlite3_column_bytes(stmt, col);
+	return CORM_OK;
+}
+
 static int64_t sq_column_int_not_null(void *stmt, int col)
 {
 	return sqlite3_column_int64(stmt, col);
@@ -302,18 +311,7 @@ static int64_t sq_last_insert_id(void *conn)
 
 static void sq_quote_name(corm_buf *b, const char *name)
 {
-	corm_buf_putc(b, '"');
-	for (const char *p = name; *p;) {
-		size_t run =
-		        strcspn(p, "\""); /* names from metadata rarely hold a quote: copy runs */
-		corm_buf_put(b, p, run);
-		p += run;
-		if (*p == '"') {
-			corm_buf_put(b, "\"\"", 2);
-			p++;
-		}
-	}
-	corm_buf_putc(b, '"');
+	corm_buf_quoted(b, name, '"');
 }
 
 static void sq_placeholder(corm_buf *b, int n)
@@ -441,6 +439,7 @@ const corm_backend corm__sqlite_backend = {
         .bind = sq_bind,
         .step = sq_step,
         .column = sq_column,
+        .column_text = sq_column_text,
         .column_count = sq_column_count,
         .reset = sq_reset,
         .finalize = sq_finalize,
