@@ -66,6 +66,90 @@ static void test_new_applies_defaults(void **state)
 	assert_string_equal(corm_get_display(k, &k->status), "Pending");
 	assert_true(corm_is_null(k, &k->ratio));
 	corm_free(k);
+
+	/* create(): the fields given replace the defaults, the others keep them, kwargs in any
+	 * order; an unknown name fails before anything is written */
+	User *u = test_user(env, "alice");
+	ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
+	                           CORM_KWARGS(CORM_KW("view_count", 7), CORM_KW("slug", "s"),
+	                                       CORM_KW("author", u), CORM_KW("title", "T"))));
+	assert_string_equal(p->title, "T");
+	assert_string_equal(p->slug, "s");
+	assert_string_equal(p->body, "");
+	assert_int_equal(p->view_count, 7);
+	assert_true(p->is_active);
+	assert_int_equal(p->author.id, corm_pk(u));
+	corm_free(p);
+	p = (Post *)1;
+	assert_int_equal(corm_create(env->db, &Post_model, &p,
+	                             CORM_KWARGS(CORM_KW("title", "T2"), CORM_KW("titel", "x"))),
+	                 CORM_EFIELD);
+	assert_null(p);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "blog.Post has no field named 'titel'. Choices are: author, author_id, "
+	                    "body, category, category_id, created_at, id, is_active, slug, title, "
+	                    "updated_at, view_count");
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	int64_t n;
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 1);
+	corm_qs_free(qs);
+	corm_free(u);
+}
+
+static size_t count_char(const char *s, char c)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+/* A connection builds each model's INSERT once; other models and an explicit pk get their own. */
+static void test_insert_text_per_shape(void **state)
+{
+	test_env *env = *state;
+	char *inserts[4];
+	User *u = test_user(env, "alice");
+	Post *p;
+	for (int i = 0; i < 4; i++) {
+		char slug[16];
+		snprintf(slug, sizeof slug, "post-%d", i);
+		test_clear_queries(env);
+		if (i ==
+		    1) /* an explicit pk: save() tries an UPDATE first, then inserts the id too */
+			ASSERT_OK(env,
+			          corm_create(env->db, &Post_model, &p,
+			                      CORM_KWARGS(CORM_KW("id", 500), CORM_KW("slug", slug),
+			                                  CORM_KW("author", u))));
+		else if (i == 2)
+			corm_free(test_user(env, "bob"));
+		else
+			ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
+			                           CORM_KWARGS(CORM_KW("slug", slug),
+			                                       CORM_KW("author", u))));
+		inserts[i] = strdup(env->queries[env->nqueries - 1]); /* the log is cleared next */
+		assert_true(strncmp(inserts[i], "INSERT INTO ", 12) == 0);
+		if (i != 2) {
+			if (i == 1)
+				assert_int_equal(corm_pk(p), 500);
+			else
+				assert_true(corm_pk(p) > 0 && corm_pk(p) != 500);
+			assert_string_equal(p->slug, slug);
+			corm_free(p);
+		}
+	}
+	assert_int_equal(count_char(inserts[1], ','), count_char(inserts[0], ',') + 2);
+	assert_non_null(strstr(inserts[2], "auth_user"));
+	assert_string_equal(inserts[3], inserts[0]);
+	for (int i = 0; i < 4; i++)
+		free(inserts[i]);
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	int64_t n;
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 3);
+	corm_qs_free(qs);
+	corm_free(u);
 }
 
 static void test_save_insert_update(void **state)
@@ -829,6 +913,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_new_applies_defaults, test_setup,
 	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_save_insert_update, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_insert_text_per_shape, test_setup,
+	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_get_or_create_and_update_or_create, test_setup,
 	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_constraints_and_types, test_setup,

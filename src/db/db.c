@@ -97,6 +97,8 @@ void corm_close(corm_db *db)
 		corm__stmt_cache_clear(db);
 	corm__free(db->cache);
 	corm__sql_free(&db->sql);
+	for (size_t i = 0; i < CORM_MEMO_SLOTS; i++)
+		corm__free(db->memo[i].sql);
 	if (db->conn)
 		db->be->close(db->conn);
 	corm__err_free(&db->err);
@@ -152,6 +154,26 @@ void corm__sql_release(corm_db *db, corm_sql *s)
 	}
 	corm__sql_reset(s);
 	s->busy = false;
+}
+
+const char *corm__memo_get(const corm_db *db, uint64_t key, size_t *len)
+{
+	for (size_t i = 0; i < CORM_MEMO_SLOTS; i++)
+		if (db->memo[i].key == key && db->memo[i].sql) {
+			*len = db->memo[i].len;
+			return db->memo[i].sql;
+		}
+	return NULL;
+}
+
+void corm__memo_put(corm_db *db, uint64_t key, const char *sql, size_t len)
+{
+	char *copy = corm__strndup(sql, len);
+	if (!copy)
+		return;
+	corm_memo *m = &db->memo[db->memo_next++ % CORM_MEMO_SLOTS];
+	corm__free(m->sql);
+	*m = (corm_memo){key, copy, len};
 }
 
 /* A free cache entry for this SQL, or NULL. */
@@ -290,7 +312,7 @@ void corm__stmt_close(corm_stmt *st)
 		return;
 	corm_cached_stmt *c = st->cached;
 	if (c && c->sql && c->s == st->s) {
-		st->db->be->reset(st->s); /* back to the cache, bindings cleared */
+		st->db->be->reset(st->s); /* back to the cache */
 		c->in_use = false;
 	} else {
 		st->db->be->finalize(st->s);

@@ -25,6 +25,15 @@ typedef struct corm_cached_stmt {
 
 #define CORM_STMT_CACHE_DEFAULT 64
 
+/* SQL the library built for a fixed shape (a model's INSERT), remembered per connection. */
+typedef struct corm_memo {
+	uint64_t key;
+	char *sql;
+	size_t len;
+} corm_memo;
+
+#define CORM_MEMO_SLOTS 16
+
 struct corm_db {
 	const corm_backend *be;
 	void *conn;
@@ -42,6 +51,8 @@ struct corm_db {
 	size_t ncache, cache_cap;
 	uint64_t tick;
 	corm_sql sql; /* reused by every statement the library compiles */
+	corm_memo memo[CORM_MEMO_SLOTS];
+	unsigned memo_next; /* the slot replaced next, round robin */
 };
 
 /* Records an error on db; returns code. */
@@ -63,6 +74,14 @@ void corm__rollback_keep_error(corm_db *db);
 corm_sql *corm__sql_acquire(corm_db *db, corm_sql *local);
 /* Empties s and returns it to the connection (or frees it if it is a local one). */
 void corm__sql_release(corm_db *db, corm_sql *s);
+
+/*
+ * The SQL remembered for `key` (a meta's serial combined with what else the
+ * text depends on), or NULL. Borrowed until the next corm__memo_put.
+ */
+const char *corm__memo_get(const corm_db *db, uint64_t key, size_t *len);
+/* Remembers sql for key. Out of memory only means it is not remembered. */
+void corm__memo_put(corm_db *db, uint64_t key, const char *sql, size_t len);
 
 /* A prepared statement bound to its connection. */
 typedef struct corm_stmt {

@@ -17,20 +17,21 @@ static const corm_meta *meta_of(const void *inst)
 	return o && o->model ? o->model->meta : NULL;
 }
 
-int corm_new(const corm_model *model, void *out)
+/*
+ * A new instance with every default applied, except to the fields whose bit
+ * is set in `given` (fields 0..63): create() is about to set those, and a
+ * default text would be allocated only to be freed.
+ */
+static int new_instance(const corm_meta *meta, uint64_t given, void **out)
 {
-	if (!out)
-		return CORM_EINVAL;
-	*(void **)out = NULL;
-	if (!model || !model->meta)
-		return CORM_EINVAL;
-	const corm_meta *meta = model->meta;
 	void *inst = corm__alloc_instance(meta);
 	if (!inst)
 		return CORM_ENOMEM;
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
 		int rc = CORM_OK;
+		if (i < 64 && (given >> i & 1))
+			continue;
 		if (fm->has_default)
 			rc = corm__member_store(fm, inst, &fm->deflt);
 		else if (fm->decl->default_fn)
@@ -51,8 +52,18 @@ int corm_new(const corm_model *model, void *out)
 			return rc;
 		}
 	}
-	*(void **)out = inst;
+	*out = inst;
 	return CORM_OK;
+}
+
+int corm_new(const corm_model *model, void *out)
+{
+	if (!out)
+		return CORM_EINVAL;
+	*(void **)out = NULL;
+	if (!model || !model->meta)
+		return CORM_EINVAL;
+	return new_instance(model->meta, 0, (void **)out);
 }
 
 void corm_free(void *inst)
@@ -133,15 +144,16 @@ static int range_check(const corm_fmeta *fm, const corm_value *v, corm_err *err)
 	return CORM_OK;
 }
 
-/* Sets a field from a user value; err gets the message. */
-static int set_field(void *inst, const char *name, const corm_value *value, corm_err *err)
+static int no_such_field(const corm_meta *meta, const char *name, corm_err *err)
 {
-	const corm_meta *meta = meta_of(inst);
-	const corm_fmeta *fm = corm__meta_field(meta, name);
-	if (!fm)
-		return corm__err_set(err, CORM_EFIELD,
-		                     "%s has no field named '%s'. Choices are: %s", meta->label,
-		                     name, meta->field_choices);
+	return corm__err_set(err, CORM_EFIELD, "%s has no field named '%s'. Choices are: %s",
+	                     meta->label, name, meta->field_choices);
+}
+
+/* Sets field fm from a user value; err gets the message. */
+static int set_field_meta(void *inst, const corm_fmeta *fm, const corm_value *value, corm_err *err)
+{
+	const corm_meta *meta = fm->owner;
 	if (value->type == CORM_TYPE_EXPR || value->type == CORM_TYPE_LIST)
 		return corm__err_set(
 		        err, CORM_ETYPE,
@@ -165,6 +177,14 @@ static int set_field(void *inst, const char *name, const corm_value *value, corm
 		rc = corm__err_set(err, CORM_ENOMEM, "out of memory");
 	corm__value_clear(&v);
 	return rc;
+}
+
+/* Sets a field named by the user; err gets the message. */
+static int set_field(void *inst, const char *name, const corm_value *value, corm_err *err)
+{
+	const corm_meta *meta = meta_of(inst);
+	const corm_fmeta *fm = corm__meta_field(meta, name);
+	return fm ? set_field_meta(inst, fm, value, err) : no_such_field(meta, name, err);
 }
 
 int corm_set(void *inst, const char *field, corm_value value)
@@ -343,12 +363,26 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 	}
 	bool returning = db->be->features.can_return_columns_from_insert;
 	corm_sql local, *sql = corm__sql_acquire(db, &local);
-	corm__compile_insert(db->be, meta, cols, n, returning, sql);
+	/* the text depends only on the model, the backend and whether the pk is given: built once
+	 * per connection, it costs a save nothing but binding the values */
+	uint64_t shape = meta->serial << 16 | (uint64_t)n << 1 | returning;
+	size_t len = 0;
+	const char *text = n < 0x8000 ? corm__memo_get(db, shape, &len) : NULL;
+	if (text) {
+		for (size_t i = 0; i < n; i++)
+			corm__sql_push(sql, cols[i].value, false);
+	} else {
+		corm__compile_insert(db->be, meta, cols, n, returning, sql);
+		text = sql->text.ptr;
+		len = sql->text.len;
+		if (n < 0x8000 && !sql->oom && !sql->text.oom)
+			corm__memo_put(db, shape, text, len);
+	}
 	corm__free(cols);
 	corm_stmt st;
-	int rc = sql->oom || sql->text.oom ? corm__db_error(db, CORM_ENOMEM, "out of memory")
-	                                   : corm__stmt_open(db, sql->text.ptr, sql->text.len,
-	                                                     sql->params, sql->n, &st);
+	int rc = sql->oom || sql->text.oom
+	                 ? corm__db_error(db, CORM_ENOMEM, "out of memory")
+	                 : corm__stmt_open(db, text, len, sql->params, sql->n, &st);
 	corm__sql_release(db, sql);
 	if (rc)
 		return rc;
@@ -534,13 +568,36 @@ int corm_create(corm_db *db, const corm_model *model, void *out, const corm_kw *
 	if (!db)
 		return CORM_EINVAL;
 	corm__db_ok(db);
+	if (!model || !model->meta)
+		return corm__db_error(db, CORM_EINVAL, "corm_create: model is not registered");
+	const corm_meta *meta = model->meta;
+	/* unknown names fail before anything is made; the fields given get no default */
+	uint64_t given = 0;
+	size_t hint = 0;
+	corm_err err = {0, CORM_BUF_INIT};
+	for (size_t i = 0; kwargs && kwargs[i].name; i++) {
+		const corm_fmeta *fm = corm__meta_field_hint(meta, kwargs[i].name, &hint);
+		if (!fm) {
+			no_such_field(meta, kwargs[i].name, &err);
+			int rc = corm__db_take(db, &err);
+			corm__err_free(&err);
+			return rc;
+		}
+		if (fm->index < 64)
+			given |= (uint64_t)1 << fm->index;
+	}
 	void *inst;
-	int rc = corm_new(model, &inst);
+	int rc = new_instance(meta, given, &inst);
 	if (rc)
-		return corm__db_error(db, rc,
-		                      rc == CORM_ENOMEM ? "out of memory"
-		                                        : "corm_create: model is not registered");
-	rc = apply_kwargs(db, inst, kwargs);
+		return corm__db_error(db, rc, "out of memory");
+	hint = 0;
+	for (size_t i = 0; !rc && kwargs && kwargs[i].name; i++) {
+		const corm_fmeta *fm = corm__meta_field_hint(meta, kwargs[i].name, &hint);
+		rc = set_field_meta(inst, fm, &kwargs[i].value, &err);
+		if (rc)
+			rc = corm__db_take(db, &err);
+	}
+	corm__err_free(&err);
 	if (!rc)
 		rc = corm_save(db, inst);
 	if (rc || !out)

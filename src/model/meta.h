@@ -42,6 +42,9 @@ struct corm_meta {
 	size_t nfields;
 	corm_fmeta *pk;
 	char *field_choices; /* "author, author_id, body, ..." for FieldError messages */
+	/* unique for the life of the process (an address can be reused by a later meta): keys
+	 * what connections remember about the model */
+	uint64_t serial;
 };
 
 /* The meta of a registered model, or NULL. */
@@ -54,6 +57,13 @@ static inline const struct corm_meta *corm__meta(const corm_model *m)
 const corm_fmeta *corm__meta_field(const struct corm_meta *meta, const char *name);
 /* Field by name with the given length (for parsing "a__b" paths). */
 const corm_fmeta *corm__meta_field_n(const struct corm_meta *meta, const char *name, size_t len);
+/*
+ * The same, looking first where the previous lookup left *hint (start at 0):
+ * names given in declaration order, as create()'s kwargs usually are, are
+ * each found at the first comparison.
+ */
+const corm_fmeta *corm__meta_field_hint(const struct corm_meta *meta, const char *name,
+                                        size_t *hint);
 /* Field whose member lives at byte offset `offset` in the struct; NULL if none. */
 const corm_fmeta *corm__meta_field_at(const struct corm_meta *meta, size_t offset);
 

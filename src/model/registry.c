@@ -3,6 +3,7 @@
  * their metadata into corm_meta, attached to the corm_model.
  */
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,11 +291,14 @@ static int check_meta_names(corm_registry *reg, corm_meta *meta)
 	return CORM_OK;
 }
 
+static atomic_uint_least64_t last_meta_serial;
+
 static int compile_meta(corm_registry *reg, corm_model *m, corm_meta **out)
 {
 	corm_meta *meta = corm__calloc(1, sizeof(corm_meta));
 	if (!meta)
 		return CORM_ENOMEM;
+	meta->serial = atomic_fetch_add(&last_meta_serial, 1) + 1;
 	meta->model = m;
 	meta->reg = reg;
 	bool has_pk = false;
@@ -492,17 +496,34 @@ void corm_registry_free(corm_registry *reg)
 
 /* ---- lookups on compiled metadata ---- */
 
-const corm_fmeta *corm__meta_field_n(const corm_meta *meta, const char *name, size_t len)
+/* Looks from *hint on, wrapping around; *hint is left just past the field found. */
+static const corm_fmeta *find_field(const corm_meta *meta, const char *name, size_t len,
+                                    size_t *hint)
 {
 	if (len == 2 && memcmp(name, "pk", 2) == 0)
 		return meta->pk;
-	for (size_t i = 0; i < meta->nfields; i++) {
+	size_t n = meta->nfields;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (*hint + k) % n;
 		const corm_fmeta *fm = &meta->fields[i];
 		if ((fm->name_len == len && memcmp(fm->name, name, len) == 0) ||
-		    (fm->attname_len == len && memcmp(fm->attname, name, len) == 0))
+		    (fm->attname_len == len && memcmp(fm->attname, name, len) == 0)) {
+			*hint = i + 1;
 			return fm;
+		}
 	}
 	return NULL;
+}
+
+const corm_fmeta *corm__meta_field_n(const corm_meta *meta, const char *name, size_t len)
+{
+	size_t from = 0;
+	return find_field(meta, name, len, &from);
+}
+
+const corm_fmeta *corm__meta_field_hint(const corm_meta *meta, const char *name, size_t *hint)
+{
+	return find_field(meta, name, strlen(name), hint);
 }
 
 const corm_fmeta *corm__meta_field(const corm_meta *meta, const char *name)

@@ -70,7 +70,7 @@ void corm_buf_printf(corm_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-void corm_buf_int(corm_buf *b, int64_t v)
+size_t corm_int_format(char *out, int64_t v)
 {
 	char tmp[24], *p = tmp + sizeof tmp;
 	/* unsigned arithmetic so INT64_MIN negates without overflow */
@@ -81,7 +81,16 @@ void corm_buf_int(corm_buf *b, int64_t v)
 	} while (u);
 	if (v < 0)
 		*--p = '-';
-	corm_buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+	size_t n = (size_t)(tmp + sizeof tmp - p);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return n;
+}
+
+void corm_buf_int(corm_buf *b, int64_t v)
+{
+	char text[CORM_INT_TEXT_MAX];
+	corm_buf_put(b, text, corm_int_format(text, v));
 }
 
 const char *corm_buf_cstr(corm_buf *b)

@@ -55,6 +55,9 @@ void corm_buf_quoted(corm_buf *b, const char *name, char quote);
 void corm_buf_printf(corm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void corm_buf_vprintf(corm_buf *b, const char *fmt, va_list ap);
 void corm_buf_int(corm_buf *b, int64_t v);
+/* Writes v in decimal and a NUL into out (at least CORM_INT_TEXT_MAX bytes); returns the length. */
+#define CORM_INT_TEXT_MAX 21
+size_t corm_int_format(char *out, int64_t v);
 /* The NUL-terminated contents ("" when empty); NULL only after OOM. */
 const char *corm_buf_cstr(corm_buf *b);
 /* Hands the contents to the caller (corm__free) and resets the buffer. NULL after OOM. */

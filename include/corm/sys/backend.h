@@ -123,6 +123,8 @@ typedef struct corm_backend {
 	 */
 	int (*column_text)(void *stmt, int col, const char **text, size_t *len);
 	int (*column_count)(void *stmt);
+	/** Makes the statement ready to run again. Every parameter is bound again before it does.
+	 */
 	int (*reset)(void *stmt);
 	void (*finalize)(void *stmt);
 	int64_t (*changes)(void *conn);

@@ -785,7 +785,7 @@ static int pg_bind(void *stmt, int index, const corm_value *v, corm_driver_error
 	case CORM_TYPE_NULL:
 		return CORM_OK;
 	case CORM_TYPE_INT:
-		snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
+		corm_int_format(tmp, v->u.i);
 		break;
 	case CORM_TYPE_FLOAT:
 		format_float(tmp, sizeof tmp, v->u.f);
