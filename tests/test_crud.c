@@ -832,6 +832,47 @@ static void test_urls(void **state)
 	assert_int_equal(corm_open(NULL, "sqlite://"), CORM_EINVAL);
 }
 
+/* Names holding the quote characters of every backend are quoted, not cut short. */
+static void test_quotes_inside_names(void **state)
+{
+	test_env *env = *state;
+	typedef struct Odd {
+		corm_obj obj;
+		char *name;
+		int32_t n;
+	} Odd;
+	static const corm_field fields[] = {
+	        CORM_CHAR(Odd, name, .max_length = 20, .db_column = "na\"me`x"),
+	        CORM_INT(Odd, n, .db_column = "plain"),
+	};
+	static corm_model odd = CORM_MODEL(Odd, "t", fields, .db_table = "odd\"tab`le");
+	corm_registry *reg;
+	ASSERT_OK(env, corm_registry_new(&reg));
+	assert_int_equal(corm_registry_add(reg, &odd), CORM_OK);
+	corm_drop_tables(env->db, reg);
+	ASSERT_OK(env, corm_create_tables(env->db, reg));
+	Odd *o;
+	ASSERT_OK(env, corm_create(env->db, &odd, &o,
+	                           CORM_KWARGS(CORM_KW("name", "q\"`'"), CORM_KW("n", 3))));
+	corm_free(o);
+	corm_qs *qs = corm_objects(env->db, &odd);
+	ASSERT_OK(env, corm_filter(qs, CORM_Q("name", "q\"`'"), CORM_Q("n__gte", 3)));
+	ASSERT_OK(env, corm_get(qs, &o, NULL));
+	assert_string_equal(o->name, "q\"`'");
+	assert_int_equal(o->n, 3);
+	corm_free(o);
+	corm_qs_free(qs);
+	const char *q = env->queries[env->nqueries - 1];
+	if (strcmp(test_backend(), "mysql") == 0)
+		assert_non_null(
+		        strstr(q, "FROM `odd\"tab``le` WHERE (`odd\"tab``le`.`na\"me``x` = ?"));
+	else
+		assert_non_null(strstr(
+		        q, "FROM \"odd\"\"tab`le\" WHERE (\"odd\"\"tab`le\".\"na\"\"me`x\" = "));
+	ASSERT_OK(env, corm_drop_tables(env->db, reg));
+	corm_registry_free(reg);
+}
+
 static void test_registry_errors(void **state)
 {
 	typedef struct Bad {
@@ -932,6 +973,8 @@ int main(void)
 	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_urls, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_registry_errors, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_quotes_inside_names, test_setup,
+	                                        test_teardown),
 	};
 	return cmocka_run_group_tests_name("crud", tests, NULL, NULL);
 }

@@ -260,7 +260,7 @@ int corm_set_statement_cache(corm_db *db, size_t capacity)
 }
 
 int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *params, size_t n,
-                    corm_stmt *st)
+                    bool stable, corm_stmt *st)
 {
 	st->db = db;
 	st->s = NULL;
@@ -290,7 +290,7 @@ int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *
 		}
 	}
 	for (size_t i = 0; i < n; i++)
-		if (db->be->bind(st->s, (int)i, &params[i], &e)) {
+		if (db->be->bind(st->s, (int)i, &params[i], stable, &e)) {
 			corm__stmt_close(st);
 			return driver_error(db, &e);
 		}
@@ -324,7 +324,7 @@ void corm__stmt_close(corm_stmt *st)
 int corm__exec(corm_db *db, const char *sql, const corm_value *params, size_t n, int64_t *changes)
 {
 	corm_stmt st;
-	int rc = corm__stmt_open(db, sql, strlen(sql), params, n, &st);
+	int rc = corm__stmt_open(db, sql, strlen(sql), params, n, false, &st);
 	if (rc)
 		return rc;
 	while ((rc = corm__stmt_step(&st)) == CORM_ROW)

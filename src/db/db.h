@@ -93,9 +93,13 @@ typedef struct corm_stmt {
 /* Finalizes every cached statement (the schema changed, or the cache is being turned off). */
 void corm__stmt_cache_clear(corm_db *db);
 
-/* Prepares sql and binds params (values of storage types). Logs the SQL. */
+/*
+ * Prepares sql and binds params (values of storage types). Logs the SQL.
+ * `stable`: what the params point to outlives the statement (see the
+ * backend's bind).
+ */
 int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *params, size_t n,
-                    corm_stmt *st);
+                    bool stable, corm_stmt *st);
 /* CORM_ROW, CORM_DONE or an error recorded on db. */
 int corm__stmt_step(corm_stmt *st);
 void corm__stmt_close(corm_stmt *st);

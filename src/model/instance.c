@@ -364,7 +364,8 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 	bool returning = db->be->features.can_return_columns_from_insert;
 	corm_sql local, *sql = corm__sql_acquire(db, &local);
 	/* the text depends only on the model, the backend and whether the pk is given: built once
-	 * per connection, it costs a save nothing but binding the values */
+	 * per connection, it costs a save nothing but binding the values, which are the
+	 * instance's own (stable until the statement is closed) */
 	uint64_t shape = meta->serial << 16 | (uint64_t)n << 1 | returning;
 	size_t len = 0;
 	const char *text = n < 0x8000 ? corm__memo_get(db, shape, &len) : NULL;
@@ -382,7 +383,7 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 	corm_stmt st;
 	int rc = sql->oom || sql->text.oom
 	                 ? corm__db_error(db, CORM_ENOMEM, "out of memory")
-	                 : corm__stmt_open(db, text, len, sql->params, sql->n, &st);
+	                 : corm__stmt_open(db, text, len, sql->params, sql->n, true, &st);
 	corm__sql_release(db, sql);
 	if (rc)
 		return rc;
@@ -574,9 +575,12 @@ int corm_create(corm_db *db, const corm_model *model, void *out, const corm_kw *
 	/* unknown names fail before anything is made; the fields given get no default */
 	uint64_t given = 0;
 	size_t hint = 0;
+	const corm_fmeta *found[32]; /* the first kwargs' fields, not looked up twice */
 	corm_err err = {0, CORM_BUF_INIT};
 	for (size_t i = 0; kwargs && kwargs[i].name; i++) {
 		const corm_fmeta *fm = corm__meta_field_hint(meta, kwargs[i].name, &hint);
+		if (i < 32)
+			found[i] = fm;
 		if (!fm) {
 			no_such_field(meta, kwargs[i].name, &err);
 			int rc = corm__db_take(db, &err);
@@ -592,7 +596,8 @@ int corm_create(corm_db *db, const corm_model *model, void *out, const corm_kw *
 		return corm__db_error(db, rc, "out of memory");
 	hint = 0;
 	for (size_t i = 0; !rc && kwargs && kwargs[i].name; i++) {
-		const corm_fmeta *fm = corm__meta_field_hint(meta, kwargs[i].name, &hint);
+		const corm_fmeta *fm =
+		        i < 32 ? found[i] : corm__meta_field_hint(meta, kwargs[i].name, &hint);
 		rc = set_field_meta(inst, fm, &kwargs[i].value, &err);
 		if (rc)
 			rc = corm__db_take(db, &err);

@@ -510,7 +510,8 @@ static int open_query(corm_qs *qs, const corm_query *q, corm_compile_kind kind, 
 		rc = corm__db_take(qs->db, &err);
 		corm__err_free(&err);
 	} else if (!rc) {
-		rc = corm__stmt_open(qs->db, sql->text.ptr, sql->text.len, sql->params, sql->n, st);
+		rc = corm__stmt_open(qs->db, sql->text.ptr, sql->text.len, sql->params, sql->n,
+		                     false, st);
 	}
 	corm__sql_release(qs->db, sql);
 	return rc;

@@ -30,10 +30,15 @@ void corm_buf_quoted(corm_buf *b, const char *name, char quote)
 		return;
 	char *out = b->ptr + b->len;
 	*out++ = quote;
-	for (size_t i = 0; i < len; i++) {
-		if (name[i] == quote)
-			*out++ = quote;
-		*out++ = name[i];
+	if (!memchr(name, quote, len)) { /* the usual name: one copy */
+		memcpy(out, name, len);
+		out += len;
+	} else {
+		for (size_t i = 0; i < len; i++) {
+			if (name[i] == quote)
+				*out++ = quote;
+			*out++ = name[i];
+		}
 	}
 	*out++ = quote;
 	*out = '\0';

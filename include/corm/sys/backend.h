@@ -15,7 +15,8 @@
 extern "C" {
 #endif
 
-#define CORM_BACKEND_ABI 1
+/* 2: bind() says whether the value is stable; column_text() */
+#define CORM_BACKEND_ABI 2
 
 /** Lookups, the part after the last "__" of a filter path. */
 typedef enum corm_lookup {
@@ -104,9 +105,14 @@ typedef struct corm_backend {
 	void (*close)(void *conn);
 	int (*prepare)(void *conn, const char *sql, size_t len, void **stmt,
 	               corm_driver_error *err);
-	/** Binds parameter `index` (0-based). The value is of a storage type (never
-	 * EXPR/LIST/OBJECT). */
-	int (*bind)(void *stmt, int index, const corm_value *value, corm_driver_error *err);
+	/**
+	 * Binds parameter `index` (0-based). The value is of a storage type (never
+	 * EXPR/LIST/OBJECT). `stable`: the text or bytes it points to stay
+	 * unchanged until the statement is reset (an instance being saved), so the
+	 * driver may refer to them instead of copying them.
+	 */
+	int (*bind)(void *stmt, int index, const corm_value *value, bool stable,
+	            corm_driver_error *err);
 	/** CORM_ROW, CORM_DONE, or an error code with err filled. */
 	int (*step)(void *stmt, corm_driver_error *err);
 	/**

@@ -521,8 +521,9 @@ static bool set_data(my_param *p, const void *data, size_t len)
 	return true;
 }
 
-static int my_bind(void *stmt, int index, const corm_value *v, corm_driver_error *err)
+static int my_bind(void *stmt, int index, const corm_value *v, bool stable, corm_driver_error *err)
 {
+	(void)stable; /* parameters are copied into the statement's own buffers */
 	my_stmt *s = stmt;
 	if (index < 0 || (unsigned)index >= s->nparams) {
 		char msg[128];

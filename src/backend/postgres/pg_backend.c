@@ -768,8 +768,9 @@ static void format_float(char *buf, size_t size, double f)
 
 static const char NUL_TEXT[] = "PostgreSQL text cannot contain NUL (0x00) bytes";
 
-static int pg_bind(void *stmt, int index, const corm_value *v, corm_driver_error *err)
+static int pg_bind(void *stmt, int index, const corm_value *v, bool stable, corm_driver_error *err)
 {
+	(void)stable; /* texts are copied: the statement may run after the caller's value is gone */
 	pg_stmt *s = stmt;
 	if (index < 0)
 		return fail(err, CORM_EINVAL, "negative parameter index");

@@ -139,9 +139,12 @@ static int oom(corm_driver_error *err)
 	return CORM_ENOMEM;
 }
 
-static int sq_bind(void *stmt, int index, const corm_value *v, corm_driver_error *err)
+static int sq_bind(void *stmt, int index, const corm_value *v, bool stable, corm_driver_error *err)
 {
 	sqlite3_stmt *s = stmt;
+	/* the reset keeps bindings (sq_reset), but the next run binds every parameter again
+	 * before stepping: a stable value is never read after it is gone */
+	sqlite3_destructor_type keep = stable ? SQLITE_STATIC : SQLITE_TRANSIENT;
 	int i = index + 1, rc;
 	char tmp[CORM_DATETIME_STRLEN];
 	switch (v->type) {
@@ -158,11 +161,11 @@ static int sq_bind(void *stmt, int index, const corm_value *v, corm_driver_error
 		rc = sqlite3_bind_int(s, i, v->u.b);
 		break;
 	case CORM_TYPE_TEXT:
-		rc = sqlite3_bind_text(s, i, v->u.text, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_bind_text(s, i, v->u.text, -1, keep);
 		break;
 	case CORM_TYPE_BYTES:
 		rc = sqlite3_bind_blob64(s, i, v->u.bytes.data ? (const void *)v->u.bytes.data : "",
-		                         v->u.bytes.len, SQLITE_TRANSIENT);
+		                         v->u.bytes.len, keep);
 		break;
 	case CORM_TYPE_DECIMAL: {
 		char *text = corm_decimal_to_string(v->u.decimal);
