@@ -29,9 +29,18 @@ int corm__db_take(corm_db *db, corm_err *err)
 
 void corm__db_ok(corm_db *db)
 {
+	/* the message is left as it is: it is only read while code says there is an error, and
+	 * every error rewrites it (this runs at the start of every call, once per row) */
 	db->err.code = CORM_OK;
 	db->native_err = 0;
-	corm_buf_clear(&db->err.msg);
+}
+
+/* Empty, without zeroing the 512-byte message: this runs for every row stepped. */
+static void no_driver_error(corm_driver_error *e)
+{
+	e->code = 0;
+	e->native = 0;
+	e->message[0] = '\0';
 }
 
 static int driver_error(corm_db *db, const corm_driver_error *e)
@@ -143,6 +152,7 @@ corm_sql *corm__sql_acquire(corm_db *db, corm_sql *local)
 		return local;
 	corm__sql_reset(&db->sql);
 	db->sql.busy = true;
+	db->sql.db = db;
 	return &db->sql;
 }
 
@@ -274,7 +284,8 @@ int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *
 		                      "end of the outermost atomic block.");
 	if (db->log)
 		db->log(sql, db->log_ctx);
-	corm_driver_error e = {0};
+	corm_driver_error e;
+	no_driver_error(&e);
 	corm_cached_stmt *c = db->cache_cap ? cache_find(db, sql, len) : NULL;
 	if (c) {
 		c->in_use = true;
@@ -299,7 +310,8 @@ int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *
 
 int corm__stmt_step(corm_stmt *st)
 {
-	corm_driver_error e = {0};
+	corm_driver_error e;
+	no_driver_error(&e);
 	int rc = st->db->be->step(st->s, &e);
 	if (rc == CORM_ROW || rc == CORM_DONE)
 		return rc;

@@ -32,7 +32,16 @@ typedef struct corm_memo {
 	size_t len;
 } corm_memo;
 
-#define CORM_MEMO_SLOTS 16
+#define CORM_MEMO_SLOTS 32
+
+/* What a memo key's text is, for one model (the key's high bits are the meta's serial). */
+enum { CORM_MEMO_INSERT = 1, CORM_MEMO_SELECT_LIST = 2 };
+
+/* The key of a model's memo: kind, and a 16-bit variant of it. */
+static inline uint64_t corm__memo_key(uint64_t serial, unsigned kind, unsigned variant)
+{
+	return serial << 20 | (uint64_t)kind << 16 | (variant & 0xffff);
+}
 
 struct corm_db {
 	const corm_backend *be;

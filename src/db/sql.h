@@ -24,6 +24,9 @@ typedef struct corm_sql {
 	 */
 	bool borrow;
 	bool busy; /* the connection's own one, lent out */
+	/* the connection this one belongs to (NULL for a local one): the compiler keeps the text
+	 * of fixed shapes there (corm__memo_get) */
+	struct corm_db *db;
 } corm_sql;
 
 void corm__sql_init(corm_sql *s);

@@ -366,7 +366,8 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 	/* the text depends only on the model, the backend and whether the pk is given: built once
 	 * per connection, it costs a save nothing but binding the values, which are the
 	 * instance's own (stable until the statement is closed) */
-	uint64_t shape = meta->serial << 16 | (uint64_t)n << 1 | returning;
+	uint64_t shape =
+	        corm__memo_key(meta->serial, CORM_MEMO_INSERT, (unsigned)n << 1 | returning);
 	size_t len = 0;
 	const char *text = n < 0x8000 ? corm__memo_get(db, shape, &len) : NULL;
 	if (text) {

@@ -10,6 +10,18 @@
 #include "util/buf.h"
 
 /* One concrete field (one column). */
+/* How the row decoder writes a field it read (chosen at registration). */
+typedef enum corm_store {
+	CORM_STORE_VALUE, /* through corm__member_store */
+	CORM_STORE_TEXT,  /* a char * copied with the length the driver gives */
+	/* NOT NULL integers and booleans, written straight into the member */
+	CORM_STORE_INT16,
+	CORM_STORE_INT32,
+	CORM_STORE_INT64,
+	CORM_STORE_FK_ID,
+	CORM_STORE_BOOL,
+} corm_store;
+
 typedef struct corm_fmeta {
 	const corm_field *decl; /* the user's declaration (a static one for the implicit id) */
 	const struct corm_meta *owner;
@@ -24,6 +36,7 @@ typedef struct corm_fmeta {
 	int max_length;  /* effective (kind defaults applied) */
 	bool is_pk;
 	bool nullable;
+	corm_store store;
 	corm_value deflt; /* parsed default_value (owned payload), CORM_TYPE_NULL if none */
 	bool has_default;
 	corm_value *choice_values; /* parsed choices (owned), decl->choices order */
@@ -45,6 +58,13 @@ struct corm_meta {
 	/* unique for the life of the process (an address can be reused by a later meta): keys
 	 * what connections remember about the model */
 	uint64_t serial;
+	/* field index + 1 by member offset (model->size entries; 0: no field starts there):
+	 * corm_is_null(p, &p->category) finds its field without a scan */
+	uint16_t *field_by_offset;
+	/* indexes of the text fields, and of the other fields that own memory (FKs' cached
+	 * objects, decimals, JSON, bytes): what resetting a reused instance must visit */
+	uint16_t *text_fields, *owning_fields;
+	size_t ntext, nowning;
 };
 
 /* The meta of a registered model, or NULL. */

@@ -58,6 +58,9 @@ static void meta_free(corm_meta *meta)
 		corm__free(fm->choice_values);
 	}
 	corm__free(meta->fields);
+	corm__free(meta->field_by_offset);
+	corm__free(meta->text_fields);
+	corm__free(meta->owning_fields);
 	corm__free(meta->label);
 	corm__free(meta->table);
 	corm__free(meta->verbose_name);
@@ -90,6 +93,48 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* "author, author_id, body, ..." sorted, as Django lists keyword choices. */
+static corm_store store_of(const corm_fmeta *fm)
+{
+	if (fm->vtype == CORM_TYPE_TEXT)
+		return CORM_STORE_TEXT;
+	if (fm->nullable)
+		return CORM_STORE_VALUE;
+	if (fm->vtype == CORM_TYPE_BOOL)
+		return CORM_STORE_BOOL;
+	if (fm->vtype != CORM_TYPE_INT)
+		return CORM_STORE_VALUE;
+	if (fm->kind == CORM_FIELD_FK)
+		return CORM_STORE_FK_ID;
+	return fm->decl->size == 2   ? CORM_STORE_INT16
+	       : fm->decl->size == 4 ? CORM_STORE_INT32
+	                             : CORM_STORE_INT64;
+}
+
+/* What the row decoder needs to know of the struct's layout. */
+static int build_layout(corm_registry *reg, corm_meta *meta)
+{
+	size_t size = meta->model->size, n = meta->nfields;
+	if (n >= UINT16_MAX)
+		return fail(reg, meta->model, NULL, "a model has at most 65534 fields");
+	meta->field_by_offset = corm__calloc(size ? size : 1, sizeof *meta->field_by_offset);
+	meta->text_fields = corm__calloc(n, sizeof *meta->text_fields);
+	meta->owning_fields = corm__calloc(n, sizeof *meta->owning_fields);
+	if (!meta->field_by_offset || !meta->text_fields || !meta->owning_fields)
+		return CORM_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		corm_fmeta *fm = &meta->fields[i];
+		fm->store = store_of(fm);
+		if (fm->decl->offset < size)
+			meta->field_by_offset[fm->decl->offset] = (uint16_t)(i + 1);
+		if (fm->vtype == CORM_TYPE_TEXT)
+			meta->text_fields[meta->ntext++] = (uint16_t)i;
+		else if (fm->kind == CORM_FIELD_FK || fm->vtype == CORM_TYPE_DECIMAL ||
+		         fm->vtype == CORM_TYPE_JSON || fm->vtype == CORM_TYPE_BYTES)
+			meta->owning_fields[meta->nowning++] = (uint16_t)i;
+	}
+	return CORM_OK;
+}
+
 static int build_field_choices(corm_meta *meta)
 {
 	const char **names = corm__calloc(meta->nfields * 2 + 1, sizeof(char *));
@@ -378,6 +423,9 @@ static int compile_meta(corm_registry *reg, corm_model *m, corm_meta **out)
 	rc = build_field_choices(meta);
 	if (rc)
 		goto out;
+	rc = build_layout(reg, meta);
+	if (rc)
+		goto out;
 	rc = check_meta_names(reg, meta);
 out:
 	if (rc) {
@@ -533,10 +581,9 @@ const corm_fmeta *corm__meta_field(const corm_meta *meta, const char *name)
 
 const corm_fmeta *corm__meta_field_at(const corm_meta *meta, size_t offset)
 {
-	for (size_t i = 0; i < meta->nfields; i++)
-		if (meta->fields[i].decl->offset == offset)
-			return &meta->fields[i];
-	return NULL;
+	if (offset >= meta->model->size || !meta->field_by_offset[offset])
+		return NULL;
+	return &meta->fields[meta->field_by_offset[offset] - 1];
 }
 
 const char *corm_model_table(const corm_model *model)

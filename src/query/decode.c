@@ -26,21 +26,20 @@ static char **text_member(const corm_fmeta *fm, void *inst)
 /* Frees and zeroes everything but the text buffers, which stay for the next row. */
 static void reset_keeping_texts(const corm_meta *meta, void *inst, corm_text_slot *slots)
 {
-	for (size_t i = 0; i < meta->nfields; i++) {
-		const corm_fmeta *fm = &meta->fields[i];
-		if (fm->vtype != CORM_TYPE_TEXT) {
-			corm__member_clear(fm, inst);
-			continue;
-		}
-		char *p = *text_member(fm, inst);
+	for (size_t k = 0; k < meta->nowning; k++)
+		corm__member_clear(&meta->fields[meta->owning_fields[k]], inst);
+	for (size_t k = 0; k < meta->ntext; k++) {
+		size_t i = meta->text_fields[k];
+		char *p = *text_member(&meta->fields[i], inst);
 		if (p != slots[i].ptr) /* the caller replaced it: only its length is known */
 			slots[i] = (corm_text_slot){p, p ? strlen(p) + 1 : 0};
 	}
 	memset(inst, 0, meta->model->size);
 	((corm_obj *)inst)->model = meta->model;
-	for (size_t i = 0; i < meta->nfields; i++)
-		if (meta->fields[i].vtype == CORM_TYPE_TEXT)
-			*text_member(&meta->fields[i], inst) = slots[i].ptr;
+	for (size_t k = 0; k < meta->ntext; k++) {
+		size_t i = meta->text_fields[k];
+		*text_member(&meta->fields[i], inst) = slots[i].ptr;
+	}
 }
 
 /*
@@ -74,20 +73,6 @@ static int store_text(const corm_fmeta *fm, void *inst, const char *text, size_t
 	return CORM_OK;
 }
 
-/* An integer into a fresh (or reset) instance: no related object or NULL bit to undo. */
-static void put_int(const corm_fmeta *fm, void *inst, int64_t v)
-{
-	char *member = (char *)inst + fm->decl->offset;
-	if (fm->kind == CORM_FIELD_FK)
-		((corm_fk *)member)->id = v;
-	else if (fm->decl->size == 2)
-		*(int16_t *)member = (int16_t)v;
-	else if (fm->decl->size == 4)
-		*(int32_t *)member = (int32_t)v;
-	else
-		*(int64_t *)member = v;
-}
-
 static int cannot_read(corm_stmt *st, const corm_fmeta *fm, int rc)
 {
 	return corm__db_error(st->db, rc, "cannot read column '%s' of %s as %s", fm->column,
@@ -97,12 +82,17 @@ static int cannot_read(corm_stmt *st, const corm_fmeta *fm, int rc)
 int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm_text_slot *slots)
 {
 	const corm_backend *be = st->db->be;
+	int64_t (*int_not_null)(void *, int) = be->column_int_not_null;
 	if (slots)
 		reset_keeping_texts(meta, inst, slots);
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
+		char *member = (char *)inst + fm->decl->offset;
 		int rc;
-		if (fm->vtype == CORM_TYPE_TEXT) {
+		/* NOT NULL integers and texts go straight into the (fresh or reset) instance: no
+		 * related object, NULL bit or old text to undo */
+		switch (fm->store) {
+		case CORM_STORE_TEXT: {
 			const char *text;
 			size_t len = 0;
 			rc = be->column_text(st->s, (int)i, &text, &len);
@@ -112,20 +102,47 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 				return corm__db_error(st->db, CORM_ENOMEM, "out of memory");
 			continue;
 		}
-		if (be->column_int_not_null && !fm->nullable && fm->vtype == CORM_TYPE_INT) {
-			put_int(fm, inst, be->column_int_not_null(st->s, (int)i));
+		case CORM_STORE_INT64:
+			if (!int_not_null)
+				break;
+			*(int64_t *)member = int_not_null(st->s, (int)i);
 			continue;
+		case CORM_STORE_INT32:
+			if (!int_not_null)
+				break;
+			*(int32_t *)member = (int32_t)int_not_null(st->s, (int)i);
+			continue;
+		case CORM_STORE_INT16:
+			if (!int_not_null)
+				break;
+			*(int16_t *)member = (int16_t)int_not_null(st->s, (int)i);
+			continue;
+		case CORM_STORE_FK_ID:
+			if (!int_not_null)
+				break;
+			((corm_fk *)member)->id = int_not_null(st->s, (int)i);
+			continue;
+		case CORM_STORE_BOOL:
+			if (!int_not_null)
+				break;
+			*(bool *)member = int_not_null(st->s, (int)i) != 0;
+			continue;
+		case CORM_STORE_VALUE:
+			break;
 		}
 		corm_value v;
 		rc = be->column(st->s, (int)i, fm->vtype, &v);
 		if (rc)
 			return cannot_read(st, fm, rc);
+		if (v.type == CORM_TYPE_DATETIME && fm->vtype == CORM_TYPE_DATETIME) {
+			*(corm_datetime *)member = v.u.datetime;
+			continue;
+		}
 		fix_decimal(fm, &v);
 		if (v.type == CORM_TYPE_DECIMAL || v.type == CORM_TYPE_JSON) {
 			/* take the freshly made payload instead of copying it */
-			void **payload = (void **)((char *)inst + fm->decl->offset);
-			*payload = v.type == CORM_TYPE_DECIMAL ? (void *)v.u.decimal
-			                                       : (void *)v.u.json;
+			*(void **)member = v.type == CORM_TYPE_DECIMAL ? (void *)v.u.decimal
+			                                               : (void *)v.u.json;
 			continue;
 		}
 		if (corm__member_store(fm, inst, &v))
@@ -139,8 +156,10 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 int corm__decode_value(corm_stmt *st, int col, const corm_fmeta *fm, corm_value *out)
 {
 	const corm_backend *be = st->db->be;
-	if (be->column_int_not_null && !fm->nullable && fm->vtype == CORM_TYPE_INT) {
-		*out = corm_v_int(be->column_int_not_null(st->s, col));
+	if (be->column_int_not_null && !fm->nullable &&
+	    (fm->vtype == CORM_TYPE_INT || fm->vtype == CORM_TYPE_BOOL)) {
+		int64_t i = be->column_int_not_null(st->s, col);
+		*out = fm->vtype == CORM_TYPE_BOOL ? corm_v_bool(i != 0) : corm_v_int(i);
 		return CORM_OK;
 	}
 	corm_value v;

@@ -124,7 +124,8 @@ static void drop_cache(corm_qs *qs)
 	for (size_t i = 0; qs->items && i < qs->len; i++)
 		clear_members(qs->query.meta, qs->items[i]);
 	for (size_t i = 0; i < qs->ncells; i++)
-		corm__value_free(&qs->cells[i]);
+		if (qs->cells[i].type >= CORM_TYPE_TEXT) /* NULL, numbers, booleans own nothing */
+			corm__value_free(&qs->cells[i]);
 	free_blocks(qs);
 	corm__free(qs->items);
 	corm__free(qs->rows);
@@ -782,15 +783,12 @@ int corm_next_value(corm_qs *qs, const corm_value **value)
 		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next_value: value is NULL")
 		          : CORM_EINVAL;
 	*value = NULL;
-	int rc = qs_check(qs);
-	if (rc)
-		return rc;
-	if (qs->query.mode != SELECT_VALUES_LIST || !qs->query.flat)
+	if (!qs->error && (qs->query.mode != SELECT_VALUES_LIST || !qs->query.flat))
 		return corm__db_error(
 		        qs->db, CORM_EINVAL,
 		        "corm_next_value: call corm_values_list() with flat=true first");
 	const corm_row *row;
-	rc = next_any(qs, NULL, &row);
+	int rc = next_any(qs, NULL, &row); /* the sticky error, if any, comes from here */
 	if (rc == CORM_ROW)
 		*value = &row->cells[0];
 	return rc;

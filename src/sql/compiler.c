@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db.h"
 #include "sql/compiler.h"
 #include "util/alloc.h"
 
@@ -485,10 +486,25 @@ static void limit_clause(corm_buf *b, const corm_backend *be, int64_t low, int64
 	}
 }
 
+/* A model's full select list: the same for every query, so its connection keeps it. */
+static void model_columns(corm_sql *s, const corm_backend *be, const corm_meta *meta)
+{
+	uint64_t key = corm__memo_key(meta->serial, CORM_MEMO_SELECT_LIST, 0);
+	size_t len, at = s->text.len;
+	const char *text = s->db ? corm__memo_get(s->db, key, &len) : NULL;
+	if (text) {
+		corm_buf_put(&s->text, text, len);
+		return;
+	}
+	corm__sql_select_list(&s->text, be, meta);
+	if (s->db && !s->text.oom)
+		corm__memo_put(s->db, key, s->text.ptr + at, s->text.len - at);
+}
+
 static void select_columns(corm_sql *s, const corm_backend *be, const corm_query *q)
 {
 	if (q->mode == SELECT_MODEL) {
-		corm__sql_select_list(&s->text, be, q->meta);
+		model_columns(s, be, q->meta);
 		return;
 	}
 	for (size_t i = 0; i < q->nv; i++) {

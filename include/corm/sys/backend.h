@@ -196,7 +196,7 @@ typedef struct corm_backend {
 	 */
 	const struct corm_backend *(*specialize)(void *conn);
 	/**
-	 * Optional: reads an integer column that the schema declares NOT NULL,
+	 * Optional: reads an integer (or boolean, as 0/1) column that the schema declares NOT NULL,
 	 * skipping the NULL check `column` must make (SQLite: one call fewer per
 	 * cell). Never used for a column that can hold NULL (nullable fields, and
 	 * columns of outer-joined tables once joins exist). NULL: use `column`.
