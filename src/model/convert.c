@@ -590,6 +590,25 @@ void corm__member_clear(const corm_fmeta *fm, void *inst)
 	}
 }
 
+void corm__members_clear_owning(const corm_meta *meta, void *inst)
+{
+	for (size_t k = 0; k < meta->nowning; k++) {
+		const corm_fmeta *fm = &meta->fields[meta->owning_fields[k]];
+		if (fm->kind != CORM_FIELD_FK || MEMBER(inst, fm, corm_fk)->obj)
+			corm__member_clear(fm, inst);
+	}
+}
+
+void corm__members_clear(const corm_meta *meta, void *inst)
+{
+	for (size_t k = 0; k < meta->ntext; k++) {
+		char **text = MEMBER(inst, &meta->fields[meta->text_fields[k]], char *);
+		corm__free(*text);
+		*text = NULL;
+	}
+	corm__members_clear_owning(meta, inst);
+}
+
 static void set_null_bit(const corm_fmeta *fm, void *inst, bool null)
 {
 	if (fm->index >= 64)

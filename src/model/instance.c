@@ -72,8 +72,7 @@ void corm_free(void *inst)
 	if (!inst)
 		return;
 	if (meta)
-		for (size_t i = 0; i < meta->nfields; i++)
-			corm__member_clear(&meta->fields[i], inst);
+		corm__members_clear(meta, inst);
 	corm__free(inst);
 }
 

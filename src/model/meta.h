@@ -36,7 +36,6 @@ typedef struct corm_fmeta {
 	int max_length;  /* effective (kind defaults applied) */
 	bool is_pk;
 	bool nullable;
-	corm_store store;
 	corm_value deflt; /* parsed default_value (owned payload), CORM_TYPE_NULL if none */
 	bool has_default;
 	corm_value *choice_values; /* parsed choices (owned), decl->choices order */
@@ -65,6 +64,12 @@ struct corm_meta {
 	 * objects, decimals, JSON, bytes): what resetting a reused instance must visit */
 	uint16_t *text_fields, *owning_fields;
 	size_t ntext, nowning;
+	/* the decoder's plan: one entry per field, in column order, packed so a row is decoded
+	 * without walking the (large) corm_fmeta entries */
+	struct corm_decode_op {
+		uint32_t offset;
+		uint8_t store; /* corm_store */
+	} * decode_ops;
 };
 
 /* The meta of a registered model, or NULL. */
@@ -130,6 +135,10 @@ void corm__member_get(const corm_fmeta *fm, const void *inst, corm_value *out);
 int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v);
 /* Frees what a member owns and zeroes it. */
 void corm__member_clear(const corm_fmeta *fm, void *inst);
+/* Frees what every member of inst owns (only the fields that can own memory are visited). */
+void corm__members_clear(const struct corm_meta *meta, void *inst);
+/* The same for every member but the texts (the iterator reuses their buffers). */
+void corm__members_clear_owning(const struct corm_meta *meta, void *inst);
 /* Whether the member holds NULL. */
 bool corm__member_is_null(const corm_fmeta *fm, const void *inst);
 

@@ -60,6 +60,7 @@ static void meta_free(corm_meta *meta)
 	corm__free(meta->fields);
 	corm__free(meta->field_by_offset);
 	corm__free(meta->text_fields);
+	corm__free(meta->decode_ops);
 	corm__free(meta->owning_fields);
 	corm__free(meta->label);
 	corm__free(meta->table);
@@ -119,11 +120,14 @@ static int build_layout(corm_registry *reg, corm_meta *meta)
 	meta->field_by_offset = corm__calloc(size ? size : 1, sizeof *meta->field_by_offset);
 	meta->text_fields = corm__calloc(n, sizeof *meta->text_fields);
 	meta->owning_fields = corm__calloc(n, sizeof *meta->owning_fields);
-	if (!meta->field_by_offset || !meta->text_fields || !meta->owning_fields)
+	meta->decode_ops = corm__calloc(n, sizeof *meta->decode_ops);
+	if (!meta->field_by_offset || !meta->text_fields || !meta->owning_fields ||
+	    !meta->decode_ops)
 		return CORM_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		corm_fmeta *fm = &meta->fields[i];
-		fm->store = store_of(fm);
+		meta->decode_ops[i].offset = (uint32_t)fm->decl->offset;
+		meta->decode_ops[i].store = (uint8_t)store_of(fm);
 		if (fm->decl->offset < size)
 			meta->field_by_offset[fm->decl->offset] = (uint16_t)(i + 1);
 		if (fm->vtype == CORM_TYPE_TEXT)

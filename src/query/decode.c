@@ -18,28 +18,23 @@ static void fix_decimal(const corm_fmeta *fm, corm_value *v)
 		corm_decimal_quantize((corm_decimal *)v->u.decimal, fm->decl->decimal_places);
 }
 
-static char **text_member(const corm_fmeta *fm, void *inst)
-{
-	return (char **)((char *)inst + fm->decl->offset);
-}
-
 /* Frees and zeroes everything but the text buffers, which stay for the next row. */
 static void reset_keeping_texts(const corm_meta *meta, void *inst, corm_text_slot *slots)
 {
-	for (size_t k = 0; k < meta->nowning; k++)
-		corm__member_clear(&meta->fields[meta->owning_fields[k]], inst);
-	for (size_t k = 0; k < meta->ntext; k++) {
-		size_t i = meta->text_fields[k];
-		char *p = *text_member(&meta->fields[i], inst);
+	const struct corm_decode_op *ops = meta->decode_ops;
+	const uint16_t *texts = meta->text_fields;
+	size_t ntext = meta->ntext;
+	corm__members_clear_owning(meta, inst);
+	for (size_t k = 0; k < ntext; k++) { /* texts stay: their buffers are reused */
+		size_t i = texts[k];
+		char *p = *(char **)((char *)inst + ops[i].offset);
 		if (p != slots[i].ptr) /* the caller replaced it: only its length is known */
 			slots[i] = (corm_text_slot){p, p ? strlen(p) + 1 : 0};
 	}
 	memset(inst, 0, meta->model->size);
 	((corm_obj *)inst)->model = meta->model;
-	for (size_t k = 0; k < meta->ntext; k++) {
-		size_t i = meta->text_fields[k];
-		*text_member(&meta->fields[i], inst) = slots[i].ptr;
-	}
+	for (size_t k = 0; k < ntext; k++)
+		*(char **)((char *)inst + ops[texts[k]].offset) = slots[texts[k]].ptr;
 }
 
 /*
@@ -47,10 +42,8 @@ static void reset_keeping_texts(const corm_meta *meta, void *inst, corm_text_slo
  * (a fresh instance) or, with a slot, the buffer of the iterator's previous
  * row, which is reused when the text fits.
  */
-static int store_text(const corm_fmeta *fm, void *inst, const char *text, size_t len,
-                      corm_text_slot *slot)
+static int store_text(char **member, const char *text, size_t len, corm_text_slot *slot)
 {
-	char **member = text_member(fm, inst);
 	if (!text) {
 		corm__free(*member);
 		*member = NULL;
@@ -82,60 +75,78 @@ static int cannot_read(corm_stmt *st, const corm_fmeta *fm, int rc)
 int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm_text_slot *slots)
 {
 	const corm_backend *be = st->db->be;
+	/* in locals: every store below goes through a char *, which the compiler must assume
+	 * could change any of these */
 	int64_t (*int_not_null)(void *, int) = be->column_int_not_null;
+	int (*column_text)(void *, int, const char **, size_t *) = be->column_text;
+	void *s = st->s;
+	const struct corm_decode_op *ops = meta->decode_ops;
+	size_t n = meta->nfields;
 	if (slots)
 		reset_keeping_texts(meta, inst, slots);
-	for (size_t i = 0; i < meta->nfields; i++) {
-		const corm_fmeta *fm = &meta->fields[i];
-		char *member = (char *)inst + fm->decl->offset;
+	for (size_t i = 0; i < n; i++) {
+		char *member = (char *)inst + ops[i].offset;
 		int rc;
 		/* NOT NULL integers and texts go straight into the (fresh or reset) instance: no
 		 * related object, NULL bit or old text to undo */
-		switch (fm->store) {
+		switch ((corm_store)ops[i].store) {
 		case CORM_STORE_TEXT: {
 			const char *text;
 			size_t len = 0;
-			rc = be->column_text(st->s, (int)i, &text, &len);
+			rc = column_text(s, (int)i, &text, &len);
 			if (rc)
-				return cannot_read(st, fm, rc);
-			if (store_text(fm, inst, text, len, slots ? &slots[i] : NULL))
+				return cannot_read(st, &meta->fields[i], rc);
+			if (store_text((char **)member, text, len, slots ? &slots[i] : NULL))
 				return corm__db_error(st->db, CORM_ENOMEM, "out of memory");
 			continue;
 		}
 		case CORM_STORE_INT64:
 			if (!int_not_null)
 				break;
-			*(int64_t *)member = int_not_null(st->s, (int)i);
+			*(int64_t *)member = int_not_null(s, (int)i);
 			continue;
 		case CORM_STORE_INT32:
 			if (!int_not_null)
 				break;
-			*(int32_t *)member = (int32_t)int_not_null(st->s, (int)i);
+			*(int32_t *)member = (int32_t)int_not_null(s, (int)i);
 			continue;
 		case CORM_STORE_INT16:
 			if (!int_not_null)
 				break;
-			*(int16_t *)member = (int16_t)int_not_null(st->s, (int)i);
+			*(int16_t *)member = (int16_t)int_not_null(s, (int)i);
 			continue;
 		case CORM_STORE_FK_ID:
 			if (!int_not_null)
 				break;
-			((corm_fk *)member)->id = int_not_null(st->s, (int)i);
+			((corm_fk *)member)->id = int_not_null(s, (int)i);
 			continue;
 		case CORM_STORE_BOOL:
 			if (!int_not_null)
 				break;
-			*(bool *)member = int_not_null(st->s, (int)i) != 0;
+			*(bool *)member = int_not_null(s, (int)i) != 0;
 			continue;
 		case CORM_STORE_VALUE:
 			break;
 		}
+		const corm_fmeta *fm = &meta->fields[i];
 		corm_value v;
-		rc = be->column(st->s, (int)i, fm->vtype, &v);
+		rc = be->column(s, (int)i, fm->vtype, &v);
 		if (rc)
 			return cannot_read(st, fm, rc);
+		if (v.type == CORM_TYPE_NULL && fm->vtype != CORM_TYPE_TEXT &&
+		    fm->vtype != CORM_TYPE_BYTES && fm->vtype != CORM_TYPE_DECIMAL &&
+		    fm->vtype != CORM_TYPE_JSON) {
+			/* the member is already zero: only the NULL bit to set */
+			if (fm->index < 64)
+				((corm_obj *)inst)->nulls |= (uint64_t)1 << fm->index;
+			continue;
+		}
 		if (v.type == CORM_TYPE_DATETIME && fm->vtype == CORM_TYPE_DATETIME) {
 			*(corm_datetime *)member = v.u.datetime;
+			continue;
+		}
+		if (v.type == CORM_TYPE_INT && fm->kind == CORM_FIELD_FK) {
+			((corm_fk *)member)->id = v.u.i;
 			continue;
 		}
 		fix_decimal(fm, &v);

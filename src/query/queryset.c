@@ -66,6 +66,10 @@ static void *block_take(corm_qs *qs, size_t size)
 	corm_block *b = qs->blocks;
 	if (!b || b->size - b->used < size) {
 		size_t cap = b ? (b->size < BLOCK_MAX ? b->size * 2 : BLOCK_MAX) : BLOCK_FIRST;
+		/* a slice says how many rows can come: [:20] takes one block of 20 */
+		int64_t most = qs->query.high >= 0 ? qs->query.high - qs->query.low : -1;
+		if (!b && most > 0 && (uint64_t)most * size < BLOCK_MAX)
+			cap = (size_t)most * size;
 		if (cap < size)
 			cap = size;
 		b = corm__alloc(sizeof *b + cap);
@@ -101,12 +105,6 @@ static void free_row(corm_row *r, bool own_cells)
 	r->n = 0;
 }
 
-static void clear_members(const corm_meta *meta, void *inst)
-{
-	for (size_t i = 0; i < meta->nfields; i++)
-		corm__member_clear(&meta->fields[i], inst);
-}
-
 static void stop_stream(corm_qs *qs)
 {
 	corm__stmt_close(&qs->stream);
@@ -122,7 +120,7 @@ static void drop_cache(corm_qs *qs)
 {
 	stop_stream(qs);
 	for (size_t i = 0; qs->items && i < qs->len; i++)
-		clear_members(qs->query.meta, qs->items[i]);
+		corm__members_clear(qs->query.meta, qs->items[i]);
 	for (size_t i = 0; i < qs->ncells; i++)
 		if (qs->cells[i].type >= CORM_TYPE_TEXT) /* NULL, numbers, booleans own nothing */
 			corm__value_free(&qs->cells[i]);
@@ -572,7 +570,8 @@ static int fetch_all_rows(corm_qs *qs, corm_stmt *st)
 static int cache_push(corm_qs *qs, void *item)
 {
 	if (qs->len == qs->cap) {
-		size_t cap = qs->cap ? qs->cap * 2 : 16;
+		int64_t most = qs->query.high >= 0 ? qs->query.high - qs->query.low : -1;
+		size_t cap = qs->cap ? qs->cap * 2 : most > 0 && most < 1024 ? (size_t)most : 16;
 		void **p = corm__realloc(qs->items, cap * sizeof *p);
 		if (!p)
 			return CORM_ENOMEM;
@@ -607,7 +606,7 @@ static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, fetch_into into)
 	rc = corm__decode_instance(st, meta, inst, slots);
 	if (rc) {
 		if (into == INTO_CACHE) {
-			clear_members(meta, inst);
+			corm__members_clear(meta, inst);
 			return rc;
 		}
 		corm_free(inst);
@@ -644,7 +643,7 @@ static int fetch_all(corm_qs *qs)
 			if (rc != CORM_ROW)
 				break;
 			if (cache_push(qs, item)) {
-				clear_members(qs->query.meta, item);
+				corm__members_clear(qs->query.meta, item);
 				rc = corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
 				break;
 			}

@@ -558,11 +558,16 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 		return oom ? corm__err_set(err, CORM_ENOMEM, "out of memory") : CORM_EMPTY_RESULT;
 	}
 	if (kind == COMPILE_ROWS || (subquery && sliced)) {
-		corm_order *order;
-		size_t norder;
-		if (corm__effective_order(q, &order, &norder)) {
-			corm__sql_reset(s);
-			return corm__err_set(err, CORM_ENOMEM, "out of memory");
+		corm_order *order = q->order, *made = NULL;
+		size_t norder = q->norder;
+		/* an explicit order_by() is used as it is; only Meta.ordering or reverse() make one
+		 */
+		if (!q->order_set || q->reversed) {
+			if (corm__effective_order(q, &made, &norder)) {
+				corm__sql_reset(s);
+				return corm__err_set(err, CORM_ENOMEM, "out of memory");
+			}
+			order = made;
 		}
 		for (size_t i = 0; i < norder; i++) {
 			corm_buf_puts(&s->text, i ? ", " : " ORDER BY ");
@@ -585,7 +590,7 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 				                                ? " NULLS LAST"
 				                                : " NULLS FIRST");
 		}
-		corm__free(order);
+		corm__free(made);
 	}
 	if (kind != COMPILE_COUNT || subquery)
 		limit_clause(&s->text, be, low, high);
