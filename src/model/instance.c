@@ -347,7 +347,9 @@ static int do_update(corm_db *db, const corm_meta *meta, void *inst, const char 
 
 static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 {
-	corm_set_item *cols = corm__calloc(meta->nfields, sizeof *cols);
+	corm_set_item few[32]; /* most models: no allocation */
+	corm_set_item *cols =
+	        meta->nfields <= 32 ? few : corm__calloc(meta->nfields, sizeof *cols);
 	if (!cols)
 		return corm__db_error(db, CORM_ENOMEM, "out of memory");
 	size_t n = 0;
@@ -379,7 +381,8 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 		if (n < 0x8000 && !sql->oom && !sql->text.oom)
 			corm__memo_put(db, shape, text, len);
 	}
-	corm__free(cols);
+	if (cols != few)
+		corm__free(cols);
 	corm_stmt st;
 	int rc = sql->oom || sql->text.oom
 	                 ? corm__db_error(db, CORM_ENOMEM, "out of memory")
