@@ -27,14 +27,6 @@ int corm__db_take(corm_db *db, corm_err *err)
 	return code;
 }
 
-void corm__db_ok(corm_db *db)
-{
-	/* the message is left as it is: it is only read while code says there is an error, and
-	 * every error rewrites it (this runs at the start of every call, once per row) */
-	db->err.code = CORM_OK;
-	db->native_err = 0;
-}
-
 /* Empty, without zeroing the 512-byte message: this runs for every row stepped. */
 static void no_driver_error(corm_driver_error *e)
 {

@@ -69,8 +69,16 @@ int corm__db_error(corm_db *db, int code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 /* Moves err's code and message onto db; returns the code. */
 int corm__db_take(corm_db *db, corm_err *err);
-/* Clears the error state at the start of an API call. */
-void corm__db_ok(corm_db *db);
+/*
+ * Clears the error state at the start of an API call (once per row when
+ * iterating, hence inline). The message is left as it is: it is only read
+ * while the code says there is an error, and every error rewrites it.
+ */
+static inline void corm__db_ok(corm_db *db)
+{
+	db->err.code = CORM_OK;
+	db->native_err = 0;
+}
 
 /* Rolls back the innermost atomic block (if any) keeping db's current error message and code. */
 void corm__rollback_keep_error(corm_db *db);

@@ -741,8 +741,7 @@ static int next_any(corm_qs *qs, void **item, const corm_row **row)
 		}
 		return rc;
 	}
-	rc = fetch_all(qs);
-	if (rc)
+	if (!qs->evaluated && (rc = fetch_all(qs)))
 		return rc;
 	if (qs->pos >= qs->len) {
 		qs->pos = 0;

@@ -1379,6 +1379,40 @@ static json_t *load_json(const char *text, size_t len)
 	return j;
 }
 
+/*
+ * Digits with an optional '-', what PostgreSQL sends for int2/int4/int8, read
+ * without strtoll (and errno) for every cell. false for anything else.
+ */
+static bool parse_plain_int(const char *text, size_t len, int64_t *out)
+{
+	const char *p = text, *end = text + len;
+	bool negative = p < end && *p == '-';
+	p += negative;
+	if (p == end || end - p > 18) /* 18 digits cannot overflow; longer ones go to strtoll */
+		return false;
+	uint64_t v = 0;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*out = negative ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
+static int64_t pg_column_int_not_null(void *stmt, int col)
+{
+	pg_stmt *s = stmt;
+	const char *text = PQgetvalue(s->res, s->row, col);
+	size_t len = (size_t)PQgetlength(s->res, s->row, col);
+	int64_t i;
+	if (parse_plain_int(text, len, &i))
+		return i;
+	if (len == 1 && (text[0] == 't' || text[0] == 'f')) /* a boolean */
+		return text[0] == 't';
+	return strtoll(text, NULL, 10);
+}
+
 static int pg_column_text(void *stmt, int col, const char **text, size_t *len)
 {
 	pg_stmt *s = stmt;
@@ -1407,6 +1441,11 @@ static int pg_column(void *stmt, int col, corm_type want, corm_value *out)
 	char *end;
 	switch (want) {
 	case CORM_TYPE_INT: {
+		int64_t plain;
+		if (parse_plain_int(text, len, &plain)) {
+			*out = corm_v_int(plain);
+			return CORM_OK;
+		}
 		if (!strcmp(text, "t") || !strcmp(text, "f")) {
 			*out = corm_v_int(text[0] == 't');
 			return CORM_OK;
@@ -1632,6 +1671,7 @@ const corm_backend corm__postgres_backend = {
         .step = pg_step,
         .column = pg_column,
         .column_text = pg_column_text,
+        .column_int_not_null = pg_column_int_not_null,
         .column_count = pg_column_count,
         .reset = pg_reset,
         .finalize = pg_finalize,
