@@ -77,7 +77,7 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 	const corm_backend *be = st->db->be;
 	/* in locals: every store below goes through a char *, which the compiler must assume
 	 * could change any of these */
-	int64_t (*int_not_null)(void *, int) = be->column_int_not_null;
+	int (*int_not_null)(void *, int, int64_t *) = be->column_int_not_null;
 	int (*column_text)(void *, int, const char **, size_t *) = be->column_text;
 	void *s = st->s;
 	const struct corm_decode_op *ops = meta->decode_ops;
@@ -101,30 +101,35 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 			continue;
 		}
 		case CORM_STORE_INT64:
-			if (!int_not_null)
-				break;
-			*(int64_t *)member = int_not_null(s, (int)i);
-			continue;
 		case CORM_STORE_INT32:
-			if (!int_not_null)
-				break;
-			*(int32_t *)member = (int32_t)int_not_null(s, (int)i);
-			continue;
 		case CORM_STORE_INT16:
-			if (!int_not_null)
-				break;
-			*(int16_t *)member = (int16_t)int_not_null(s, (int)i);
-			continue;
 		case CORM_STORE_FK_ID:
+		case CORM_STORE_BOOL: {
+			int64_t v;
 			if (!int_not_null)
 				break;
-			((corm_fk *)member)->id = int_not_null(s, (int)i);
-			continue;
-		case CORM_STORE_BOOL:
-			if (!int_not_null)
+			rc = int_not_null(s, (int)i, &v);
+			if (rc)
+				return cannot_read(st, &meta->fields[i], rc);
+			switch ((corm_store)ops[i].store) {
+			case CORM_STORE_INT64:
+				*(int64_t *)member = v;
 				break;
-			*(bool *)member = int_not_null(s, (int)i) != 0;
+			case CORM_STORE_INT32:
+				*(int32_t *)member = (int32_t)v;
+				break;
+			case CORM_STORE_INT16:
+				*(int16_t *)member = (int16_t)v;
+				break;
+			case CORM_STORE_FK_ID:
+				((corm_fk *)member)->id = v;
+				break;
+			default:
+				*(bool *)member = v != 0;
+				break;
+			}
 			continue;
+		}
 		case CORM_STORE_VALUE:
 			break;
 		}
@@ -169,7 +174,10 @@ int corm__decode_value(corm_stmt *st, int col, const corm_fmeta *fm, corm_value 
 	const corm_backend *be = st->db->be;
 	if (be->column_int_not_null && !fm->nullable &&
 	    (fm->vtype == CORM_TYPE_INT || fm->vtype == CORM_TYPE_BOOL)) {
-		int64_t i = be->column_int_not_null(st->s, col);
+		int64_t i;
+		int rc = be->column_int_not_null(st->s, col, &i);
+		if (rc)
+			return cannot_read(st, fm, rc);
 		*out = fm->vtype == CORM_TYPE_BOOL ? corm_v_bool(i != 0) : corm_v_int(i);
 		return CORM_OK;
 	}

@@ -196,12 +196,14 @@ typedef struct corm_backend {
 	 */
 	const struct corm_backend *(*specialize)(void *conn);
 	/**
-	 * Optional: reads an integer (or boolean, as 0/1) column that the schema declares NOT NULL,
-	 * skipping the NULL check `column` must make (SQLite: one call fewer per
-	 * cell). Never used for a column that can hold NULL (nullable fields, and
-	 * columns of outer-joined tables once joins exist). NULL: use `column`.
+	 * Optional: reads an integer (or boolean, as 0/1) column that the schema
+	 * declares NOT NULL into *out, skipping the NULL check and the value
+	 * `column` makes (SQLite: one call fewer per cell). Never used for a column
+	 * that can hold NULL (nullable fields, and columns of outer-joined tables
+	 * once joins exist). CORM_OK, or an error when the column holds no int64
+	 * (an unsigned value above INT64_MAX). NULL: use `column`.
 	 */
-	int64_t (*column_int_not_null)(void *stmt, int col);
+	int (*column_int_not_null)(void *stmt, int col, int64_t *out);
 	/** Whether the connection still answers (pooled connections are checked before reuse). */
 	bool (*is_alive)(void *conn);
 	/**

@@ -11,11 +11,12 @@
  * half-retried), LOCAL INFILE off, and a fixed session: strict sql_mode,
  * time_zone '+00:00', sql_auto_is_null = 0, READ COMMITTED (Django's default).
  *
- * Results are buffered on the client (mysql_stmt_store_result), as Django's
- * mysqlclient cursors do: several statements may be open on one connection
- * (a QuerySet being iterated while another query runs), and the buffers are
- * sized from the real maximum length of each column (STMT_ATTR_UPDATE_MAX_LENGTH),
- * so TEXT/BLOB values of any size and with NUL bytes come back whole.
+ * Results are read unbuffered, row by row; a result still being read when
+ * the connection must send something else is buffered first (settle_stream),
+ * so several statements may be open on one connection (a QuerySet being
+ * iterated while another query runs). Text buffers grow to the longest value
+ * seen (refetch_truncated), so TEXT/BLOB values of any size and with NUL
+ * bytes come back whole.
  */
 #include <errno.h>
 #include <mysql.h>
@@ -58,6 +59,9 @@ typedef struct my_conn {
 	int64_t affected;  /* rows matched by the last INSERT/UPDATE/DELETE */
 	int64_t insert_id; /* AUTO_INCREMENT value of the last INSERT */
 	bool broken;       /* the server went away: the handle is dead for good */
+	/* the statement whose result is being read from the socket: nothing else can be
+	 * sent until it is read, so settle_stream() buffers the rest of it first */
+	struct my_stmt *streaming;
 } my_conn;
 
 /* The storage behind one bound parameter (values are copied: the caller's may go away). */
@@ -181,6 +185,11 @@ static int conn_err(corm_driver_error *err, my_conn *c)
 static int stmt_err(corm_driver_error *err, my_stmt *s)
 {
 	s->failed = true;
+	/* an error packet met while fetching unbuffered rows (INSERT ... RETURNING hitting a
+	 * duplicate key) is left on the connection, not on the statement */
+	if (!mysql_stmt_errno(s->stmt) && mysql_errno(s->conn->mysql))
+		return set_err(err, s->conn, mysql_errno(s->conn->mysql),
+		               mysql_error(s->conn->mysql));
 	return set_err(err, s->conn, mysql_stmt_errno(s->stmt), mysql_stmt_error(s->stmt));
 }
 
@@ -322,6 +331,26 @@ static void my_close(void *conn)
 }
 
 /*
+ * Results are fetched from the socket row by row, as a hand-written
+ * mysql_stmt_fetch loop does: 1M rows through iterator() take the memory of
+ * one. While a result is being read the connection can send nothing else, so
+ * before anything is sent (a save inside the loop, another query, a
+ * statement closed) the rows not read yet of the result in progress (other
+ * than `except`'s) are buffered here; Connector/C then goes on fetching them
+ * from that buffer. That buffering is what every result got before, and what
+ * Django's MySQL backend does.
+ */
+static void settle_stream(my_conn *c, const my_stmt *except)
+{
+	my_stmt *st = c->streaming;
+	if (!st || st == except)
+		return;
+	c->streaming = NULL;
+	if (mysql_stmt_store_result(st->stmt))
+		st->failed = true; /* its next fetch reports the error */
+}
+
+/*
  * Whether the connection can still be used, without a round trip (no
  * mysql_ping, and never a reconnect). An idle connection has nothing to read:
  * if its socket is readable, the server has closed it or sent the error it
@@ -332,6 +361,7 @@ static bool my_is_alive(void *conn)
 	my_conn *c = conn;
 	if (!c || c->broken)
 		return false;
+	settle_stream(c, NULL); /* rows still coming would look like the server talking */
 	int fd = (int)mysql_get_socket(c->mysql);
 	if (fd < 0)
 		return false;
@@ -410,6 +440,10 @@ static void my_finalize(void *stmt)
 	my_stmt *s = stmt;
 	if (!s)
 		return;
+	if (s->conn && s->conn->streaming == s)
+		s->conn->streaming = NULL; /* closing it reads and drops its remaining rows */
+	else if (s->conn && s->stmt)
+		settle_stream(s->conn, s); /* COM_STMT_CLOSE must not cut into another's rows */
 	free_result_buffers(s);
 	clear_params(s);
 	corm__free(s->params);
@@ -427,6 +461,7 @@ static int my_prepare(void *conn, const char *sql, size_t len, void **out, corm_
 	if (c->broken)
 		return set_err(err, c, CR_SERVER_GONE_ERROR,
 		               "the connection to the MariaDB server was lost");
+	settle_stream(c, NULL);
 	my_stmt *s = corm__calloc(1, sizeof *s);
 	if (!s)
 		return oom(err);
@@ -437,8 +472,6 @@ static int my_prepare(void *conn, const char *sql, size_t len, void **out, corm_
 			corm__free(s);
 			return oom(err);
 		}
-		my_bool on = 1;
-		mysql_stmt_attr_set(s->stmt, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
 		if (mysql_stmt_prepare(s->stmt, sql, (unsigned long)len)) {
 			unsigned e = mysql_stmt_errno(s->stmt);
 			if (e != ER_UNSUPPORTED_PS) {
@@ -673,8 +706,10 @@ static bool setup_result(my_stmt *s, MYSQL_FIELD *fields, unsigned n)
 			break;
 		default: /* strings, blobs, JSON, DECIMAL (exact text), BIT, ... */
 			c->kind = COL_BYTES;
-			/* the longest value in the buffered result, + 1 for a terminating NUL */
-			c->cap = fields[i].max_length + 1;
+			/* the longest value in the buffered result, + 1 for a terminating NUL; a
+			 * streamed result has no maximum yet: a longer value grows the buffer
+			 * (refetch_truncated) */
+			c->cap = (fields[i].max_length ? fields[i].max_length : 255) + 1;
 			c->buf = corm__alloc(c->cap);
 			if (!c->buf)
 				return false;
@@ -728,6 +763,7 @@ static int step_text(my_stmt *s, corm_driver_error *err)
 	if (!s->executed) {
 		if (s->nparams)
 			return fail(err, CORM_EINVAL, "this statement cannot take parameters");
+		settle_stream(s->conn, NULL);
 		if (mysql_real_query(m, s->sql, (unsigned long)s->sql_len))
 			return conn_err(err, s->conn);
 		s->executed = true;
@@ -784,6 +820,7 @@ static int my_step(void *stmt, corm_driver_error *err)
 	if (!s->executed) {
 		if (s->nparams && mysql_stmt_bind_param(s->stmt, s->pbind))
 			return stmt_err(err, s);
+		settle_stream(s->conn, NULL);
 		if (mysql_stmt_execute(s->stmt))
 			return stmt_err(err, s);
 		s->executed = true;
@@ -794,9 +831,8 @@ static int my_step(void *stmt, corm_driver_error *err)
 				s->conn->insert_id = (int64_t)mysql_stmt_insert_id(s->stmt);
 			return CORM_DONE;
 		}
-		/* buffer the whole result: computes each column's max_length */
-		if (mysql_stmt_store_result(s->stmt))
-			return stmt_err(err, s);
+		/* the rows are read from the socket as they are fetched (see settle_stream) */
+		s->conn->streaming = s;
 		MYSQL_RES *meta = mysql_stmt_result_metadata(s->stmt);
 		if (!meta)
 			return stmt_err(err, s);
@@ -810,8 +846,11 @@ static int my_step(void *stmt, corm_driver_error *err)
 	if (!s->rbind)
 		return CORM_DONE;
 	int rc = mysql_stmt_fetch(s->stmt);
-	if (rc == MYSQL_NO_DATA)
+	if (rc == MYSQL_NO_DATA) {
+		if (s->conn->streaming == s)
+			s->conn->streaming = NULL;
 		return CORM_DONE;
+	}
 	if (rc == MYSQL_DATA_TRUNCATED) {
 		rc = refetch_truncated(s, err);
 		if (rc)
@@ -835,8 +874,12 @@ static int my_reset(void *stmt)
 	 * leaves the statement mid-protocol on the client: without a reset its next
 	 * execution waits for an answer the server never sends.
 	 */
-	if (s->failed && s->stmt)
+	if (s->conn->streaming == s) /* left half-read: free_result_buffers dropped the rest */
+		s->conn->streaming = NULL;
+	if (s->failed && s->stmt) {
+		settle_stream(s->conn, s);
 		mysql_stmt_reset(s->stmt);
+	}
 	s->failed = false;
 	s->executed = false;
 	return CORM_OK;
@@ -1030,6 +1073,19 @@ static int my_column(void *stmt, int col, corm_type want, corm_value *out)
 	default:
 		return from_text(c, want, out);
 	}
+}
+
+static int my_column_int_not_null(void *stmt, int col, int64_t *out)
+{
+	my_col *c = &((my_stmt *)stmt)->cols[col];
+	if (c->kind == COL_INT && !(c->is_unsigned && c->num.i < 0)) {
+		*out = c->num.i; /* integer and boolean columns come back as LONGLONG */
+		return CORM_OK;
+	}
+	corm_value v; /* text, a DECIMAL, an unsigned value past INT64_MAX (an error) */
+	int rc = my_column(stmt, col, CORM_TYPE_INT, &v);
+	*out = rc ? 0 : v.u.i;
+	return rc;
 }
 
 static int my_column_text(void *stmt, int col, const char **text, size_t *len)
@@ -1251,6 +1307,7 @@ const corm_backend corm__mysql_backend = {
         .step = my_step,
         .column = my_column,
         .column_text = my_column_text,
+        .column_int_not_null = my_column_int_not_null,
         .column_count = my_column_count,
         .reset = my_reset,
         .finalize = my_finalize,

@@ -1400,19 +1400,6 @@ static bool parse_plain_int(const char *text, size_t len, int64_t *out)
 	return true;
 }
 
-static int64_t pg_column_int_not_null(void *stmt, int col)
-{
-	pg_stmt *s = stmt;
-	const char *text = PQgetvalue(s->res, s->row, col);
-	size_t len = (size_t)PQgetlength(s->res, s->row, col);
-	int64_t i;
-	if (parse_plain_int(text, len, &i))
-		return i;
-	if (len == 1 && (text[0] == 't' || text[0] == 'f')) /* a boolean */
-		return text[0] == 't';
-	return strtoll(text, NULL, 10);
-}
-
 static int pg_column_text(void *stmt, int col, const char **text, size_t *len)
 {
 	pg_stmt *s = stmt;
@@ -1486,6 +1473,18 @@ static int pg_column(void *stmt, int col, corm_type want, corm_value *out)
 	default: /* text, decimal, date, datetime, time, uuid */
 		return corm__value_from_text(want, text, len, out);
 	}
+}
+
+static int pg_column_int_not_null(void *stmt, int col, int64_t *out)
+{
+	pg_stmt *s = stmt;
+	if (parse_plain_int(PQgetvalue(s->res, s->row, col),
+	                    (size_t)PQgetlength(s->res, s->row, col), out))
+		return CORM_OK;
+	corm_value v; /* a boolean, a numeric, 19 digits: the general reading */
+	int rc = pg_column(stmt, col, CORM_TYPE_INT, &v);
+	*out = rc ? 0 : v.u.i;
+	return rc;
 }
 
 /* ---- dialect ----------------------------------------------------------- */

@@ -284,9 +284,10 @@ static int sq_column_text(void *stmt, int col, const char **text, size_t *len)
 	return CORM_OK;
 }
 
-static int64_t sq_column_int_not_null(void *stmt, int col)
+static int sq_column_int_not_null(void *stmt, int col, int64_t *out)
 {
-	return sqlite3_column_int64(stmt, col);
+	*out = sqlite3_column_int64(stmt, col);
+	return CORM_OK;
 }
 
 static int sq_column_count(void *stmt)
