@@ -95,6 +95,29 @@ static int workflow(void)
 		rc = corm_update(
 		        qs, CORM_KWARGS(CORM_KW("view_count", CORM_F_ADD(corm_f("view_count"), 1))),
 		        NULL);
+	/* iterator(): the reused instance and its text buffers, then a flat values_list row by
+	 * row */
+	Post *p2 = NULL;
+	if (!rc)
+		rc = corm_create(db, &Post_model, &p2,
+		                 CORM_KWARGS(CORM_KW("title", "A longer second title"),
+		                             CORM_KW("slug", "second"), CORM_KW("author", u)));
+	corm_free(p2);
+	for (int flat = 0; !rc && flat < 2; flat++) {
+		corm_qs *s = corm_objects(db, &Post_model);
+		if (!s) {
+			rc = corm_errcode(db);
+			break;
+		}
+		rc = flat ? corm_values_list(s, true, "title") : CORM_OK;
+		if (!rc)
+			rc = corm_iterator(s, 1);
+		const corm_value *v;
+		while (!rc && (rc = flat ? corm_next_value(s, &v) : corm_next(s, &it)) == CORM_ROW)
+			rc = CORM_OK;
+		rc = rc == CORM_DONE ? CORM_OK : rc;
+		corm_qs_free(s);
+	}
 	if (!rc) {
 		bool created;
 		Post *g = NULL;
