@@ -153,10 +153,10 @@ servers-status:
 	@$(SERVERS_SH) status --env-file $(SERVERS_ENV)
 
 demo: deps build
-	@if [ ! -x ./$(BUILD_DIR)/examples/blog_demo ]; then \
-		echo "demo: ./$(BUILD_DIR)/examples/blog_demo was not built"; exit 1; \
+	@if [ ! -x $(abspath $(BUILD_DIR))/examples/blog_demo ]; then \
+		echo "demo: $(abspath $(BUILD_DIR))/examples/blog_demo was not built"; exit 1; \
 	fi
-	./$(BUILD_DIR)/examples/blog_demo
+	$(abspath $(BUILD_DIR))/examples/blog_demo
 
 install: build
 	$(CMAKE) --install $(BUILD_DIR) $(if $(PREFIX),--prefix $(PREFIX))
