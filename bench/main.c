@@ -220,22 +220,58 @@ static int run_side_here(bool corm, workload_id w, const work_args *a, side_out 
 }
 
 /*
- * iterate_1m runs in a forked child so that its peak RSS is its own: the
- * child opens its own connection (untimed), resets the peak, runs, and sends
- * back time, peak growth and digest. It never touches the parent's handles.
+ * Forks. The child returns 0 with *fd the end it writes its report to
+ * (child_exit); the parent returns the child's pid with *fd the end it reads
+ * the report from (child_report).
  */
-static int run_side_forked(bool corm, workload_id w, const work_args *a, side_out *o)
+static pid_t fork_child(int *fd)
 {
 	int fds[2];
-	memset(o, 0, sizeof *o);
 	fflush(NULL);
 	if (pipe(fds))
 		die("pipe: %s", strerror(errno));
 	pid_t pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
+	close(fds[pid == 0 ? 0 : 1]);
+	*fd = fds[pid == 0 ? 1 : 0];
+	return pid;
+}
+
+/* In the child: sends `size` bytes of report and exits (status 4 when the write fell short). */
+static void child_exit(int fd, const void *report, size_t size)
+{
+	int status = write(fd, report, size) == (ssize_t)size ? 0 : 4;
+	close(fd);
+	/* exit, not _exit: under ASan the leak check runs here too. cleanup() does nothing
+	 * outside the main process; the parent's handles stay untouched. */
+	exit(status);
+}
+
+/* In the parent: reads the report and reaps the child; true when all of it came and the child
+ * exited 0. *status says how the child ended. */
+static bool child_report(pid_t pid, int fd, void *report, size_t size, int *status)
+{
+	ssize_t got = 0, n;
+	while (got < (ssize_t)size && (n = read(fd, (char *)report + got, size - (size_t)got)) > 0)
+		got += n;
+	close(fd);
+	*status = 0;
+	waitpid(pid, status, 0);
+	return got == (ssize_t)size && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
+}
+
+/*
+ * iterate_1m runs in a forked child so that its peak RSS is its own: the
+ * child opens its own connection (untimed), resets the peak, runs, and sends
+ * back time, peak growth and digest. It never touches the parent's handles.
+ */
+static int run_side_forked(bool corm, workload_id w, const work_args *a, side_out *o)
+{
+	int fd;
+	memset(o, 0, sizeof *o);
+	pid_t pid = fork_child(&fd);
 	if (pid == 0) {
-		close(fds[0]);
 		side_out r;
 		memset(&r, 0, sizeof r);
 		corm_db *db = NULL;
@@ -260,21 +296,10 @@ static int run_side_forked(bool corm, workload_id w, const work_args *a, side_ou
 		corm_close(db);
 		if (rc_conn)
 			drv->close(rc_conn);
-		int status = write(fds[1], &r, sizeof r) == (ssize_t)sizeof r ? 0 : 4;
-		close(fds[1]);
-		/* exit, not _exit: under ASan the leak check runs here too. cleanup() does
-		 * nothing outside the main process; the parent's handles stay untouched. */
-		exit(status);
+		child_exit(fd, &r, sizeof r);
 	}
-	close(fds[1]);
-	ssize_t got = 0, n;
-	while (got < (ssize_t)sizeof *o &&
-	       (n = read(fds[0], (char *)o + got, sizeof *o - (size_t)got)) > 0)
-		got += n;
-	close(fds[0]);
-	int status = 0;
-	waitpid(pid, &status, 0);
-	if (got != (ssize_t)sizeof *o || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	int status;
+	if (!child_report(pid, fd, o, sizeof *o, &status)) {
 		if (WIFSIGNALED(status))
 			fprintf(stderr, "corm_bench: child killed by signal %d\n",
 			        WTERMSIG(status));
@@ -492,15 +517,9 @@ static void run_workload_isolated(workload_id w, const work_args *a)
 {
 	if (!selected(workload_names[w]))
 		return;
-	int fds[2];
-	fflush(NULL);
-	if (pipe(fds))
-		die("pipe: %s", strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
+	int fd;
+	pid_t pid = fork_child(&fd);
 	if (pid == 0) {
-		close(fds[0]);
 		parent_cdb = cdb;
 		parent_rdb = rdb;
 		cdb = NULL;
@@ -513,24 +532,11 @@ static void run_workload_isolated(workload_id w, const work_args *a)
 		drv->close(rdb);
 		cdb = parent_cdb;
 		rdb = parent_rdb;
-		int status =
-		        write(fds[1], &results[w], sizeof results[w]) == (ssize_t)sizeof results[w]
-		                ? 0
-		                : 4;
-		close(fds[1]);
-		fflush(NULL);
-		exit(status);
+		child_exit(fd, &results[w], sizeof results[w]);
 	}
-	close(fds[1]);
 	result r;
-	ssize_t got = 0, n;
-	while (got < (ssize_t)sizeof r &&
-	       (n = read(fds[0], (char *)&r + got, sizeof r - (size_t)got)) > 0)
-		got += n;
-	close(fds[0]);
-	int status = 0;
-	waitpid(pid, &status, 0);
-	if (got != (ssize_t)sizeof r || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	int status;
+	if (!child_report(pid, fd, &r, sizeof r, &status))
 		die("%s: the workload's process failed (status %d)", workload_names[w],
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
 	results[w] = r;

@@ -7,32 +7,6 @@
 #include "db/db.h" /* the connection lost test asks the backend directly */
 #include "support.h"
 
-/*
- * PostgreSQL numbers its placeholders ($1, $2, ...) where SQLite writes '?':
- * on postgres, checks that they run $1..$n in order and rewrites them to '?'
- * so the SQL text can be compared with the shared expectation.
- */
-static void pg_placeholders(char *sql)
-{
-	if (strcmp(test_backend(), "postgres") != 0)
-		return;
-	char *out = sql;
-	int n = 0;
-	for (const char *p = sql; *p;) {
-		if (*p != '$') {
-			*out++ = *p++;
-			continue;
-		}
-		char *end;
-		long k = strtol(p + 1, &end, 10);
-		if (end == p + 1 || k != ++n)
-			fail_msg("placeholder %d is not $%d in %s", n, n, p);
-		*out++ = '?';
-		p = end;
-	}
-	*out = '\0';
-}
-
 /* The SQLSTATE as corm's PostgreSQL backend packs it (PostgreSQL's MAKE_SQLSTATE). */
 static int pg_sqlstate(const char *s)
 {
@@ -165,7 +139,7 @@ static void test_save_insert_update(void **state)
 	test_clear_queries(env);
 	ASSERT_OK(env, corm_save(env->db, p));
 	assert_int_equal(env->nqueries, 1);
-	pg_placeholders(env->queries[0]);
+	test_pg_placeholders(env->queries[0]);
 	if (strcmp(test_backend(), "mysql") == 0)
 		/* MariaDB quotes with backticks; 10.5+ has INSERT ... RETURNING (the test servers
 		 * are 10.11) */
@@ -199,7 +173,7 @@ static void test_save_insert_update(void **state)
 	ASSERT_OK(env, corm_set_str(&p->title, "Updated Title"));
 	test_clear_queries(env);
 	ASSERT_OK(env, corm_save_fields(env->db, p, CORM_FIELDS("title")));
-	pg_placeholders(env->queries[0]);
+	test_pg_placeholders(env->queries[0]);
 	if (strcmp(test_backend(), "mysql") == 0) /* MariaDB quotes names with backticks */
 		assert_string_equal(
 		        env->queries[0],

@@ -19,32 +19,6 @@ static const char *SELECT_POST_MYSQL =
         "`blog_post`.`is_active`, `blog_post`.`created_at`, `blog_post`.`updated_at` "
         "FROM `blog_post`";
 
-/*
- * PostgreSQL numbers its placeholders ($1, $2, ...) where SQLite writes '?':
- * on postgres, checks that they run $1..$n in order and rewrites them to '?'
- * so the SQL text can be compared with the shared expectation.
- */
-static void pg_placeholders(char *sql)
-{
-	if (strcmp(test_backend(), "postgres") != 0)
-		return;
-	char *out = sql;
-	int n = 0;
-	for (const char *p = sql; *p;) {
-		if (*p != '$') {
-			*out++ = *p++;
-			continue;
-		}
-		char *end;
-		long k = strtol(p + 1, &end, 10);
-		if (end == p + 1 || k != ++n)
-			fail_msg("placeholder %d is not $%d in %s", n, n, p);
-		*out++ = '?';
-		p = end;
-	}
-	*out = '\0';
-}
-
 /* Asserts the SQL (with parameters written in) of a QuerySet: SELECT_POST + tail. */
 static void assert_sql(test_env *env, corm_qs *qs, const char *tail)
 {
@@ -115,7 +89,7 @@ static void test_lazy_and_cached(void **state)
 	titles(env, qs, buf, sizeof buf);
 	assert_string_equal(buf, "100% _real_ \\ stuff,Learning Django");
 	assert_int_equal(env->nqueries, 2);
-	pg_placeholders(env->queries[1]);
+	test_pg_placeholders(env->queries[1]);
 	if (strcmp(test_backend(), "mysql") == 0) /* backticks */
 		assert_string_equal(
 		        env->queries[1],
@@ -1035,7 +1009,7 @@ static void test_q_dynamic_and_f(void **state)
 	                                               CORM_F_ADD(corm_f("view_count"), 1))),
 	                           &rows));
 	assert_int_equal(rows, 1);
-	pg_placeholders(env->queries[env->nqueries - 1]);
+	test_pg_placeholders(env->queries[env->nqueries - 1]);
 	if (strcmp(test_backend(), "mysql") == 0) /* backticks */
 		assert_string_equal(
 		        env->queries[env->nqueries - 1],

@@ -80,14 +80,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define CHECK(env, expr)                                                                           \
-	do {                                                                                       \
-		int rc_ = (expr);                                                                  \
-		if (rc_ != CORM_OK)                                                                \
-			fail_msg("%s -> %s: %s", #expr, corm_strerror(rc_),                        \
-			         corm_errmsg((env)->db));                                          \
-	} while (0)
-
 static bool is_backend(const char *name)
 {
 	return strcmp(test_backend(), name) == 0;
@@ -97,9 +89,9 @@ static bool is_backend(const char *name)
 static Sample *store_and_load(rt_env *env, const corm_kw *kwargs)
 {
 	Sample *made = NULL, *got = NULL;
-	CHECK(env, corm_create(env->db, &Sample_model, &made, kwargs));
+	ASSERT_OK(env, corm_create(env->db, &Sample_model, &made, kwargs));
 	corm_qs *qs = corm_objects(env->db, &Sample_model);
-	CHECK(env, corm_get(qs, &got, CORM_Q("pk", corm_pk(made))));
+	ASSERT_OK(env, corm_get(qs, &got, CORM_Q("pk", corm_pk(made))));
 	corm_qs_free(qs);
 	corm_free(made);
 	return got;
@@ -108,9 +100,9 @@ static Sample *store_and_load(rt_env *env, const corm_kw *kwargs)
 static int64_t count_where(rt_env *env, corm_q *q)
 {
 	corm_qs *qs = corm_objects(env->db, &Sample_model);
-	CHECK(env, corm_filter(qs, q));
+	ASSERT_OK(env, corm_filter(qs, q));
 	int64_t n = -1;
-	CHECK(env, corm_count(qs, &n));
+	ASSERT_OK(env, corm_count(qs, &n));
 	corm_qs_free(qs);
 	return n;
 }
@@ -560,7 +552,7 @@ static void test_postgres_errors(void **state)
 	                 CORM_ECONSTRAINT);
 	assert_int_equal(corm_native_errcode(db), sqlstate("23502"));
 	/* several statements without parameters run as one script, as with psycopg2 */
-	CHECK(env, corm_execute(db, "SET LOCAL lock_timeout = 0; SELECT 1", NULL, 0, NULL));
+	ASSERT_OK(env, corm_execute(db, "SET LOCAL lock_timeout = 0; SELECT 1", NULL, 0, NULL));
 
 	Sample *a = store_and_load(env, CORM_KWARGS(CORM_KW("text", "a")));
 	Sample *b = store_and_load(env, CORM_KWARGS(CORM_KW("text", "b")));
@@ -568,9 +560,9 @@ static void test_postgres_errors(void **state)
 	locker mine = {db, corm_pk(a), 0}, theirs = {other, corm_pk(b), 0};
 
 	/* a row lock held elsewhere with lock_timeout: 55P03 is CORM_ELOCKED */
-	CHECK(env, corm_atomic_begin(db));
+	ASSERT_OK(env, corm_atomic_begin(db));
 	update_row(&mine);
-	CHECK(env, mine.rc);
+	ASSERT_OK(env, mine.rc);
 	assert_int_equal(corm_atomic_begin(other), CORM_OK);
 	assert_int_equal(corm_execute(other, "SET LOCAL lock_timeout = '50ms'", NULL, 0, NULL),
 	                 CORM_OK);
@@ -601,7 +593,7 @@ static void test_postgres_errors(void **state)
 	corm_db *victim = mine.rc ? db : other;
 	assert_int_equal(corm_native_errcode(victim), sqlstate("40P01"));
 	assert_string_equal(corm_errmsg(victim), "deadlock detected");
-	CHECK(env, corm_atomic_rollback(db));
+	ASSERT_OK(env, corm_atomic_rollback(db));
 	assert_int_equal(corm_atomic_rollback(other), CORM_OK);
 
 	/* the server ends the session: CORM_ECONNECTION, then and afterwards */
@@ -613,7 +605,7 @@ static void test_postgres_errors(void **state)
 	corm_free(a);
 	corm_free(b);
 	/* and this connection is unharmed */
-	CHECK(env, corm_execute(db, "SELECT 1", NULL, 0, NULL));
+	ASSERT_OK(env, corm_execute(db, "SELECT 1", NULL, 0, NULL));
 }
 
 int main(void)
@@ -632,7 +624,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_doubles, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_huge_in_lists, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_nulls_and_all_together, setup, teardown),
-	        /* PostgreSQL's error mapping: registered on that backend only (the last entry), never skipped */
+	        /* PostgreSQL's error mapping: registered on that backend only (the last entry),
+	           never skipped */
 	        cmocka_unit_test_setup_teardown(test_postgres_errors, setup, teardown),
 	};
 	size_t n = sizeof tests / sizeof tests[0] - (is_backend("postgres") ? 0 : 1);

@@ -10,16 +10,7 @@
 
 #include "db/url.h"
 #include "util/alloc.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+#include "util/hex.h"
 
 /* Percent-decodes s[0..n); NULL and *bad set for malformed escapes or an embedded NUL. */
 static char *decode(const char *s, size_t n, bool *bad)
@@ -29,8 +20,8 @@ static char *decode(const char *s, size_t n, bool *bad)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%') {
-			int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-			int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < n ? corm__hex_value(s[i + 1]) : -1;
+			int lo = hi >= 0 ? corm__hex_value(s[i + 2]) : -1;
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 				corm__free(out);
 				*bad = true;

@@ -473,12 +473,6 @@ void corm__value_free(corm_value *v)
 #define MEMBER(inst, fm, T)  ((T *)((char *)(inst) + (fm)->decl->offset))
 #define CMEMBER(inst, fm, T) ((const T *)((const char *)(inst) + (fm)->decl->offset))
 
-static bool is_pointer_type(corm_type t)
-{
-	return t == CORM_TYPE_TEXT || t == CORM_TYPE_DECIMAL || t == CORM_TYPE_JSON ||
-	       t == CORM_TYPE_BYTES;
-}
-
 bool corm__member_is_null(const corm_fmeta *fm, const void *inst)
 {
 	switch (fm->vtype) {
@@ -624,7 +618,7 @@ int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v)
 {
 	if (v->type == CORM_TYPE_NULL) {
 		corm__member_clear(fm, inst);
-		if (!is_pointer_type(fm->vtype)) {
+		if (!corm__vtype_is_pointer(fm->vtype)) {
 			memset((char *)inst + fm->decl->offset, 0, fm->decl->size);
 			set_null_bit(fm, inst, true);
 		}

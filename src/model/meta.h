@@ -10,6 +10,13 @@
 #include "util/buf.h"
 
 /* One concrete field (one column). */
+/* Whether members of this type are pointers to memory the instance owns (NULL is SQL NULL). */
+static inline bool corm__vtype_is_pointer(corm_type t)
+{
+	return t == CORM_TYPE_TEXT || t == CORM_TYPE_DECIMAL || t == CORM_TYPE_JSON ||
+	       t == CORM_TYPE_BYTES;
+}
+
 /* How the row decoder writes a field it read (chosen at registration). */
 typedef enum corm_store {
 	CORM_STORE_VALUE, /* through corm__member_store */

@@ -132,8 +132,7 @@ static int build_layout(corm_registry *reg, corm_meta *meta)
 			meta->field_by_offset[fm->decl->offset] = (uint16_t)(i + 1);
 		if (fm->vtype == CORM_TYPE_TEXT)
 			meta->text_fields[meta->ntext++] = (uint16_t)i;
-		else if (fm->kind == CORM_FIELD_FK || fm->vtype == CORM_TYPE_DECIMAL ||
-		         fm->vtype == CORM_TYPE_JSON || fm->vtype == CORM_TYPE_BYTES)
+		else if (fm->kind == CORM_FIELD_FK || corm__vtype_is_pointer(fm->vtype))
 			meta->owning_fields[meta->nowning++] = (uint16_t)i;
 	}
 	return CORM_OK;

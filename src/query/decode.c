@@ -138,9 +138,7 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 		rc = be->column(s, (int)i, fm->vtype, &v);
 		if (rc)
 			return cannot_read(st, fm, rc);
-		if (v.type == CORM_TYPE_NULL && fm->vtype != CORM_TYPE_TEXT &&
-		    fm->vtype != CORM_TYPE_BYTES && fm->vtype != CORM_TYPE_DECIMAL &&
-		    fm->vtype != CORM_TYPE_JSON) {
+		if (v.type == CORM_TYPE_NULL && !corm__vtype_is_pointer(fm->vtype)) {
 			/* the member is already zero: only the NULL bit to set */
 			if (fm->index < 64)
 				((corm_obj *)inst)->nulls |= (uint64_t)1 << fm->index;

@@ -60,6 +60,12 @@ typedef struct corm_block {
 #define BLOCK_FIRST (2 * 1024)
 #define BLOCK_MAX   (64 * 1024)
 
+/* How many rows a slice lets through ([:20] -> 20), or -1 when the QuerySet is not sliced. */
+static int64_t slice_rows(const corm_qs *qs)
+{
+	return qs->query.high >= 0 ? qs->query.high - qs->query.low : -1;
+}
+
 static void *block_take(corm_qs *qs, size_t size)
 {
 	size = (size + 15) & ~(size_t)15;
@@ -67,7 +73,7 @@ static void *block_take(corm_qs *qs, size_t size)
 	if (!b || b->size - b->used < size) {
 		size_t cap = b ? (b->size < BLOCK_MAX ? b->size * 2 : BLOCK_MAX) : BLOCK_FIRST;
 		/* a slice says how many rows can come: [:20] takes one block of 20 */
-		int64_t most = qs->query.high >= 0 ? qs->query.high - qs->query.low : -1;
+		int64_t most = slice_rows(qs);
 		if (!b && most > 0 && (uint64_t)most * size < BLOCK_MAX)
 			cap = (size_t)most * size;
 		if (cap < size)
@@ -570,7 +576,7 @@ static int fetch_all_rows(corm_qs *qs, corm_stmt *st)
 static int cache_push(corm_qs *qs, void *item)
 {
 	if (qs->len == qs->cap) {
-		int64_t most = qs->query.high >= 0 ? qs->query.high - qs->query.low : -1;
+		int64_t most = slice_rows(qs);
 		size_t cap = qs->cap ? qs->cap * 2 : most > 0 && most < 1024 ? (size_t)most : 16;
 		void **p = corm__realloc(qs->items, cap * sizeof *p);
 		if (!p)

@@ -6,20 +6,9 @@
 #include <uuid/uuid.h>
 
 #include "corm/types.h"
+#include "util/hex.h"
 
 static const char hex_digits[] = "0123456789abcdef";
-
-/* The value of one ASCII hex digit in either case, or -1. */
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Dashes of the canonical 8-4-4-4-12 form sit at these offsets. */
 static bool is_dash_position(size_t i)
@@ -54,7 +43,7 @@ CORM_EXTERN(int) corm_uuid_parse(corm_uuid *out, const char *text, size_t len)
 				return CORM_EINVAL;
 			continue;
 		}
-		v = hex_value(text[i]);
+		v = corm__hex_value(text[i]);
 		if (v < 0)
 			return CORM_EINVAL;
 		if (nibble % 2 == 0)

@@ -31,10 +31,14 @@ const char *test_url(void)
 		return "sqlite://:memory:";
 	/* servers started by `make test` export CORM_TEST_POSTGRES_URL / CORM_TEST_MYSQL_URL */
 	char var[64];
-	snprintf(var, sizeof var, "CORM_TEST_%s_URL", strcmp(backend, "postgres") == 0 ? "POSTGRES" : "MYSQL");
+	snprintf(var, sizeof var, "CORM_TEST_%s_URL",
+	         strcmp(backend, "postgres") == 0 ? "POSTGRES" : "MYSQL");
 	const char *url = getenv(var);
 	if (!url || !*url) {
-		fprintf(stderr, "%s is not set: run the suites through `make test`, which starts the servers\n", var);
+		fprintf(stderr,
+		        "%s is not set: run the suites through `make test`, which starts the "
+		        "servers\n",
+		        var);
 		exit(1); /* never skip: a missing server is a failure */
 	}
 	return url;
@@ -96,4 +100,30 @@ Post *test_post(test_env *env, User *author, const char *title, const char *slug
 	                                       CORM_KW("view_count", views),
 	                                       CORM_KW("is_active", active))));
 	return p;
+}
+
+/*
+ * PostgreSQL numbers its placeholders ($1, $2, ...) where SQLite writes '?':
+ * on postgres, checks that they run $1..$n in order and rewrites them to '?'
+ * so the SQL text can be compared with the shared expectation.
+ */
+void test_pg_placeholders(char *sql)
+{
+	if (strcmp(test_backend(), "postgres") != 0)
+		return;
+	char *out = sql;
+	int n = 0;
+	for (const char *p = sql; *p;) {
+		if (*p != '$') {
+			*out++ = *p++;
+			continue;
+		}
+		char *end;
+		long k = strtol(p + 1, &end, 10);
+		if (end == p + 1 || k != ++n)
+			fail_msg("placeholder %d is not $%d in %s", n, n, p);
+		*out++ = '?';
+		p = end;
+	}
+	*out = '\0';
 }

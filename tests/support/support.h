@@ -21,8 +21,8 @@ typedef struct test_env {
 const char *test_backend(void);
 /* Its URL: in-memory SQLite, or CORM_TEST_POSTGRES_URL / CORM_TEST_MYSQL_URL (exits if unset). */
 const char *test_url(void);
-/* Opens the backend named by CORM_TEST_BACKEND (default sqlite://:memory:), registers the blog models
- * and creates their tables. */
+/* Opens the backend named by CORM_TEST_BACKEND (default sqlite://:memory:), registers the blog
+ * models and creates their tables. */
 int test_setup(void **state);
 int test_teardown(void **state);
 /* Forgets the captured queries. */
@@ -32,6 +32,12 @@ User *test_user(test_env *env, const char *username);
 /* Creates a post with the given title/slug/views; returns it (owned by the caller). */
 Post *test_post(test_env *env, User *author, const char *title, const char *slug, int views,
                 bool active);
+
+/*
+ * PostgreSQL numbers its placeholders ($1, $2, ...) where SQLite writes '?':
+ * on postgres, checks that they run $1..$n in order and rewrites them to '?'.
+ */
+void test_pg_placeholders(char *sql);
 
 #define ASSERT_OK(env, expr)                                                                       \
 	do {                                                                                       \

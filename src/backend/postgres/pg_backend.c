@@ -79,6 +79,7 @@
 #include "model/meta.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/hex.h"
 
 #define US_PER_SEC 1000000LL
 #define US_PER_DAY (86400LL * US_PER_SEC)
@@ -1195,17 +1196,6 @@ static int pg_column_count(void *stmt)
 
 /* ---- column parsers ---------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* bytea_output = hex: "\x" then two hex digits a byte. */
 static int parse_bytea(pg_stmt *s, int col, const char *text, size_t len, corm_value *out)
 {
@@ -1216,7 +1206,7 @@ static int parse_bytea(pg_stmt *s, int col, const char *text, size_t len, corm_v
 	if (!p)
 		return CORM_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(text[2 + 2 * i]), lo = hexval(text[3 + 2 * i]);
+		int hi = corm__hex_value(text[2 + 2 * i]), lo = corm__hex_value(text[3 + 2 * i]);
 		if (hi < 0 || lo < 0) {
 			corm__free(p);
 			return CORM_EBACKEND;
@@ -1417,14 +1407,13 @@ static int pg_column_text(void *stmt, int col, const char **text, size_t *len)
 static int pg_column(void *stmt, int col, corm_type want, corm_value *out)
 {
 	pg_stmt *s = stmt;
-	if (!s->res || s->row < 0 || s->row >= s->nrows || col < 0 || col >= s->ncols)
-		return CORM_EINVAL;
-	if (PQgetisnull(s->res, s->row, col)) {
+	const char *text;
+	size_t len;
+	int rc = pg_column_text(stmt, col, &text, &len);
+	if (rc || !text) {
 		*out = corm_v_null();
-		return CORM_OK;
+		return rc;
 	}
-	const char *text = PQgetvalue(s->res, s->row, col);
-	size_t len = (size_t)PQgetlength(s->res, s->row, col);
 	char *end;
 	switch (want) {
 	case CORM_TYPE_INT: {

@@ -230,6 +230,15 @@ static int sq_step(void *stmt, corm_driver_error *err)
 	return err->code;
 }
 
+static int sq_column_text(void *stmt, int col, const char **text, size_t *len)
+{
+	*text = (const char *)sqlite3_column_text(stmt, col);
+	if (!*text)
+		return sqlite3_column_type(stmt, col) == SQLITE_NULL ? CORM_OK : CORM_ENOMEM;
+	*len = (size_t)sqlite3_column_bytes(stmt, col);
+	return CORM_OK;
+}
+
 static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 {
 	sqlite3_stmt *s = stmt;
@@ -264,24 +273,13 @@ static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 	default:
 		break;
 	}
-	text = (const char *)sqlite3_column_text(s, col);
-	if (!text) {
-		if (sqlite3_column_type(s, col) != SQLITE_NULL)
-			return CORM_ENOMEM;
+	size_t n = 0;
+	int rc = sq_column_text(s, col, &text, &n);
+	if (rc || !text) {
 		*out = corm_v_null();
-		return CORM_OK;
+		return rc;
 	}
-	len = sqlite3_column_bytes(s, col);
-	return corm__value_from_text(want, text, (size_t)len, out);
-}
-
-static int sq_column_text(void *stmt, int col, const char **text, size_t *len)
-{
-	*text = (const char *)sqlite3_column_text(stmt, col);
-	if (!*text)
-		return sqlite3_column_type(stmt, col) == SQLITE_NULL ? CORM_OK : CORM_ENOMEM;
-	*len = (size_t)sqlite3_column_bytes(stmt, col);
-	return CORM_OK;
+	return corm__value_from_text(want, text, n, out);
 }
 
 static int sq_column_int_not_null(void *stmt, int col, int64_t *out)
