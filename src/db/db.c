@@ -53,6 +53,7 @@ int corm_open(corm_db **out, const char *url_text)
 	*out = db;
 	if (!db)
 		return CORM_ENOMEM;
+	db->sql.db = db;
 	if (!url_text)
 		return corm__db_error(db, CORM_EINVAL, "corm_open: url is NULL");
 	corm_url url;
@@ -142,9 +143,7 @@ corm_sql *corm__sql_acquire(corm_db *db, corm_sql *local)
 	corm__sql_init(local);
 	if (db->sql.busy)
 		return local;
-	corm__sql_reset(&db->sql);
-	db->sql.busy = true;
-	db->sql.db = db;
+	db->sql.busy = true; /* empty: every release empties it */
 	return &db->sql;
 }
 
