@@ -831,7 +831,7 @@ static void test_quotes_inside_names(void **state)
 	corm_free(o);
 	corm_qs *qs = corm_objects(env->db, &odd);
 	ASSERT_OK(env, corm_filter(qs, CORM_Q("name", "q\"`'"), CORM_Q("n__gte", 3)));
-	ASSERT_OK(env, corm_get(qs, &o, NULL));
+	ASSERT_OK(env, corm_get(qs, &o, corm_q_empty()));
 	assert_string_equal(o->name, "q\"`'");
 	assert_int_equal(o->n, 3);
 	corm_free(o);

@@ -1021,7 +1021,7 @@ static void test_q_dynamic_and_f(void **state)
 		                    "(\"blog_post\".\"view_count\" + ?) WHERE "
 		                    "\"blog_post\".\"slug\" = ?");
 	Post *p;
-	ASSERT_OK(env, corm_get(qs, &p, NULL));
+	ASSERT_OK(env, corm_get(qs, &p, corm_q_empty()));
 	assert_int_equal(p->view_count, 51);
 	corm_free(p);
 	corm_qs_free(qs);

@@ -34,6 +34,9 @@ typedef struct corm_memo {
 
 #define CORM_MEMO_SLOTS 32
 
+/* At least the registries' CORM_MAX_LOOKUPS / CORM_MAX_TRANSFORMS (query/lookups.h). */
+#define CORM_DB_OPS_SLOTS 64
+
 /* What a memo key's text is, for one model (the key's high bits are the meta's serial). */
 enum { CORM_MEMO_INSERT = 1, CORM_MEMO_SELECT_LIST = 2 };
 
@@ -60,6 +63,9 @@ struct corm_db {
 	size_t ncache, cache_cap;
 	uint64_t tick;
 	corm_sql sql; /* reused by every statement the library compiles */
+	/* the backend's SQL for each registered lookup and transform (by the registry's ids),
+	 * found by name the first time a query uses it */
+	const void *lookup_sql[CORM_DB_OPS_SLOTS], *transform_sql[CORM_DB_OPS_SLOTS];
 	corm_memo memo[CORM_MEMO_SLOTS];
 	unsigned memo_next; /* the slot replaced next, round robin */
 };

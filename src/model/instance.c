@@ -333,7 +333,7 @@ static int do_update(corm_db *db, const corm_meta *meta, void *inst, const char 
 	corm_q_free(pkq);
 	corm_sql local, *sql = corm__sql_acquire(db, &local);
 	if (!rc)
-		rc = corm__compile_update(db->be, &q, true, sets, n, sql, &err);
+		rc = corm__compile_update(db, &q, true, sets, n, sql, &err);
 	if (rc)
 		rc = corm__db_take(db, &err);
 	else
@@ -664,7 +664,7 @@ int corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *cr
 	int rc;
 	corm_qs *qs = lookup_qs(db, model, lookup, &rc);
 	if (!rc)
-		rc = corm_get(qs, out, NULL);
+		rc = corm_get(qs, out, corm_q_empty());
 	if (rc == CORM_ENOTFOUND) {
 		/* create in a savepoint so that losing a race to a concurrent insert can be retried
 		 * as a get */
@@ -678,7 +678,7 @@ int corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *cr
 			}
 		}
 		if (rc == CORM_ECONSTRAINT) {
-			int again = corm_get(qs, out, NULL);
+			int again = corm_get(qs, out, corm_q_empty());
 			if (again == CORM_OK)
 				rc = CORM_OK;
 		} else if (!rc && created) {
@@ -707,7 +707,7 @@ int corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool 
 		return rc;
 	corm_qs *qs = lookup_qs(db, model, lookup, &rc);
 	if (!rc)
-		rc = corm_get(qs, out, NULL);
+		rc = corm_get(qs, out, corm_q_empty());
 	if (rc == CORM_OK) {
 		rc = apply_kwargs(db, *(void **)out, defaults);
 		if (!rc)

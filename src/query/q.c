@@ -14,6 +14,7 @@ corm_q *corm_q_new(const char *path, corm_value value)
 		return NULL;
 	}
 	q->kind = Q_LEAF;
+	q->depth = 1;
 	if (value.type == CORM_TYPE_EXPR) {
 		if (!value.u.expr) { /* an expression that failed to allocate */
 			corm_q_free(q);
@@ -38,34 +39,108 @@ corm_q *corm_q_new(const char *path, corm_value value)
 corm_q *corm_q_empty(void)
 {
 	corm_q *q = corm__calloc(1, sizeof *q);
-	if (q)
+	if (q) {
 		q->kind = Q_AND;
+		q->depth = 1;
+	}
 	return q;
 }
 
+static void q_free_all(corm_q *const *qs, size_t n)
+{
+	for (size_t i = 0; qs && i < n; i++)
+		corm_q_free(qs[i]);
+}
+
+/* Appends child to q's children, growing them geometrically. false on OOM (child not taken). */
+static bool q_push(corm_q *q, corm_q *child)
+{
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 4;
+		corm_q **c = corm__realloc(q->children, cap * sizeof *c);
+		if (!c)
+			return false;
+		q->children = c;
+		q->cap = cap;
+	}
+	q->children[q->n++] = child;
+	if (child->depth >= q->depth)
+		q->depth = child->depth + 1;
+	return true;
+}
+
+/* Whether child's children can be taken over by a node of `kind` (Django's Q._combine
+ * squashes a Q of the same connector into its parent). */
+static bool absorbable(const corm_q *child, corm_q_kind kind)
+{
+	return child->kind == kind && !child->negated;
+}
+
+/*
+ * a & b & ..., a | b | ...: a flat node. An operand of the same connector
+ * (not negated) lends its children, and when it comes first it is extended in
+ * place: the loop `q = corm_or(q, x)` appends to one node, in amortized O(1).
+ */
 static corm_q *combine(corm_q_kind kind, corm_q *const *qs, size_t n)
 {
 	bool ok = qs != NULL;
 	for (size_t i = 0; ok && i < n; i++)
 		ok = qs[i] != NULL;
-	corm_q *q = ok ? corm__calloc(1, sizeof *q) : NULL;
-	if (q && n)
-		q->children = corm__calloc(n, sizeof(corm_q *));
-	if (!q || (n && !q->children)) {
-		if (q)
-			corm__free(q);
-		for (size_t i = 0; qs && i < n; i++)
-			corm_q_free(qs[i]);
+	if (!ok) {
+		q_free_all(qs, n);
 		return NULL;
 	}
-	q->kind = kind;
-	for (size_t i = 0; i < n; i++) {
+	size_t first = 0;
+	corm_q *q;
+	if (n && absorbable(qs[0], kind)) {
+		q = qs[0];
+		first = 1;
+	} else if (!(q = corm__calloc(1, sizeof *q))) {
+		q_free_all(qs, n);
+		return NULL;
+	} else {
+		q->kind = kind;
+		q->depth = 1;
+	}
+	for (size_t i = first; i < n; i++) {
+		corm_q *c = qs[i];
 		/* Q() is the identity: Q() & x is x, like Django's _combine */
-		if (qs[i]->kind != Q_LEAF && qs[i]->n == 0 && !qs[i]->negated) {
-			corm_q_free(qs[i]);
+		if (c->kind != Q_LEAF && c->kind != Q_INVALID && c->n == 0 && !c->negated) {
+			corm_q_free(c);
 			continue;
 		}
-		q->children[q->n++] = qs[i];
+		if (absorbable(c, kind)) {
+			size_t k = 0;
+			while (k < c->n && q_push(q, c->children[k]))
+				k++;
+			if (k < c->n) { /* out of memory: what was not moved is freed with c */
+				memmove(c->children, c->children + k,
+				        (c->n - k) * sizeof *c->children);
+				c->n -= k;
+				corm_q_free(c);
+				corm_q_free(q);
+				q_free_all(qs + i + 1, n - i - 1);
+				return NULL;
+			}
+			c->n = 0;
+			corm_q_free(c);
+			continue;
+		}
+		if (!q_push(q, c)) {
+			corm_q_free(q);
+			q_free_all(qs + i, n - i);
+			return NULL;
+		}
+	}
+	if (q->depth > CORM_MAX_TREE_DEPTH) {
+		/* every walk over Q trees recurses: refuse the nesting when the Q is applied */
+		corm_q *bad = corm__calloc(1, sizeof *bad);
+		corm_q_free(q);
+		if (bad) {
+			bad->kind = Q_INVALID;
+			bad->depth = 1;
+		}
+		return bad;
 	}
 	return q;
 }
@@ -96,6 +171,7 @@ corm_q *corm_q_copy(const corm_q *q)
 		return NULL;
 	c->kind = q->kind;
 	c->negated = q->negated;
+	c->depth = q->depth;
 	int rc = CORM_OK;
 	if (q->path && !(c->path = corm__strdup(q->path)))
 		rc = CORM_ENOMEM;
@@ -112,6 +188,8 @@ corm_q *corm_q_copy(const corm_q *q)
 	}
 	if (!rc && q->n && !(c->children = corm__calloc(q->n, sizeof(corm_q *))))
 		rc = CORM_ENOMEM;
+	else
+		c->cap = q->n;
 	for (size_t i = 0; !rc && i < q->n; i++) {
 		if (!(c->children[i] = corm_q_copy(q->children[i])))
 			rc = CORM_ENOMEM;

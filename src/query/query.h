@@ -1,6 +1,9 @@
 /*
  * The query tree (Django's sql/query.py): what the user asked, resolved
- * against model metadata but free of any SQL dialect.
+ * against model metadata but free of any SQL dialect. A query holds an alias
+ * map (the base table and its joins), a WHERE tree of (expression, lookup,
+ * right-hand side) leaves, an ordering of expressions, a select list, and the
+ * slots later features fill (annotations, group by, having, a combinator).
  */
 #ifndef CORM_QUERY_QUERY_H
 #define CORM_QUERY_QUERY_H
@@ -9,67 +12,80 @@
 #include "corm/sys/backend.h"
 #include "db/db.h"
 #include "model/meta.h"
-
-/* ---- expressions (F, values, arithmetic) ---- */
-typedef enum {
-	EXPR_F,
-	EXPR_VALUE,
-	EXPR_ADD,
-	EXPR_SUB,
-	EXPR_MUL,
-	EXPR_DIV,
-	EXPR_MOD
-} corm_expr_kind;
-
-struct corm_expr {
-	corm_expr_kind kind;
-	char *path;              /* EXPR_F */
-	const corm_fmeta *field; /* EXPR_F, once resolved */
-	corm_value value;        /* EXPR_VALUE: deep copy */
-	corm_expr *lhs, *rhs;
-};
+#include "query/expr.h"
+#include "query/lookups.h"
 
 /* ---- Q objects as the user built them ---- */
-typedef enum { Q_LEAF, Q_AND, Q_OR } corm_q_kind;
+typedef enum { Q_LEAF, Q_AND, Q_OR, Q_INVALID } corm_q_kind;
 
 struct corm_q {
 	corm_q_kind kind;
 	bool negated;
+	uint16_t depth;   /* 1 for a leaf; 1 + the deepest child */
 	char *path;       /* leaf */
 	corm_value value; /* leaf: deep copy (expressions owned) */
 	const corm_model
 	        *obj_model; /* leaf: the value was an instance of this model (value is its pk) */
 	corm_q **children;
-	size_t n;
+	size_t n, cap;
 };
 
+/* ---- the alias map ---- */
+typedef enum { CORM_JOIN_BASE, CORM_JOIN_INNER, CORM_JOIN_LEFT } corm_join_type;
+
+/*
+ * One table of the query under its alias: the base table (index 0, alias =
+ * table name) or a join `parent.from_field = this.to_field`.
+ */
+typedef struct corm_alias {
+	const corm_meta *meta;
+	char *name;                   /* "blog_post", "auth_user", "T3" (owned) */
+	int parent;                   /* index of the parent alias; -1 for the base table */
+	const corm_fmeta *from_field; /* on the parent: the ForeignKey column */
+	const corm_fmeta *to_field;   /* on this table: the referenced column */
+	corm_join_type join;
+	bool nullable; /* the join can find no row (a nullable FK, or a LEFT parent) */
+} corm_alias;
+
 /* ---- the resolved WHERE tree ---- */
-typedef enum { NODE_AND, NODE_OR, NODE_LEAF } corm_node_kind;
+typedef enum { WHERE_AND, WHERE_OR, WHERE_LEAF } corm_where_kind;
 
-typedef struct corm_node {
-	corm_node_kind kind;
+typedef struct corm_where {
+	corm_where_kind kind;
 	bool negated;
-	struct corm_node **children;
-	size_t n;
-	/* leaf */
-	const corm_fmeta *field;
-	corm_transform transform;
-	corm_lookup lookup;
-	corm_value rhs;    /* coerced, deep copy; LIST for in/range */
-	bool add_not_null; /* exclude() on a nullable column: AND col IS NOT NULL */
-} corm_node;
+	struct corm_where **children;
+	size_t n, cap;
+	/* leaf: lhs <lookup> rhs */
+	corm_expr *lhs;                /* owned, resolved */
+	const corm_lookup_def *lookup; /* registered entry */
+	corm_value rhs; /* coerced deep copy; LIST for in/range; EXPR (owned, resolved) */
+	/* exclude() on a nullable column: AND lhs IS NOT NULL inside the NOT (Django's
+	 * split_exclude NULL handling for single-valued paths) */
+	bool add_not_null;
+} corm_where;
 
+/* One ORDER BY term. expr NULL: ORDER BY RANDOM(). */
 typedef struct corm_order {
-	const corm_fmeta *field; /* NULL for random */
+	corm_expr *expr; /* owned */
 	bool desc;
 	corm_nulls nulls;
 } corm_order;
+
+/* One selected value of values()/values_list(): an expression and the name of its cell. */
+typedef struct corm_select_item {
+	corm_expr *expr; /* owned */
+	char *name;      /* owned: "author__username", "id" */
+} corm_select_item;
 
 typedef enum { SELECT_MODEL, SELECT_VALUES, SELECT_VALUES_LIST } corm_select_mode;
 
 typedef struct corm_query {
 	const corm_meta *meta;
-	corm_node *where; /* an AND node, possibly empty */
+	/* the alias map: aliases[0] is the base table once any join or column was made; an
+	 * empty map means the base table alone */
+	corm_alias *aliases;
+	size_t naliases, aliases_cap;
+	corm_where *where; /* an AND node, possibly NULL */
 	corm_order *order;
 	size_t norder;
 	bool order_set; /* order_by() was called (empty: no ordering at all) */
@@ -79,30 +95,57 @@ typedef struct corm_query {
 	int64_t low, high;   /* high < 0: no limit */
 	corm_select_mode mode;
 	bool flat;
-	const corm_fmeta **vfields;
-	size_t nv;
+	corm_select_item *values; /* values()/values_list() columns */
+	size_t nvalues;
+	/* annotations, group_by, having and a combinator (union, intersection, difference) come
+	 * with the expressions issue; their slots are part of the tree's shape from here */
+	corm_select_item *annotations;
+	size_t nannotations;
+	corm_expr **group_by;
+	size_t ngroup_by;
+	corm_where *having;
 } corm_query;
 
-/* Deep copy of an expression tree (resolved fields kept). NULL on OOM. */
-corm_expr *corm__expr_copy(const corm_expr *e);
-
+/* Starts an empty query over meta (all clear, no limit). */
+void corm__query_init(corm_query *q, const corm_meta *meta);
 /* Frees the tree's contents (not the struct). */
 void corm__query_clear(corm_query *q);
-/* Deep copy into *dst. CORM_ENOMEM. */
+/* Deep copy into *dst. CORM_ENOMEM (dst is then safe to clear). */
 int corm__query_copy(corm_query *dst, const corm_query *src);
-void corm__node_free(corm_node *n);
+void corm__where_free(corm_where *n);
 
-/* Resolves a Q tree against the query's model and ANDs it into where (negated for exclude). */
+/* The alias name of index i ("blog_post" for the base table of an empty map). */
+static inline const char *corm__alias_name(const corm_query *q, int i)
+{
+	return q->naliases ? q->aliases[i].name : q->meta->table;
+}
+
+/*
+ * Resolves a Q tree against the query's model and ANDs it into where
+ * (negated for exclude). Joins the Q's paths need are added to the alias
+ * map; inside one call they are reused (one filter() call, one join).
+ */
 int corm__query_add_q(corm_query *query, const corm_q *q, bool negate, corm_err *err);
-/* "icontains", "year": names for messages. */
-const char *corm__lookup_name(corm_lookup l);
-const char *corm__transform_name(corm_transform t);
-/* Resolves the names in an expression tree. */
-int corm__resolve_expr(const corm_meta *meta, corm_expr *e, corm_err *err);
-/* Resolves an order_by name ("-title", "?", "pk"). */
-int corm__resolve_order(const corm_meta *meta, const char *name, corm_order *out, corm_err *err);
-/* The effective ordering: explicit, or Meta.ordering; reversed applied. Caller frees *out. */
-int corm__effective_order(const corm_query *q, corm_order **out, size_t *n);
+/* Resolves an expression tree against the query (F -> Col, joins). */
+int corm__query_resolve_expr(corm_query *query, corm_expr **slot, corm_err *err);
+/*
+ * Resolves "field" or "rel__field" to a Col in *out (owned by the caller),
+ * joining as values() and order_by() do (LEFT OUTER for nullable paths).
+ * `what` names the caller for messages.
+ */
+int corm__query_resolve_name(corm_query *query, const char *name, size_t len, corm_expr **out,
+                             corm_err *err);
+/* Resolves an order_by name ("-title", "?", "pk", "author__username"). */
+int corm__resolve_order(corm_query *query, const char *name, corm_order *out, corm_err *err);
+/* The effective ordering: explicit, or Meta.ordering; reversed applied. Caller frees with
+ * corm__order_free(*out, *n). */
+int corm__effective_order(corm_query *q, corm_order **out, size_t *n);
+void corm__order_free(corm_order *o, size_t n);
+/* Checked slice arithmetic (Query.set_limits): CORM_EINVAL on overflow or negative bounds. */
+int corm__query_set_limits(corm_query *q, int64_t start, int64_t stop, corm_err *err);
+
+/* "Cannot resolve keyword 'x' into field. Choices are: ..." */
+int corm__unknown_field(const corm_meta *meta, const char *name, size_t len, corm_err *err);
 
 /* ---- evaluation state ---- */
 struct corm_row {
@@ -124,7 +167,7 @@ struct corm_qs {
 	corm_value *cells; /* every values() row's cells, one after another */
 	size_t ncells, cells_cap;
 	size_t len, cap, pos;
-	char **names; /* values() names */
+	char **names; /* values() names, in select order (views of query.values[i].name) */
 	/* iterator mode */
 	size_t chunk_size;
 	bool streaming;

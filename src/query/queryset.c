@@ -176,8 +176,7 @@ corm_qs *corm_objects(corm_db *db, const corm_model *model)
 		return NULL;
 	}
 	qs->db = db;
-	qs->query.meta = model->meta;
-	qs->query.high = -1;
+	corm__query_init(&qs->query, model->meta);
 	return qs;
 }
 
@@ -189,22 +188,22 @@ void corm_qs_free(corm_qs *qs)
 	corm__query_clear(&qs->query);
 	corm_buf_free(&qs->errmsg);
 	corm_buf_free(&qs->sql);
-	for (size_t i = 0; qs->names && i < qs->query.nv; i++)
-		corm__free(qs->names[i]);
 	corm__free(qs->names);
 	corm__free(qs);
 }
 
-static int copy_names(corm_qs *dst, const corm_qs *src)
+/* qs->names: the values() cell names, views of the select items' names (rows point at it). */
+static int make_names(corm_qs *qs)
 {
-	if (!src->names)
+	corm__free(qs->names);
+	qs->names = NULL;
+	if (!qs->query.nvalues)
 		return CORM_OK;
-	dst->names = corm__calloc(src->query.nv, sizeof(char *));
-	if (!dst->names)
+	qs->names = corm__calloc(qs->query.nvalues, sizeof(char *));
+	if (!qs->names)
 		return CORM_ENOMEM;
-	for (size_t i = 0; i < src->query.nv; i++)
-		if (!(dst->names[i] = corm__strdup(src->names[i])))
-			return CORM_ENOMEM;
+	for (size_t i = 0; i < qs->query.nvalues; i++)
+		qs->names[i] = qs->query.values[i].name;
 	return CORM_OK;
 }
 
@@ -223,7 +222,7 @@ corm_qs *corm_qs_clone(const corm_qs *src)
 	qs->chunk_size = src->chunk_size;
 	int rc = corm__query_copy(&qs->query, &src->query);
 	if (!rc)
-		rc = copy_names(qs, src);
+		rc = make_names(qs);
 	if (rc || qs->errmsg.oom) {
 		corm_qs_free(qs);
 		return NULL;
@@ -237,22 +236,42 @@ corm_qs *corm_qs_clone(const corm_qs *src)
  * "slug='x', view_count__gt=5": the conditions of a query, written only when
  * a get() fails (formatting values on every filter() would cost every query).
  */
-static void describe(corm_buf *b, const corm_node *n)
+/* "author__username": the path of a Col, from the joins its alias hangs from. */
+static void describe_alias(corm_buf *b, const corm_query *q, int alias)
 {
-	if (n->kind != NODE_LEAF) {
+	if (alias <= 0 || (size_t)alias >= q->naliases)
+		return;
+	describe_alias(b, q, q->aliases[alias].parent);
+	corm_buf_printf(b, "%s__", q->aliases[alias].from_field->name);
+}
+
+static void describe_expr(corm_buf *b, const corm_query *q, const corm_expr *e)
+{
+	if (corm__expr_is(e, &corm__transform_class)) {
+		describe_expr(b, q, e->args[0]);
+		corm_buf_printf(b, "__%s", ((const corm_transform_expr *)e)->def->name);
+	} else if (corm__expr_is(e, &corm__col_class)) {
+		describe_alias(b, q, ((const corm_col *)e)->alias);
+		corm_buf_puts(b, e->field->name);
+	} else {
+		corm_buf_puts(b, e->cls->name);
+	}
+}
+
+static void describe(corm_buf *b, const corm_query *q, const corm_where *n)
+{
+	if (n->kind != WHERE_LEAF) {
 		for (size_t i = 0; i < n->n; i++)
-			describe(b, n->children[i]);
+			describe(b, q, n->children[i]);
 		return;
 	}
 	if (b->len)
 		corm_buf_puts(b, ", ");
 	if (n->negated)
 		corm_buf_puts(b, "NOT ");
-	corm_buf_puts(b, n->field->name);
-	if (n->transform)
-		corm_buf_printf(b, "__%s", corm__transform_name(n->transform));
-	if (n->lookup != CORM_LOOKUP_EXACT)
-		corm_buf_printf(b, "__%s", corm__lookup_name(n->lookup));
+	describe_expr(b, q, n->lhs);
+	if (n->lookup != &corm__lookup_exact)
+		corm_buf_printf(b, "__%s", n->lookup->name);
 	corm_buf_putc(b, '=');
 	corm__value_display(b, &n->rhs);
 }
@@ -314,17 +333,19 @@ int corm_order_by_n(corm_qs *qs, const char *const *names, size_t n)
 		return rc;
 	if (n == 1 && names && !names[0])
 		n = 0; /* corm_order_by(qs, NULL) clears */
+	if (n && !names)
+		return qs_fail(qs, CORM_EINVAL, "order_by: the list of names is NULL");
 	corm_order *order = n ? corm__calloc(n, sizeof *order) : NULL;
 	if (n && !order)
 		return qs_fail(qs, CORM_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		corm_err err = {0, CORM_BUF_INIT};
-		if (corm__resolve_order(qs->query.meta, names ? names[i] : NULL, &order[i], &err)) {
-			corm__free(order);
+		if (corm__resolve_order(&qs->query, names[i], &order[i], &err)) {
+			corm__order_free(order, i);
 			return qs_fail_err(qs, &err);
 		}
 	}
-	corm__free(qs->query.order);
+	corm__order_free(qs->query.order, qs->query.norder);
 	qs->query.order = order;
 	qs->query.norder = n;
 	qs->query.order_set = true;
@@ -337,17 +358,28 @@ int corm_order_by_nulls(corm_qs *qs, const char *name, corm_nulls nulls)
 	int rc = begin_change(qs);
 	if (rc)
 		return rc;
+	if (nulls != CORM_NULLS_DEFAULT && nulls != CORM_NULLS_FIRST && nulls != CORM_NULLS_LAST)
+		return qs_fail(qs, CORM_EINVAL,
+		               "order_by_nulls: nulls must be CORM_NULLS_DEFAULT, CORM_NULLS_FIRST "
+		               "or CORM_NULLS_LAST");
 	corm_order term;
 	corm_err err = {0, CORM_BUF_INIT};
-	if (corm__resolve_order(qs->query.meta, name, &term, &err))
+	if (corm__resolve_order(&qs->query, name, &term, &err))
 		return qs_fail_err(qs, &err);
-	if (!term.field)
+	if (!term.expr)
 		return qs_fail(qs, CORM_EINVAL, "order_by('?') cannot place NULLs");
 	term.nulls = nulls;
-	size_t n = qs->query.order_set ? qs->query.norder : 0;
-	corm_order *order = corm__realloc(n ? qs->query.order : NULL, (n + 1) * sizeof *order);
-	if (!order)
+	if (!qs->query.order_set) {
+		corm__order_free(qs->query.order, qs->query.norder);
+		qs->query.order = NULL;
+		qs->query.norder = 0;
+	}
+	size_t n = qs->query.norder;
+	corm_order *order = corm__realloc(qs->query.order, (n + 1) * sizeof *order);
+	if (!order) {
+		corm_expr_free(term.expr);
 		return qs_fail(qs, CORM_ENOMEM, "out of memory");
+	}
 	order[n] = term;
 	qs->query.order = order;
 	qs->query.norder = n + 1;
@@ -384,19 +416,9 @@ int corm_slice(corm_qs *qs, int64_t start, int64_t stop)
 	int rc = begin_change(qs);
 	if (rc)
 		return rc;
-	if (start < 0 || stop < 0)
-		return qs_fail(qs, CORM_EINVAL, "Negative indexing is not supported.");
-	/* Query.set_limits: a slice of a slice narrows the window */
-	corm_query *q = &qs->query;
-	int64_t low = q->low, high = q->high;
-	if (stop != CORM_END)
-		high = q->high >= 0 ? (q->low + stop < q->high ? q->low + stop : q->high)
-		                    : q->low + stop;
-	low = q->high >= 0 ? (q->low + start < q->high ? q->low + start : q->high) : q->low + start;
-	if (high >= 0 && low > high)
-		low = high;
-	q->low = low;
-	q->high = high;
+	corm_err err = {0, CORM_BUF_INIT};
+	if (corm__query_set_limits(&qs->query, start, stop, &err))
+		return qs_fail_err(qs, &err);
 	return CORM_OK;
 }
 
@@ -408,50 +430,47 @@ static int set_values(corm_qs *qs, corm_select_mode mode, bool flat, const char 
 		return rc;
 	if (n == 1 && names && !names[0])
 		n = 0;
+	if (n && !names)
+		return qs_fail(qs, CORM_EINVAL, "values: the list of names is NULL");
 	if (flat && n != 1)
 		return qs_fail(
 		        qs, CORM_EINVAL,
 		        "'flat' is not valid when values_list is called with more than one field.");
-	const corm_meta *meta = qs->query.meta;
+	corm_query *q = &qs->query;
+	const corm_meta *meta = q->meta;
 	size_t count = n ? n : meta->nfields;
-	const corm_fmeta **fields = corm__calloc(count, sizeof *fields);
-	char **vnames = corm__calloc(count, sizeof(char *));
-	if (!fields || !vnames) {
-		corm__free(fields);
-		corm__free(vnames);
+	corm_select_item *items = corm__calloc(count, sizeof *items);
+	if (!items)
 		return qs_fail(qs, CORM_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < count; i++) {
+	corm_err err = {0, CORM_BUF_INIT};
+	for (size_t i = 0; !rc && i < count; i++) {
 		const char *name = n ? names[i] : meta->fields[i].attname;
-		const corm_fmeta *fm = name ? corm__meta_field(meta, name) : NULL;
-		if (!fm || !(vnames[i] = corm__strdup(name))) {
-			corm_buf b = CORM_BUF_INIT;
-			if (!fm)
-				corm_buf_printf(&b,
-				                "Cannot resolve keyword '%s' into field of %s. "
-				                "Choices are: %s",
-				                name ? name : "(NULL)", meta->label,
-				                meta->field_choices);
-			for (size_t j = 0; j < i; j++)
-				corm__free(vnames[j]);
-			corm__free(vnames);
-			corm__free(fields);
-			rc = qs_fail(qs, fm ? CORM_ENOMEM : CORM_EFIELD,
-			             fm ? NULL : corm_buf_cstr(&b));
-			corm_buf_free(&b);
-			return rc;
-		}
-		fields[i] = fm;
+		if (!name)
+			rc = corm__err_set(&err, CORM_EINVAL, "values: field name %zu is NULL", i);
+		else if (!(items[i].name = corm__strdup(name)))
+			rc = corm__err_set(&err, CORM_ENOMEM, "out of memory");
+		else
+			rc = corm__query_resolve_name(q, name, strlen(name), &items[i].expr, &err);
 	}
-	for (size_t i = 0; qs->names && i < qs->query.nv; i++)
-		corm__free(qs->names[i]);
-	corm__free(qs->names);
-	corm__free(qs->query.vfields);
-	qs->names = vnames;
-	qs->query.vfields = fields;
-	qs->query.nv = count;
-	qs->query.mode = mode;
-	qs->query.flat = flat;
+	if (rc) {
+		for (size_t i = 0; i < count; i++) {
+			corm_expr_free(items[i].expr);
+			corm__free(items[i].name);
+		}
+		corm__free(items);
+		return qs_fail_err(qs, &err);
+	}
+	for (size_t i = 0; i < q->nvalues; i++) {
+		corm_expr_free(q->values[i].expr);
+		corm__free(q->values[i].name);
+	}
+	corm__free(q->values);
+	q->values = items;
+	q->nvalues = count;
+	q->mode = mode;
+	q->flat = flat;
+	if (make_names(qs))
+		return qs_fail(qs, CORM_ENOMEM, "out of memory");
 	return CORM_OK;
 }
 
@@ -510,7 +529,7 @@ static int open_query(corm_qs *qs, const corm_query *q, corm_compile_kind kind, 
 		                      "select_for_update cannot be used outside of a transaction.");
 	corm_sql local, *sql = corm__sql_acquire(qs->db, &local);
 	corm_err err = {0, CORM_BUF_INIT};
-	int rc = corm__compile_select(qs->db->be, q, kind, sql, &err);
+	int rc = corm__compile_select(qs->db, q, kind, sql, &err);
 	if (rc && rc != CORM_EMPTY_RESULT) {
 		rc = corm__db_take(qs->db, &err);
 		corm__err_free(&err);
@@ -528,8 +547,8 @@ typedef enum { INTO_CACHE, INTO_STREAM, INTO_CALLER } fetch_into;
 /* Reads the current row's values() cells; on failure none of them is left allocated. */
 static int read_values(corm_qs *qs, corm_stmt *st, corm_value *cells)
 {
-	for (size_t i = 0; i < qs->query.nv; i++) {
-		int rc = corm__decode_value(st, (int)i, qs->query.vfields[i], &cells[i]);
+	for (size_t i = 0; i < qs->query.nvalues; i++) {
+		int rc = corm__decode_value(st, (int)i, qs->query.values[i].expr->field, &cells[i]);
 		if (rc) {
 			while (i--)
 				corm__value_free(&cells[i]);
@@ -546,7 +565,7 @@ static int read_values(corm_qs *qs, corm_stmt *st, corm_value *cells)
  */
 static int fetch_all_rows(corm_qs *qs, corm_stmt *st)
 {
-	size_t nv = qs->query.nv;
+	size_t nv = qs->query.nvalues;
 	int rc;
 	while ((rc = corm__stmt_step(st)) == CORM_ROW) {
 		if (qs->ncells + nv > qs->cells_cap) {
@@ -675,7 +694,7 @@ static int stream_row(corm_qs *qs)
 		corm__value_free(&r->cells[i]);
 	r->n = 0;
 	if (!r->cells) {
-		r->cells = corm__calloc(qs->query.nv, sizeof *r->cells);
+		r->cells = corm__calloc(qs->query.nvalues, sizeof *r->cells);
 		if (!r->cells)
 			return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
 		r->names = (const char *const *)qs->names;
@@ -683,7 +702,7 @@ static int stream_row(corm_qs *qs)
 	rc = read_values(qs, &qs->stream, r->cells);
 	if (rc)
 		return rc;
-	r->n = qs->query.nv;
+	r->n = qs->query.nvalues;
 	return CORM_ROW;
 }
 
@@ -922,17 +941,21 @@ int corm_at(corm_qs *qs, int64_t i, void *out)
 	if (i < 0)
 		return corm__db_error(qs->db, CORM_EINVAL, "Negative indexing is not supported.");
 	if (qs->evaluated) {
-		if ((size_t)i >= qs->len)
+		if ((uint64_t)i >= qs->len)
 			return corm__db_error(qs->db, CORM_ENOTFOUND, "%s index %lld out of range",
 			                      qs->query.meta->model->name, (long long)i);
-		return corm_clone(qs->items[i], out);
+		rc = corm_clone(qs->items[i], out);
+		return rc ? corm__db_error(qs->db, rc, "out of memory") : CORM_OK;
 	}
+	/* qs[i] is qs[i:i+1]; an offset past INT64_MAX rows is past the end of any table */
+	if (i > INT64_MAX - 1 - qs->query.low)
+		return corm__db_error(qs->db, CORM_ENOTFOUND, "%s index %lld out of range",
+		                      qs->query.meta->model->name, (long long)i);
 	corm_query q;
 	if (corm__query_copy(&q, &qs->query)) {
 		corm__query_clear(&q);
 		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
 	}
-	/* qs[i] is qs[i:i+1] */
 	int64_t low = q.low + i;
 	if (q.high >= 0 && low >= q.high) {
 		corm__query_clear(&q);
@@ -964,12 +987,15 @@ int corm_get(corm_qs *qs, void *out, corm_q *extra)
 		          : CORM_EINVAL;
 	}
 	*(void **)out = NULL;
+	if (!extra)
+		return corm__db_error(qs->db, CORM_ENOMEM,
+		                      "out of memory (corm_get's Q object could not be built)");
 	corm_qs *clone = corm_qs_clone(qs);
 	if (!clone) {
 		corm_q_free(extra);
 		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
 	}
-	int rc = extra ? corm_filter(clone, extra) : qs_check(clone);
+	int rc = corm_filter(clone, extra);
 	if (!rc)
 		rc = model_mode_only(clone, "corm_get");
 	if (rc) {
@@ -978,6 +1004,8 @@ int corm_get(corm_qs *qs, void *out, corm_q *extra)
 	}
 	/* Django's get(): no ordering, at most 21 rows fetched, unless sliced */
 	if (clone->query.low == 0 && clone->query.high < 0) {
+		corm__order_free(clone->query.order, clone->query.norder);
+		clone->query.order = NULL;
 		clone->query.order_set = true;
 		clone->query.norder = 0;
 		clone->query.high = MAX_GET_RESULTS;
@@ -988,7 +1016,7 @@ int corm_get(corm_qs *qs, void *out, corm_q *extra)
 	const char *name = qs->query.meta->model->name;
 	corm_buf desc = CORM_BUF_INIT;
 	if (!rc && total != 1 && clone->query.where)
-		describe(&desc, clone->query.where);
+		describe(&desc, &clone->query, clone->query.where);
 	if (!rc && total == 0) {
 		rc = corm__db_error(
 		        qs->db, CORM_ENOTFOUND, "%s matching query does not exist (%s).", name,
@@ -1036,15 +1064,17 @@ static int first_or_last(corm_qs *qs, void *out, bool last)
 	corm_order *order;
 	size_t n;
 	rc = corm__effective_order(&q, &order, &n);
-	corm__free(order);
+	corm__order_free(order, n);
 	if (!rc && n == 0) {
 		/* unordered: order by pk, as Django does */
-		corm__free(q.order);
+		corm__order_free(q.order, q.norder);
+		q.norder = 0;
 		q.order = corm__calloc(1, sizeof(corm_order));
-		if (!q.order)
+		corm_expr *pk = q.order ? corm__col_new(0, q.meta->pk) : NULL;
+		if (!pk)
 			rc = CORM_ENOMEM;
 		else {
-			q.order[0] = (corm_order){q.meta->pk, false, CORM_NULLS_DEFAULT};
+			q.order[0] = (corm_order){pk, false, CORM_NULLS_DEFAULT};
 			q.norder = 1;
 			q.order_set = true;
 			q.reversed = false;
@@ -1061,7 +1091,7 @@ static int first_or_last(corm_qs *qs, void *out, bool last)
 		return corm__db_error(qs->db, CORM_EINVAL,
 		                      "Cannot reverse a query once a slice has been taken.");
 	}
-	q.high = q.high >= 0 && q.high < q.low + 1 ? q.high : q.low + 1;
+	q.high = q.high >= 0 && q.high <= q.low ? q.high : q.low < INT64_MAX ? q.low + 1 : q.low;
 	size_t total;
 	rc = run_for_instances(qs, &q, (void **)out, &total);
 	corm__query_clear(&q);
@@ -1106,11 +1136,19 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 {
 	if (rows)
 		*rows = 0;
-	int rc = qs_check(qs);
 	size_t n = 0;
 	while (kwargs && kwargs[n].name)
 		n++;
+	/* the expressions handed to us are ours from here, whatever happens */
 	corm_set_item *sets = corm__calloc(n ? n : 1, sizeof *sets);
+	for (size_t i = 0; i < n; i++)
+		if (kwargs[i].value.type == CORM_TYPE_EXPR) {
+			if (sets)
+				sets[i].value = kwargs[i].value;
+			else
+				corm_expr_free(kwargs[i].value.u.expr);
+		}
+	int rc = qs_check(qs);
 	if (!rc && !sets)
 		rc = corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
 	if (!rc && (qs->query.low || qs->query.high >= 0))
@@ -1118,7 +1156,6 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 		                    "Cannot update a query once a slice has been taken.");
 	if (!rc && n == 0)
 		rc = corm__db_error(qs->db, CORM_EINVAL, "update() needs at least one field");
-	size_t made = 0;
 	corm_err err = {0, CORM_BUF_INIT};
 	for (size_t i = 0; !rc && i < n; i++) {
 		const corm_fmeta *fm = corm__meta_field(qs->query.meta, kwargs[i].name);
@@ -1131,38 +1168,26 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 			break;
 		}
 		sets[i].field = fm;
-		const corm_value *v = &kwargs[i].value;
-		if (v->type == CORM_TYPE_EXPR) {
-			sets[i].value = *v;
-			((corm_kw *)&kwargs[i])->value = corm_v_null(); /* consumed */
-			made++;
-			rc = corm__resolve_expr(qs->query.meta, sets[i].value.u.expr, &err);
+		if (sets[i].value.type == CORM_TYPE_EXPR) {
+			rc = corm__query_resolve_expr(&qs->query, &sets[i].value.u.expr, &err);
 		} else {
 			corm_value tmp;
-			rc = corm__coerce(fm, v, &tmp, &err);
+			rc = corm__coerce(fm, &kwargs[i].value, &tmp, &err);
 			if (!rc) {
 				rc = corm__value_copy(&sets[i].value, &tmp)
 				             ? corm__err_set(&err, CORM_ENOMEM, "out of memory")
 				             : CORM_OK;
 				corm__value_clear(&tmp);
 			}
-			if (!rc)
-				made++;
 		}
 		if (rc)
 			corm__db_take(qs->db, &err);
 	}
-	/* expressions handed to us are consumed even when we fail early */
-	for (size_t i = made; kwargs && i < n; i++)
-		if (kwargs[i].value.type == CORM_TYPE_EXPR &&
-		    (!sets || sets[i].value.type != CORM_TYPE_EXPR))
-			corm_expr_free(kwargs[i].value.u.expr),
-			        ((corm_kw *)&kwargs[i])->value = corm_v_null();
 	corm__err_free(&err);
 	if (!rc) {
 		corm_sql local, *sql = corm__sql_acquire(qs->db, &local);
 		corm_err cerr = {0, CORM_BUF_INIT};
-		rc = corm__compile_update(qs->db->be, &qs->query, false, sets, n, sql, &cerr);
+		rc = corm__compile_update(qs->db, &qs->query, false, sets, n, sql, &cerr);
 		if (rc == CORM_EMPTY_RESULT)
 			rc = CORM_OK;
 		else if (rc)
@@ -1171,8 +1196,7 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 			rc = corm__exec(qs->db, sql->text.ptr, sql->params, sql->n, rows);
 		corm__sql_release(qs->db, sql);
 		corm__err_free(&cerr);
-		if (qs)
-			drop_cache(qs);
+		drop_cache(qs);
 	}
 	for (size_t i = 0; sets && i < n; i++)
 		corm__value_free(&sets[i].value);
@@ -1198,7 +1222,7 @@ int corm_qs_delete(corm_qs *qs, int64_t *rows)
 		                      "Cannot call delete() after .values() or .values_list()");
 	corm_sql local, *sql = corm__sql_acquire(qs->db, &local);
 	corm_err err = {0, CORM_BUF_INIT};
-	rc = corm__compile_delete(qs->db->be, &qs->query, sql, &err);
+	rc = corm__compile_delete(qs->db, &qs->query, sql, &err);
 	if (rc == CORM_EMPTY_RESULT) {
 		rc = CORM_OK;
 	} else if (rc) {
@@ -1225,7 +1249,7 @@ int corm_qs_sql(corm_qs *qs, const char **sql_out, const corm_value **params, si
 	corm_sql sql;
 	corm__sql_init(&sql); /* its parameters are kept by qs: not the connection's */
 	corm_err err = {0, CORM_BUF_INIT};
-	rc = corm__compile_select(qs->db->be, &qs->query, COMPILE_ROWS, &sql, &err);
+	rc = corm__compile_select(qs->db, &qs->query, COMPILE_ROWS, &sql, &err);
 	if (rc) {
 		corm__sql_free(&sql);
 		if (rc == CORM_EMPTY_RESULT)

@@ -1,66 +1,21 @@
 /*
- * Name resolution (Django's Query.names_to_path / build_lookup): turns
- * "created_at__year__gte" into a field, a chain of transforms and a lookup,
- * coerces the value to the field's type, and builds WHERE nodes.
+ * Name resolution (Django's Query.names_to_path / setup_joins / build_filter
+ * and its JoinPromoter): turns "author__username__icontains" into joins in
+ * the alias map, a Col, transforms and a registered lookup, coerces the value
+ * to the field's type, and builds the WHERE tree.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "query/query.h"
+#include "query/resolve.h"
 #include "util/alloc.h"
 
-static const char *const lookup_names[CORM_LOOKUP_COUNT_] = {
-        [CORM_LOOKUP_EXACT] = "exact",
-        [CORM_LOOKUP_IEXACT] = "iexact",
-        [CORM_LOOKUP_CONTAINS] = "contains",
-        [CORM_LOOKUP_ICONTAINS] = "icontains",
-        [CORM_LOOKUP_STARTSWITH] = "startswith",
-        [CORM_LOOKUP_ISTARTSWITH] = "istartswith",
-        [CORM_LOOKUP_ENDSWITH] = "endswith",
-        [CORM_LOOKUP_IENDSWITH] = "iendswith",
-        [CORM_LOOKUP_GT] = "gt",
-        [CORM_LOOKUP_GTE] = "gte",
-        [CORM_LOOKUP_LT] = "lt",
-        [CORM_LOOKUP_LTE] = "lte",
-        [CORM_LOOKUP_IN] = "in",
-        [CORM_LOOKUP_ISNULL] = "isnull",
-        [CORM_LOOKUP_RANGE] = "range",
-        [CORM_LOOKUP_REGEX] = "regex",
-        [CORM_LOOKUP_IREGEX] = "iregex",
-};
-
-static const char *const transform_names[CORM_TRANSFORM_COUNT_] = {
-        [CORM_TRANSFORM_DATE] = "date",         [CORM_TRANSFORM_YEAR] = "year",
-        [CORM_TRANSFORM_MONTH] = "month",       [CORM_TRANSFORM_DAY] = "day",
-        [CORM_TRANSFORM_WEEK_DAY] = "week_day", [CORM_TRANSFORM_HOUR] = "hour",
-        [CORM_TRANSFORM_MINUTE] = "minute",     [CORM_TRANSFORM_SECOND] = "second",
-};
-
-const char *corm__lookup_name(corm_lookup l)
+static int oom(corm_err *err)
 {
-	return lookup_names[l];
-}
-const char *corm__transform_name(corm_transform t)
-{
-	return transform_names[t];
+	return corm__err_set(err, CORM_ENOMEM, "out of memory");
 }
 
-/* Which transforms a field kind (or a transform's output) accepts. */
-static bool transform_allowed(corm_field_kind kind, corm_transform t)
-{
-	switch (kind) {
-	case CORM_FIELD_DATETIME:
-		return true;
-	case CORM_FIELD_DATE:
-		return t == CORM_TRANSFORM_YEAR || t == CORM_TRANSFORM_MONTH ||
-		       t == CORM_TRANSFORM_DAY || t == CORM_TRANSFORM_WEEK_DAY;
-	case CORM_FIELD_TIME:
-		return t == CORM_TRANSFORM_HOUR || t == CORM_TRANSFORM_MINUTE ||
-		       t == CORM_TRANSFORM_SECOND;
-	default:
-		return false;
-	}
-}
+/* ---- messages ---- */
 
 static int levenshtein(const char *a, const char *b)
 {
@@ -90,16 +45,17 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /* "Unsupported lookup 'icontainz' for CharField 'title' of blog.Post, perhaps you meant icontains?
- * Choices are: ..." */
-static int unsupported(const corm_fmeta *fm, const char *name, size_t len, corm_err *err)
+ * Choices are: ..." (the lookups, and the transforms a value of this type takes) */
+static int unsupported(const corm_fmeta *fm, corm_type type, const char *name, size_t len,
+                       corm_err *err)
 {
-	const char *names[CORM_LOOKUP_COUNT_ + CORM_TRANSFORM_COUNT_];
+	const char *names[CORM_MAX_LOOKUPS + CORM_MAX_TRANSFORMS];
 	size_t n = 0;
-	for (int i = 0; i < CORM_LOOKUP_COUNT_; i++)
-		names[n++] = lookup_names[i];
-	for (int t = 1; t < CORM_TRANSFORM_COUNT_; t++)
-		if (transform_allowed(fm->kind, (corm_transform)t))
-			names[n++] = transform_names[t];
+	for (size_t i = 0; i < corm__lookup_count(); i++)
+		names[n++] = corm__lookup_at(i)->name;
+	for (size_t i = 0; i < corm__transform_count(); i++)
+		if (corm__transform_accepts(corm__transform_at(i), type))
+			names[n++] = corm__transform_at(i)->name;
 	qsort(names, n, sizeof *names, cmp_names);
 	char bad[64];
 	snprintf(bad, sizeof bad, "%.*s", (int)(len < 63 ? len : 63), name);
@@ -129,107 +85,293 @@ static int unsupported(const corm_fmeta *fm, const char *name, size_t len, corm_
 	return CORM_EFIELD;
 }
 
-static int unknown_field(const corm_meta *meta, const char *name, size_t len, corm_err *err)
+int corm__unknown_field(const corm_meta *meta, const char *name, size_t len, corm_err *err)
 {
 	return corm__err_set(err, CORM_EFIELD,
 	                     "Cannot resolve keyword '%.*s' into field of %s. Choices are: %s",
 	                     (int)(len < 100 ? len : 100), name, meta->label, meta->field_choices);
 }
 
-typedef struct path_info {
-	const corm_fmeta *field;
-	corm_transform transform;
-	corm_lookup lookup;
-} path_info;
+/* ---- the alias map ---- */
 
-static int resolve_path(const corm_meta *meta, const char *path, path_info *out, corm_err *err)
+void corm__query_init(corm_query *q, const corm_meta *meta)
 {
-	const char *sep = strstr(path, "__");
-	size_t len = sep ? (size_t)(sep - path) : strlen(path);
-	out->field = corm__meta_field_n(meta, path, len);
-	out->transform = CORM_TRANSFORM_NONE;
-	out->lookup = CORM_LOOKUP_EXACT;
-	if (!out->field)
-		return unknown_field(meta, path, len, err);
-	while (sep) {
-		const char *part = sep + 2;
-		sep = strstr(part, "__");
-		len = sep ? (size_t)(sep - part) : strlen(part);
-		int found = -1;
-		for (int i = 0; i < CORM_LOOKUP_COUNT_; i++)
-			if (strlen(lookup_names[i]) == len && !strncmp(part, lookup_names[i], len))
-				found = i;
-		if (found >= 0 && !sep) {
-			out->lookup = (corm_lookup)found;
-			return CORM_OK;
-		}
-		int t = 0;
-		for (int i = 1; i < CORM_TRANSFORM_COUNT_; i++)
-			if (strlen(transform_names[i]) == len &&
-			    !strncmp(part, transform_names[i], len))
-				t = i;
-		/* one transform, and only on date/time fields (a transform's output takes only
-		 * lookups) */
-		if (!t || out->transform != CORM_TRANSFORM_NONE ||
-		    !transform_allowed(out->field->kind, (corm_transform)t)) {
-			if (out->field->kind == CORM_FIELD_FK && found < 0 &&
-			    out->transform == CORM_TRANSFORM_NONE)
-				return corm__err_set(err, CORM_EFIELD,
-				                     "Cannot follow the relation '%s__%.*s' of %s: "
-				                     "joins across relations are not supported "
-				                     "yet; filter on '%s' or '%s_id'.",
-				                     out->field->name, (int)len, part, meta->label,
-				                     out->field->name, out->field->name);
-			if (out->transform != CORM_TRANSFORM_NONE) {
-				/* the transform's output is an integer (or a date): only lookups
-				 * remain */
-				return corm__err_set(err, CORM_EFIELD,
-				                     "Unsupported lookup '%.*s' for the '%s' "
-				                     "transform of %s.%s. Choices are: exact, gt, "
-				                     "gte, in, isnull, lt, lte, range.",
-				                     (int)len, part,
-				                     transform_names[out->transform], meta->label,
-				                     out->field->name);
-			}
-			return unsupported(out->field, part, len, err);
-		}
-		out->transform = (corm_transform)t;
+	memset(q, 0, sizeof *q);
+	q->meta = meta;
+	q->high = -1;
+}
+
+static int alias_push(corm_query *q, const corm_alias *a)
+{
+	if (q->naliases == q->aliases_cap) {
+		size_t cap = q->aliases_cap ? q->aliases_cap * 2 : 4;
+		corm_alias *p = corm__realloc(q->aliases, cap * sizeof *p);
+		if (!p)
+			return CORM_ENOMEM;
+		q->aliases = p;
+		q->aliases_cap = cap;
+	}
+	q->aliases[q->naliases++] = *a;
+	return CORM_OK;
+}
+
+/* Makes aliases[0], the base table, once the query first needs the map. */
+static int ensure_base(corm_query *q)
+{
+	if (q->naliases)
+		return CORM_OK;
+	corm_alias base = {q->meta, corm__strdup(q->meta->table), -1, NULL, NULL, CORM_JOIN_BASE,
+	                   false};
+	if (!base.name || alias_push(q, &base)) {
+		corm__free(base.name);
+		return CORM_ENOMEM;
 	}
 	return CORM_OK;
 }
 
-/* A pseudo field describing what a transform yields, for coercing the right-hand side. */
-static corm_fmeta transform_output(const corm_fmeta *fm, corm_transform t)
+/* Django's Query.join: reuses the join parent -> fk when there is one (a forward
+ * ForeignKey is single-valued, so every filter() may reuse it), else adds it. */
+static int setup_join(corm_resolver *r, int parent, const corm_fmeta *fk, int *out)
 {
-	corm_fmeta out = *fm;
-	if (t == CORM_TRANSFORM_DATE) {
-		out.kind = CORM_FIELD_DATE;
-		out.vtype = CORM_TYPE_DATE;
-	} else if (t != CORM_TRANSFORM_NONE) {
-		out.kind = CORM_FIELD_INT;
-		out.vtype = CORM_TYPE_INT;
+	corm_query *q = r->query;
+	if (ensure_base(q))
+		return oom(r->err);
+	for (size_t i = 1; i < q->naliases; i++)
+		if (q->aliases[i].parent == parent && q->aliases[i].from_field == fk) {
+			*out = (int)i;
+			if (i < CORM_VOTE_BITS)
+				r->used |= (uint64_t)1 << i;
+			return CORM_OK;
+		}
+	const corm_meta *target = fk->decl->related->meta;
+	const corm_alias *p = &q->aliases[parent];
+	bool nullable = fk->nullable || p->join == CORM_JOIN_LEFT || p->nullable;
+	bool taken = false;
+	for (size_t i = 0; i < q->naliases; i++)
+		if (!strcmp(q->aliases[i].name, target->table))
+			taken = true;
+	corm_alias a = {target, NULL, parent, fk, target->pk, CORM_JOIN_INNER, nullable};
+	/* Django: a new join is LEFT OUTER when the path can find no row; filter() then demotes
+	 * the joins its AND-ed conditions need */
+	if (nullable)
+		a.join = CORM_JOIN_LEFT;
+	if (taken) {
+		char name[24];
+		snprintf(name, sizeof name, "T%zu", q->naliases + 1);
+		a.name = corm__strdup(name);
+	} else {
+		a.name = corm__strdup(target->table);
+	}
+	if (!a.name || alias_push(q, &a)) {
+		corm__free(a.name);
+		return oom(r->err);
+	}
+	*out = (int)q->naliases - 1;
+	if (*out < CORM_VOTE_BITS)
+		r->used |= (uint64_t)1 << *out;
+	return CORM_OK;
+}
+
+/* ---- paths ---- */
+
+/* The field of meta named by the first len bytes of name ("pk" and attnames included). */
+static const corm_fmeta *field_n(const corm_meta *meta, const char *name, size_t len)
+{
+	return corm__meta_field_n(meta, name, len);
+}
+
+static size_t part_len(const char *p)
+{
+	const char *sep = strstr(p, "__");
+	return sep ? (size_t)(sep - p) : strlen(p);
+}
+
+/*
+ * Walks the field parts of `path` (Django's names_to_path): the first names a
+ * field of the query's model, each later one a field of the model the
+ * previous ForeignKey points to, joining it. The last join is left out when
+ * it would only read the key the ForeignKey already holds ("author__id").
+ * *col gets the Col; *rest the text after the fields ("" or "icontains", ...).
+ */
+static int resolve_fields(corm_resolver *r, const char *path, corm_expr **col, const char **rest)
+{
+	const corm_meta *meta = r->query->meta;
+	int alias = 0;
+	const char *p = path;
+	size_t len = part_len(p);
+	const corm_fmeta *fm = field_n(meta, p, len);
+	if (!fm)
+		return corm__unknown_field(meta, p, len, r->err);
+	p += len;
+	while (*p && fm->kind == CORM_FIELD_FK) {
+		const char *next = p + 2;
+		size_t nlen = part_len(next);
+		const corm_meta *target = fm->decl->related->meta;
+		const corm_fmeta *tf = field_n(target, next, nlen);
+		if (!tf) {
+			/* a lookup or transform on the ForeignKey's own value, or a typo */
+			if (corm__lookup_find(next, nlen) || corm__transform_find(next, nlen))
+				break;
+			return corm__unknown_field(target, next, nlen, r->err);
+		}
+		const char *after = next + nlen;
+		if (tf == target->pk && tf->kind != CORM_FIELD_FK) {
+			/* Django's trim_joins: the ForeignKey's column already holds the key */
+			p = after;
+			break;
+		}
+		int joined;
+		int rc = setup_join(r, alias, fm, &joined);
+		if (rc)
+			return rc;
+		alias = joined;
+		fm = tf;
+		p = after;
+	}
+	*col = corm__col_new(alias, fm);
+	if (!*col)
+		return oom(r->err);
+	*rest = *p ? p + 2 : p;
+	return CORM_OK;
+}
+
+/* Wraps *lhs in the transform `t`. */
+static int apply_transform(corm_resolver *r, const corm_transform_def *t, corm_expr **lhs)
+{
+	corm_transform_expr *te =
+	        (corm_transform_expr *)corm__expr_new(&corm__transform_class, lhs, 1);
+	*lhs = NULL;
+	if (!te)
+		return oom(r->err);
+	te->def = t;
+	te->e.type = t->output;
+	te->e.field = te->e.args[0]->field;
+	*lhs = &te->e;
+	return CORM_OK;
+}
+
+/*
+ * The parts after the fields: transforms, then (for a filter) one lookup.
+ * `lookup` NULL: only transforms may follow (F("created_at__year")).
+ */
+static int resolve_tail(corm_resolver *r, const char *rest, corm_expr **lhs,
+                        const corm_lookup_def **lookup)
+{
+	if (lookup)
+		*lookup = &corm__lookup_exact;
+	const char *p = rest;
+	while (*p) {
+		size_t len = part_len(p);
+		bool last = !p[len];
+		const corm_lookup_def *l = lookup ? corm__lookup_find(p, len) : NULL;
+		if (l && last) {
+			*lookup = l;
+			return CORM_OK;
+		}
+		const corm_transform_def *t = corm__transform_find(p, len);
+		if (!t || !corm__transform_accepts(t, (*lhs)->type)) {
+			const corm_fmeta *fm = (*lhs)->field;
+			if (corm__expr_is(*lhs, &corm__transform_class)) {
+				/* the transform's output takes only lookups (and transforms of it)
+				 */
+				return corm__err_set(
+				        r->err, CORM_EFIELD,
+				        "Unsupported lookup '%.*s' for the '%s' transform of "
+				        "%s.%s. "
+				        "Choices are: exact, gt, gte, in, isnull, lt, lte, range.",
+				        (int)len, p, ((corm_transform_expr *)*lhs)->def->name,
+				        fm->owner->label, fm->name);
+			}
+			return unsupported(fm, (*lhs)->type, p, len, r->err);
+		}
+		int rc = apply_transform(r, t, lhs);
+		if (rc)
+			return rc;
+		p += len;
+		if (*p)
+			p += 2;
+	}
+	return CORM_OK;
+}
+
+int corm__resolve_f(corm_resolver *r, const char *path, corm_expr **out)
+{
+	const char *rest;
+	corm_expr *lhs = NULL;
+	int rc = resolve_fields(r, path, &lhs, &rest);
+	if (!rc)
+		rc = resolve_tail(r, rest, &lhs, NULL);
+	if (rc) {
+		corm_expr_free(lhs);
+		return rc;
+	}
+	*out = lhs;
+	return CORM_OK;
+}
+
+int corm__query_resolve_expr(corm_query *query, corm_expr **slot, corm_err *err)
+{
+	corm_resolver r = {query, err, query->naliases, true, 0};
+	return corm__expr_resolve(slot, &r);
+}
+
+int corm__query_resolve_name(corm_query *query, const char *name, size_t len, corm_expr **out,
+                             corm_err *err)
+{
+	char small[128];
+	char *path = len < sizeof small ? small : corm__strndup(name, len);
+	if (!path)
+		return oom(err);
+	if (path == small) {
+		memcpy(small, name, len);
+		small[len] = '\0';
+	}
+	corm_resolver r = {query, err, query->naliases, true, 0};
+	const char *rest;
+	corm_expr *col = NULL;
+	int rc = resolve_fields(&r, path, &col, &rest);
+	if (!rc && *rest) {
+		/* values()/order_by() name fields, not lookups */
+		const corm_meta *m = col->field->owner;
+		rc = corm__unknown_field(m, rest, part_len(rest), err);
+	}
+	if (path != small)
+		corm__free(path);
+	if (rc) {
+		corm_expr_free(col);
+		return rc;
+	}
+	*out = col;
+	return CORM_OK;
+}
+
+/* ---- right-hand sides ---- */
+
+/* A pseudo field describing what the left-hand side yields, for coercing the right-hand side. */
+static corm_fmeta lhs_output(const corm_expr *lhs)
+{
+	corm_fmeta out = *lhs->field;
+	if (lhs->type != lhs->field->vtype) {
+		out.vtype = lhs->type;
+		out.kind = lhs->type == CORM_TYPE_DATE ? CORM_FIELD_DATE : CORM_FIELD_INT;
+		out.nullable = true;
 	}
 	return out;
 }
 
-static bool is_pattern(corm_lookup l)
-{
-	return l >= CORM_LOOKUP_IEXACT && l <= CORM_LOOKUP_IENDSWITH;
-}
-
 /* Coerces one right-hand-side value; text lookups take the text as given. */
-static int coerce_rhs(const corm_fmeta *target, corm_lookup lookup, const corm_value *in,
+static int coerce_rhs(const corm_fmeta *target, const corm_lookup_def *lookup, const corm_value *in,
                       corm_value *out, corm_err *err)
 {
 	corm_value tmp;
-	if ((is_pattern(lookup) || lookup == CORM_LOOKUP_REGEX || lookup == CORM_LOOKUP_IREGEX) &&
+	bool pattern = lookup && (lookup->flags & CORM_LOOKUP_F_PATTERN);
+	if ((pattern || (lookup && (lookup->flags & CORM_LOOKUP_F_RAW_TEXT))) &&
 	    in->type == CORM_TYPE_TEXT)
-		return corm__value_copy(out, in) ? corm__err_set(err, CORM_ENOMEM, "out of memory")
-		                                 : CORM_OK;
+		return corm__value_copy(out, in) ? oom(err) : CORM_OK;
 	int rc = corm__coerce(target, in, &tmp, err);
 	if (rc)
 		return rc;
-	if (is_pattern(lookup) && tmp.type != CORM_TYPE_TEXT && tmp.type != CORM_TYPE_NULL) {
+	if (pattern && tmp.type != CORM_TYPE_TEXT && tmp.type != CORM_TYPE_NULL) {
 		/* Django casts pattern values with str(); mirror the bound text form */
 		corm_buf b = CORM_BUF_INIT;
 		corm__value_display(&b, &tmp);
@@ -244,215 +386,279 @@ static int coerce_rhs(const corm_fmeta *target, corm_lookup lookup, const corm_v
 		corm_value text = corm_v_text(corm_buf_cstr(&b));
 		rc = text.u.text ? corm__value_copy(out, &text) : CORM_ENOMEM;
 		corm_buf_free(&b);
-		return rc ? corm__err_set(err, CORM_ENOMEM, "out of memory") : CORM_OK;
+		return rc ? oom(err) : CORM_OK;
 	}
 	rc = corm__value_copy(out, &tmp);
 	corm__value_clear(&tmp);
-	return rc ? corm__err_set(err, CORM_ENOMEM, "out of memory") : CORM_OK;
+	return rc ? oom(err) : CORM_OK;
 }
 
-int corm__resolve_expr(const corm_meta *meta, corm_expr *e, corm_err *err)
+static int prepare_list(const corm_fmeta *target, const corm_where *n, const corm_value *v,
+                        corm_value *out, corm_err *err)
 {
-	if (!e)
-		return corm__err_set(err, CORM_ENOMEM, "out of memory");
-	switch (e->kind) {
-	case EXPR_F: {
-		if (strstr(e->path, "__"))
+	const corm_fmeta *fm = n->lhs->field;
+	const char *name = n->lookup->name;
+	if (v->type != CORM_TYPE_LIST)
+		return corm__err_set(err, CORM_ETYPE,
+		                     "The '%s' lookup of %s.%s expects a list of values "
+		                     "(CORM_IN_INTS, corm_v_list).",
+		                     name, fm->owner->label, fm->name);
+	if (n->lookup->rhs == CORM_RHS_PAIR && v->u.list.len != 2)
+		return corm__err_set(
+		        err, CORM_ETYPE,
+		        "The 'range' lookup of %s.%s expects exactly 2 values, got %zu.",
+		        fm->owner->label, fm->name, v->u.list.len);
+	size_t len = v->u.list.len;
+	corm_value *items = corm__calloc(len ? len : 1, sizeof(corm_value));
+	if (!items)
+		return oom(err);
+	out->type = CORM_TYPE_LIST;
+	out->u.list.items = items;
+	out->u.list.len = 0;
+	out->u.list.of = CORM_TYPE_NULL;
+	const corm_value *src = v->u.list.items; /* deep copies hold corm_values */
+	for (size_t i = 0; i < len; i++) {
+		if (src[i].type == CORM_TYPE_NULL && n->lookup->rhs == CORM_RHS_LIST)
+			continue; /* Django drops None from `in` lists */
+		int rc = coerce_rhs(target, &corm__lookup_exact, &src[i], &items[out->u.list.len],
+		                    err);
+		if (rc)
+			return rc;
+		out->u.list.len++;
+	}
+	return CORM_OK;
+}
+
+/* Django's Lookup.get_prep_lookup: the right-hand side checked and coerced for the lookup. */
+static int prepare_rhs(corm_resolver *r, corm_where *n, const corm_value *v)
+{
+	corm_err *err = r->err;
+	const corm_fmeta *fm = n->lhs->field;
+	const char *name = n->lookup->name;
+	corm_fmeta target = lhs_output(n->lhs);
+	if (v->type == CORM_TYPE_EXPR) {
+		if (n->lookup->flags & CORM_LOOKUP_F_NO_EXPR)
 			return corm__err_set(
-			        err, CORM_EFIELD,
-			        "F('%s'): joins across relations are not supported yet", e->path);
-		e->field = corm__meta_field(meta, e->path);
-		if (!e->field)
-			return unknown_field(meta, e->path, strlen(e->path), err);
+			        err, CORM_ETYPE,
+			        "The '%s' lookup of %s.%s does not take an expression.", name,
+			        fm->owner->label, fm->name);
+		if (!(n->rhs.u.expr = corm__expr_copy(v->u.expr)))
+			return oom(err);
+		n->rhs.type = CORM_TYPE_EXPR;
+		return corm__expr_resolve(&n->rhs.u.expr, r);
+	}
+	switch (n->lookup->rhs) {
+	case CORM_RHS_BOOL:
+		if (v->type != CORM_TYPE_BOOL &&
+		    !(v->type == CORM_TYPE_INT && (v->u.i == 0 || v->u.i == 1)))
+			return corm__err_set(err, CORM_ETYPE,
+			                     "The QuerySet value for an isnull lookup (%s.%s) must "
+			                     "be True or False.",
+			                     fm->owner->label, fm->name);
+		n->rhs = corm_v_bool(v->type == CORM_TYPE_BOOL ? v->u.b : v->u.i == 1);
+		return CORM_OK;
+	case CORM_RHS_LIST:
+	case CORM_RHS_PAIR:
+		return prepare_list(&target, n, v, &n->rhs, err);
+	case CORM_RHS_VALUE:
+		break;
+	}
+	if (v->type == CORM_TYPE_LIST)
+		return corm__err_set(err, CORM_ETYPE,
+		                     "The '%s' lookup of %s.%s does not take a list.", name,
+		                     fm->owner->label, fm->name);
+	if (v->type == CORM_TYPE_NULL) {
+		if (n->lookup != &corm__lookup_exact && strcmp(name, "iexact"))
+			return corm__err_set(err, CORM_ETYPE,
+			                     "Cannot use None as a query value for '%s' of %s.%s.",
+			                     name, fm->owner->label, fm->name);
+		/* filter(x=None) means x IS NULL, as in Django */
+		n->lookup = &corm__lookup_isnull;
+		n->rhs = corm_v_bool(true);
 		return CORM_OK;
 	}
-	case EXPR_VALUE:
-		return CORM_OK;
-	default: {
-		int rc = corm__resolve_expr(meta, e->lhs, err);
-		return rc ? rc : corm__resolve_expr(meta, e->rhs, err);
-	}
-	}
+	return coerce_rhs(&target, n->lookup, v, &n->rhs, err);
 }
 
-static corm_node *node_new(corm_node_kind kind)
+/* ---- the WHERE tree ---- */
+
+static corm_where *where_new(corm_where_kind kind)
 {
-	corm_node *n = corm__calloc(1, sizeof *n);
+	corm_where *n = corm__calloc(1, sizeof *n);
 	if (n)
 		n->kind = kind;
 	return n;
 }
 
-void corm__node_free(corm_node *n)
+void corm__where_free(corm_where *n)
 {
 	if (!n)
 		return;
 	for (size_t i = 0; i < n->n; i++)
-		corm__node_free(n->children[i]);
+		corm__where_free(n->children[i]);
 	corm__free(n->children);
+	corm_expr_free(n->lhs);
 	corm__value_free(&n->rhs);
 	corm__free(n);
 }
 
-static int node_push(corm_node *parent, corm_node *child)
+/* Appends child (freed on failure); children grow geometrically. */
+static int where_push(corm_where *parent, corm_where *child)
 {
-	corm_node **c = corm__realloc(parent->children, (parent->n + 1) * sizeof *c);
-	if (!c) {
-		corm__node_free(child);
-		return CORM_ENOMEM;
+	if (parent->n == parent->cap) {
+		size_t cap = parent->cap ? parent->cap * 2 : 4;
+		corm_where **c = corm__realloc(parent->children, cap * sizeof *c);
+		if (!c) {
+			corm__where_free(child);
+			return CORM_ENOMEM;
+		}
+		parent->children = c;
+		parent->cap = cap;
 	}
-	parent->children = c;
 	parent->children[parent->n++] = child;
 	return CORM_OK;
 }
 
-static int build_leaf(const corm_meta *meta, const corm_q *q, bool negated, corm_node **out,
-                      corm_err *err)
+/* Promotes the joins in `bits` that can find no row to LEFT OUTER (and their nullable
+ * children with them); demotes those in `inner` and their parents to INNER. */
+static void promote(corm_query *q, uint64_t bits)
 {
-	path_info pi;
-	int rc = resolve_path(meta, q->path, &pi, err);
-	if (rc)
-		return rc;
-	if (q->obj_model &&
-	    !(pi.field->kind == CORM_FIELD_FK ? pi.field->decl->related == q->obj_model
-	                                      : pi.field->is_pk && meta->model == q->obj_model))
-		return corm__err_set(
-		        err, CORM_ETYPE,
-		        "Cannot query \"%s\" with a %s instance: must be a %s instance.", q->path,
-		        q->obj_model->name,
-		        pi.field->kind == CORM_FIELD_FK ? pi.field->decl->related->name
-		                                        : meta->model->name);
-	corm_node *n = node_new(NODE_LEAF);
+	for (size_t i = 1; i < q->naliases && i < CORM_VOTE_BITS; i++) {
+		corm_alias *a = &q->aliases[i];
+		bool parent_left = q->aliases[a->parent].join == CORM_JOIN_LEFT;
+		if (((bits >> i) & 1u) && (a->nullable || parent_left))
+			a->join = CORM_JOIN_LEFT;
+		else if (parent_left && a->nullable)
+			a->join = CORM_JOIN_LEFT;
+	}
+}
+
+static void demote(corm_query *q, uint64_t bits)
+{
+	for (size_t i = q->naliases; i-- > 1;) {
+		if (i >= CORM_VOTE_BITS || !((bits >> i) & 1u))
+			continue;
+		corm_alias *a = &q->aliases[i];
+		if (a->join == CORM_JOIN_LEFT)
+			a->join = CORM_JOIN_INNER;
+		if (a->parent > 0)
+			bits |= (uint64_t)1 << a->parent;
+	}
+}
+
+static int build_leaf(corm_resolver *r, const corm_q *q, bool negated, corm_where **out,
+                      uint64_t *votes)
+{
+	corm_where *n = where_new(WHERE_LEAF);
 	if (!n)
-		return corm__err_set(err, CORM_ENOMEM, "out of memory");
-	n->field = pi.field;
-	n->transform = pi.transform;
-	n->lookup = pi.lookup;
-	corm_fmeta target = transform_output(pi.field, pi.transform);
-	const corm_value *v = &q->value;
-	if (v->type == CORM_TYPE_EXPR) {
-		if (pi.lookup == CORM_LOOKUP_IN || pi.lookup == CORM_LOOKUP_RANGE ||
-		    pi.lookup == CORM_LOOKUP_ISNULL ||
-		    ((pi.lookup == CORM_LOOKUP_REGEX || pi.lookup == CORM_LOOKUP_IREGEX ||
-		      pi.lookup == CORM_LOOKUP_IEXACT)))
-			rc = corm__err_set(err, CORM_ETYPE,
-			                   "The '%s' lookup of %s.%s does not take an expression.",
-			                   lookup_names[pi.lookup], meta->label, pi.field->name);
-		else if (!(n->rhs.u.expr = corm__expr_copy(v->u.expr)))
-			rc = corm__err_set(err, CORM_ENOMEM, "out of memory");
-		else {
-			n->rhs.type = CORM_TYPE_EXPR;
-			rc = corm__resolve_expr(meta, n->rhs.u.expr, err);
-		}
-	} else if (pi.lookup == CORM_LOOKUP_ISNULL) {
-		if (v->type != CORM_TYPE_BOOL &&
-		    !(v->type == CORM_TYPE_INT && (v->u.i == 0 || v->u.i == 1)))
-			rc = corm__err_set(err, CORM_ETYPE,
-			                   "The QuerySet value for an isnull lookup (%s.%s) must "
-			                   "be True or False.",
-			                   meta->label, pi.field->name);
-		else
-			n->rhs = corm_v_bool(v->type == CORM_TYPE_BOOL ? v->u.b : v->u.i == 1);
-	} else if (pi.lookup == CORM_LOOKUP_IN || pi.lookup == CORM_LOOKUP_RANGE) {
-		if (v->type != CORM_TYPE_LIST) {
-			rc = corm__err_set(err, CORM_ETYPE,
-			                   "The '%s' lookup of %s.%s expects a list of values "
-			                   "(CORM_IN_INTS, corm_v_list).",
-			                   lookup_names[pi.lookup], meta->label, pi.field->name);
-		} else if (pi.lookup == CORM_LOOKUP_RANGE && v->u.list.len != 2) {
-			rc = corm__err_set(
-			        err, CORM_ETYPE,
-			        "The 'range' lookup of %s.%s expects exactly 2 values, got %zu.",
-			        meta->label, pi.field->name, v->u.list.len);
-		} else {
-			size_t len = v->u.list.len;
-			corm_value *items = corm__calloc(len ? len : 1, sizeof(corm_value));
-			if (!items)
-				rc = corm__err_set(err, CORM_ENOMEM, "out of memory");
-			n->rhs.type = CORM_TYPE_LIST;
-			n->rhs.u.list.items = items;
-			n->rhs.u.list.of = CORM_TYPE_NULL;
-			const corm_value *src = v->u.list.items; /* deep copies hold corm_values */
-			for (size_t i = 0; !rc && i < len; i++) {
-				if (src[i].type == CORM_TYPE_NULL && pi.lookup == CORM_LOOKUP_IN)
-					continue; /* Django drops None from `in` lists */
-				rc = coerce_rhs(&target, CORM_LOOKUP_EXACT, &src[i],
-				                &items[n->rhs.u.list.len], err);
-				if (!rc)
-					n->rhs.u.list.len++;
-			}
-		}
-	} else if (v->type == CORM_TYPE_LIST) {
-		rc = corm__err_set(err, CORM_ETYPE,
-		                   "The '%s' lookup of %s.%s does not take a list.",
-		                   lookup_names[pi.lookup], meta->label, pi.field->name);
-	} else if (v->type == CORM_TYPE_NULL) {
-		if (pi.lookup != CORM_LOOKUP_EXACT && pi.lookup != CORM_LOOKUP_IEXACT)
-			rc = corm__err_set(err, CORM_ETYPE,
-			                   "Cannot use None as a query value for '%s' of %s.%s.",
-			                   lookup_names[pi.lookup], meta->label, pi.field->name);
-		else {
-			/* filter(x=None) means x IS NULL, as in Django */
-			n->lookup = CORM_LOOKUP_ISNULL;
-			n->rhs = corm_v_bool(true);
-		}
-	} else {
-		rc = coerce_rhs(&target, pi.lookup, v, &n->rhs, err);
+		return oom(r->err);
+	r->used = 0;
+	const char *rest;
+	int rc = resolve_fields(r, q->path, &n->lhs, &rest);
+	if (!rc)
+		rc = resolve_tail(r, rest, &n->lhs, &n->lookup);
+	const corm_fmeta *fm = rc ? NULL : n->lhs->field;
+	if (!rc && q->obj_model) {
+		const corm_model *want = fm->kind == CORM_FIELD_FK ? fm->decl->related
+		                         : fm->is_pk               ? fm->owner->model
+		                                                   : NULL;
+		if (want != q->obj_model)
+			rc = corm__err_set(r->err, CORM_ETYPE,
+			                   "Cannot query \"%s\" with a %s instance: must be a %s "
+			                   "instance.",
+			                   q->path, q->obj_model->name,
+			                   want ? want->name : fm->owner->model->name);
 	}
-	if (!rc && negated && pi.field->nullable && n->lookup != CORM_LOOKUP_ISNULL)
-		n->add_not_null = true;
+	if (!rc)
+		rc = prepare_rhs(r, n, &q->value);
 	if (rc) {
-		corm__node_free(n);
+		corm__where_free(n);
 		return rc;
 	}
+	bool isnull_true = n->lookup == &corm__lookup_isnull && n->rhs.u.b;
+	/* Django's exclude() NULL handling: NOT (x = v) must still match the rows where x is NULL
+	 */
+	n->add_not_null = negated && fm->nullable && n->lookup != &corm__lookup_isnull;
+	/* build_filter's require_outer: a condition that a missing related row satisfies needs
+	 * its joins LEFT OUTER; every other condition votes for INNER joins */
+	bool require_outer = (isnull_true && !negated) ||
+	                     (negated && !(n->lookup == &corm__lookup_isnull && !n->rhs.u.b));
+	*votes = require_outer ? 0 : r->used;
+	if (q->negated)
+		n->negated = true;
 	*out = n;
 	return CORM_OK;
 }
 
-static int build(const corm_meta *meta, const corm_q *q, bool negated, corm_node **out,
-                 corm_err *err)
+static int build(corm_resolver *r, const corm_q *q, bool negated, corm_where **out, uint64_t *votes)
 {
+	if (q->kind == Q_INVALID)
+		return corm__err_set(r->err, CORM_EINVAL,
+		                     "Q objects nested more than %d levels deep.",
+		                     CORM_MAX_TREE_DEPTH);
 	bool neg = negated != q->negated;
-	if (q->kind == Q_LEAF) {
-		int rc = build_leaf(meta, q, neg, out, err);
-		if (!rc && q->negated)
-			(*out)->negated = true;
-		return rc;
-	}
-	corm_node *n = node_new(q->kind == Q_AND ? NODE_AND : NODE_OR);
+	if (q->kind == Q_LEAF)
+		return build_leaf(r, q, neg, out, votes);
+	corm_where *n = where_new(q->kind == Q_AND ? WHERE_AND : WHERE_OR);
 	if (!n)
-		return corm__err_set(err, CORM_ENOMEM, "out of memory");
+		return oom(r->err);
 	n->negated = q->negated;
+	/* JoinPromoter: the connector as a NOT sees it (NOT (a AND b) is NOT a OR NOT b) */
+	bool effective_or = (q->kind == Q_OR) != q->negated;
+	uint64_t any = 0, all = ~(uint64_t)0;
 	for (size_t i = 0; i < q->n; i++) {
-		corm_node *child;
-		int rc = build(meta, q->children[i], neg, &child, err);
-		if (!rc && node_push(n, child))
-			rc = corm__err_set(err, CORM_ENOMEM, "out of memory");
+		corm_where *child;
+		uint64_t v = 0;
+		int rc = build(r, q->children[i], neg, &child, &v);
+		if (!rc && where_push(n, child))
+			rc = oom(r->err);
 		if (rc) {
-			corm__node_free(n);
+			corm__where_free(n);
 			return rc;
 		}
+		any |= v;
+		all &= v;
 	}
+	if (!q->n)
+		all = 0;
+	uint64_t inner = effective_or ? all : any;
+	if (effective_or)
+		promote(r->query, any & ~all);
+	demote(r->query, inner);
+	*votes = inner;
 	*out = n;
 	return CORM_OK;
 }
 
 int corm__query_add_q(corm_query *query, const corm_q *q, bool negate, corm_err *err)
 {
-	if (!query->where && !(query->where = node_new(NODE_AND)))
-		return corm__err_set(err, CORM_ENOMEM, "out of memory");
-	corm_node *n;
-	int rc = build(query->meta, q, negate, &n, err);
+	if (!query->where && !(query->where = where_new(WHERE_AND)))
+		return oom(err);
+	corm_resolver r = {query, err, query->naliases, false, 0};
+	corm_where *n;
+	uint64_t votes = 0;
+	int rc = build(&r, q, negate, &n, &votes);
 	if (rc)
 		return rc;
 	if (negate)
 		n->negated = !n->negated;
-	if (node_push(query->where, n))
-		return corm__err_set(err, CORM_ENOMEM, "out of memory");
+	/* the filter() call ANDs its condition in: the joins it needs are INNER */
+	demote(query, votes);
+	if (where_push(query->where, n))
+		return oom(err);
 	return CORM_OK;
 }
 
-int corm__resolve_order(const corm_meta *meta, const char *name, corm_order *out, corm_err *err)
+/* ---- ordering ---- */
+
+void corm__order_free(corm_order *o, size_t n)
+{
+	for (size_t i = 0; o && i < n; i++)
+		corm_expr_free(o[i].expr);
+	corm__free(o);
+}
+
+int corm__resolve_order(corm_query *query, const char *name, corm_order *out, corm_err *err)
 {
 	if (!name)
 		return corm__err_set(err, CORM_EINVAL, "order_by: NULL field name");
@@ -462,18 +668,15 @@ int corm__resolve_order(const corm_meta *meta, const char *name, corm_order *out
 	}
 	bool desc = *name == '-';
 	const char *field = desc ? name + 1 : name;
-	if (strstr(field, "__"))
-		return corm__err_set(
-		        err, CORM_EFIELD,
-		        "order_by('%s'): ordering across relations is not supported yet", name);
-	const corm_fmeta *fm = corm__meta_field(meta, field);
-	if (!fm)
-		return unknown_field(meta, field, strlen(field), err);
-	*out = (corm_order){fm, desc, CORM_NULLS_DEFAULT};
+	corm_expr *col;
+	int rc = corm__query_resolve_name(query, field, strlen(field), &col, err);
+	if (rc)
+		return rc;
+	*out = (corm_order){col, desc, CORM_NULLS_DEFAULT};
 	return CORM_OK;
 }
 
-int corm__effective_order(const corm_query *q, corm_order **out, size_t *n)
+int corm__effective_order(corm_query *q, corm_order **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -488,12 +691,18 @@ int corm__effective_order(const corm_query *q, corm_order **out, size_t *n)
 	if (!o)
 		return CORM_ENOMEM;
 	for (size_t i = 0; i < count; i++) {
-		if (q->order_set)
+		if (q->order_set) {
 			o[i] = q->order[i];
-		else if (corm__resolve_order(q->meta, m->ordering[i], &o[i], NULL))
-			o[i] = (corm_order){q->meta->pk, false,
-			                    CORM_NULLS_DEFAULT}; /* checked at registration */
-		if (q->reversed && o[i].field) {
+			if (o[i].expr && !(o[i].expr = corm__expr_copy(q->order[i].expr))) {
+				corm__order_free(o, i);
+				return CORM_ENOMEM;
+			}
+		} else if (corm__resolve_order(q, m->ordering[i], &o[i], NULL)) {
+			/* names were checked at registration: only memory can fail here */
+			corm__order_free(o, i);
+			return CORM_ENOMEM;
+		}
+		if (q->reversed && o[i].expr) {
 			o[i].desc = !o[i].desc;
 			if (o[i].nulls)
 				o[i].nulls = o[i].nulls == CORM_NULLS_FIRST ? CORM_NULLS_LAST
@@ -505,63 +714,166 @@ int corm__effective_order(const corm_query *q, corm_order **out, size_t *n)
 	return CORM_OK;
 }
 
-static corm_node *node_copy(const corm_node *n)
+/* ---- limits ---- */
+
+/* a + b, saturated at INT64_MAX (both are >= 0) */
+static int64_t add_sat(int64_t a, int64_t b)
 {
-	corm_node *c = node_new(n->kind);
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+int corm__query_set_limits(corm_query *q, int64_t start, int64_t stop, corm_err *err)
+{
+	if (start < 0 || stop < 0)
+		return corm__err_set(err, CORM_EINVAL, "Negative indexing is not supported.");
+	/* Query.set_limits: a slice of a slice narrows the window; offsets add up, saturating
+	 * (no table has INT64_MAX rows, so a saturated bound means "past the end") */
+	int64_t low = q->low, high = q->high;
+	if (stop != CORM_END) {
+		int64_t h = add_sat(q->low, stop);
+		high = q->high >= 0 && q->high < h ? q->high : h;
+	}
+	int64_t l = add_sat(q->low, start);
+	low = q->high >= 0 && q->high < l ? q->high : l;
+	if (high >= 0 && low > high)
+		low = high;
+	q->low = low;
+	q->high = high;
+	return CORM_OK;
+}
+
+/* ---- copies ---- */
+
+static corm_where *where_copy(const corm_where *n)
+{
+	corm_where *c = where_new(n->kind);
 	if (!c)
 		return NULL;
 	*c = *n;
 	c->children = NULL;
-	c->n = 0;
+	c->n = c->cap = 0;
+	c->lhs = NULL;
 	c->rhs = corm_v_null();
 	int rc = CORM_OK;
-	if (n->rhs.type == CORM_TYPE_EXPR) {
-		c->rhs.type = CORM_TYPE_EXPR;
-		if (!(c->rhs.u.expr = corm__expr_copy(n->rhs.u.expr))) {
-			c->rhs = corm_v_null();
+	if (n->lhs && !(c->lhs = corm__expr_copy(n->lhs)))
+		rc = CORM_ENOMEM;
+	if (rc) {
+	} else if (n->rhs.type == CORM_TYPE_EXPR) {
+		if ((c->rhs.u.expr = corm__expr_copy(n->rhs.u.expr)))
+			c->rhs.type = CORM_TYPE_EXPR;
+		else
 			rc = CORM_ENOMEM;
-		}
 	} else {
 		rc = corm__value_copy(&c->rhs, &n->rhs);
 	}
+	if (!rc && n->n && !(c->children = corm__calloc(n->n, sizeof *c->children)))
+		rc = CORM_ENOMEM;
+	else
+		c->cap = n->n;
 	for (size_t i = 0; !rc && i < n->n; i++) {
-		corm_node *child = node_copy(n->children[i]);
-		rc = child ? node_push(c, child) : CORM_ENOMEM;
+		if (!(c->children[i] = where_copy(n->children[i])))
+			rc = CORM_ENOMEM;
+		else
+			c->n++;
 	}
 	if (rc) {
-		corm__node_free(c);
+		corm__where_free(c);
 		return NULL;
 	}
 	return c;
 }
 
+static void items_free(corm_select_item *items, size_t n)
+{
+	for (size_t i = 0; items && i < n; i++) {
+		corm_expr_free(items[i].expr);
+		corm__free(items[i].name);
+	}
+	corm__free(items);
+}
+
+static int items_copy(corm_select_item **dst, const corm_select_item *src, size_t n)
+{
+	*dst = NULL;
+	if (!n)
+		return CORM_OK;
+	corm_select_item *d = corm__calloc(n, sizeof *d);
+	if (!d)
+		return CORM_ENOMEM;
+	*dst = d;
+	for (size_t i = 0; i < n; i++)
+		if (!(d[i].expr = corm__expr_copy(src[i].expr)) ||
+		    !(d[i].name = corm__strdup(src[i].name)))
+			return CORM_ENOMEM;
+	return CORM_OK;
+}
+
 void corm__query_clear(corm_query *q)
 {
-	corm__node_free(q->where);
-	corm__free(q->order);
-	corm__free(q->vfields);
-	q->where = NULL;
+	for (size_t i = 0; i < q->naliases; i++)
+		corm__free(q->aliases[i].name);
+	corm__free(q->aliases);
+	corm__where_free(q->where);
+	corm__where_free(q->having);
+	corm__order_free(q->order, q->norder);
+	items_free(q->values, q->nvalues);
+	items_free(q->annotations, q->nannotations);
+	for (size_t i = 0; i < q->ngroup_by; i++)
+		corm_expr_free(q->group_by[i]);
+	corm__free(q->group_by);
+	q->aliases = NULL;
+	q->naliases = q->aliases_cap = 0;
+	q->where = q->having = NULL;
 	q->order = NULL;
-	q->vfields = NULL;
+	q->norder = 0;
+	q->values = q->annotations = NULL;
+	q->nvalues = q->nannotations = 0;
+	q->group_by = NULL;
+	q->ngroup_by = 0;
 }
 
 int corm__query_copy(corm_query *dst, const corm_query *src)
 {
 	*dst = *src;
-	dst->where = NULL;
+	dst->aliases = NULL;
+	dst->naliases = dst->aliases_cap = 0;
+	dst->where = dst->having = NULL;
 	dst->order = NULL;
-	dst->vfields = NULL;
-	if (src->where && !(dst->where = node_copy(src->where)))
+	dst->norder = 0;
+	dst->values = dst->annotations = NULL;
+	dst->nvalues = dst->nannotations = 0;
+	dst->group_by = NULL;
+	dst->ngroup_by = 0;
+	if (src->naliases) {
+		if (!(dst->aliases = corm__calloc(src->naliases, sizeof *dst->aliases)))
+			return CORM_ENOMEM;
+		dst->aliases_cap = src->naliases;
+		for (size_t i = 0; i < src->naliases; i++) {
+			dst->aliases[i] = src->aliases[i];
+			if (!(dst->aliases[i].name = corm__strdup(src->aliases[i].name)))
+				return CORM_ENOMEM;
+			dst->naliases++;
+		}
+	}
+	if (src->where && !(dst->where = where_copy(src->where)))
 		return CORM_ENOMEM;
 	if (src->norder) {
 		if (!(dst->order = corm__calloc(src->norder, sizeof(corm_order))))
 			return CORM_ENOMEM;
-		memcpy(dst->order, src->order, src->norder * sizeof(corm_order));
+		for (size_t i = 0; i < src->norder; i++) {
+			dst->order[i] = src->order[i];
+			dst->order[i].expr = NULL;
+			dst->norder++;
+			if (src->order[i].expr &&
+			    !(dst->order[i].expr = corm__expr_copy(src->order[i].expr)))
+				return CORM_ENOMEM;
+		}
 	}
-	if (src->nv) {
-		if (!(dst->vfields = corm__calloc(src->nv, sizeof(corm_fmeta *))))
-			return CORM_ENOMEM;
-		memcpy(dst->vfields, src->vfields, src->nv * sizeof(corm_fmeta *));
+	dst->nvalues = src->nvalues; /* a partial copy is freed whole: the items are zeroed */
+	if (items_copy(&dst->values, src->values, src->nvalues)) {
+		if (!dst->values)
+			dst->nvalues = 0;
+		return CORM_ENOMEM;
 	}
 	return CORM_OK;
 }

@@ -9,6 +9,21 @@
 
 enum { WHERE_SQL = 0, WHERE_NOTHING = 1, WHERE_EVERYTHING = 2 };
 
+/*
+ * Terms of one AND/OR node are written flat, but in groups of this many
+ * within parentheses: SQLite refuses expressions nested more than 1000 deep,
+ * and it counts every term of a flat `a OR b OR c` chain as one level.
+ */
+#define TERMS_PER_GROUP 500
+
+static void fail(corm_compiler *c, int code, const char *fmt, const char *a, const char *b)
+{
+	if (c->error)
+		return;
+	c->error = code;
+	corm__err_set(c->err, code, fmt, a, b);
+}
+
 void corm__sql_param(corm_sql *s, const corm_backend *be, const corm_value *v)
 {
 	corm_value copy = *v;
@@ -31,106 +46,183 @@ static void param_owned_text(corm_sql *s, const corm_backend *be, char *text)
 		be->placeholder(&s->text, (int)s->n);
 }
 
-void corm__sql_column(corm_buf *b, const corm_backend *be, const corm_fmeta *fm)
+static void quoted_column(corm_buf *b, const corm_backend *be, const char *alias,
+                          const corm_fmeta *fm)
 {
-	be->quote_name(b, fm->owner->table);
+	be->quote_name(b, alias);
 	corm_buf_putc(b, '.');
 	be->quote_name(b, fm->column);
 }
 
-void corm__sql_select_list(corm_buf *b, const corm_backend *be, const corm_meta *meta)
+void corm__sql_select_list(corm_buf *b, const corm_backend *be, const corm_meta *meta,
+                           const char *alias)
 {
 	for (size_t i = 0; i < meta->nfields; i++) {
 		if (i)
 			corm_buf_puts(b, ", ");
-		corm__sql_column(b, be, &meta->fields[i]);
+		quoted_column(b, be, alias, &meta->fields[i]);
 	}
 }
 
-static void compile_expr(corm_sql *s, const corm_backend *be, const corm_expr *e)
+/* ---- the backend's SQL for lookups and transforms, found by name once per connection ---- */
+
+static const char absent; /* the backend has no SQL for it */
+
+static const void *find_sql(const void *table, size_t entry_size, const char *name)
 {
-	static const char *const ops[] = {[EXPR_ADD] = " + ",
-	                                  [EXPR_SUB] = " - ",
-	                                  [EXPR_MUL] = " * ",
-	                                  [EXPR_DIV] = " / ",
-	                                  [EXPR_MOD] = " %% "};
-	switch (e->kind) {
-	case EXPR_F:
-		corm__sql_column(&s->text, be, e->field);
-		break;
-	case EXPR_VALUE:
-		corm__sql_param(s, be, &e->value);
-		break;
-	default:
-		corm_buf_putc(&s->text, '(');
-		compile_expr(s, be, e->lhs);
-		corm_buf_puts(&s->text, e->kind == EXPR_MOD ? " % " : ops[e->kind]);
-		compile_expr(s, be, e->rhs);
-		corm_buf_putc(&s->text, ')');
-		break;
+	for (const char *p = table; p && *(const char *const *)p; p += entry_size)
+		if (!strcmp(*(const char *const *)p, name))
+			return p;
+	return &absent;
+}
+
+static const corm_lookup_sql *lookup_sql(corm_compiler *c, const corm_lookup_def *def)
+{
+	const void **slot = &c->db->lookup_sql[def->id];
+	if (!*slot)
+		*slot = find_sql(c->be->lookups, sizeof(corm_lookup_sql), def->name);
+	if (*slot == &absent) {
+		fail(c, CORM_ENOTSUP, "The '%s' lookup is not supported by the %s backend.",
+		     def->name, c->be->vendor);
+		return NULL;
 	}
+	return *slot;
+}
+
+static const corm_transform_sql *transform_sql(corm_compiler *c, const corm_transform_def *def)
+{
+	const void **slot = &c->db->transform_sql[def->id];
+	if (!*slot)
+		*slot = find_sql(c->be->transforms, sizeof(corm_transform_sql), def->name);
+	if (*slot == &absent) {
+		fail(c, CORM_ENOTSUP, "The '%s' transform is not supported by the %s backend.",
+		     def->name, c->be->vendor);
+		return NULL;
+	}
+	return *slot;
 }
 
 /*
- * Writes `pattern` with each %s replaced by the output of emit() and each %t
- * by the column type of `field`. "%%" is a literal '%'.
+ * Writes a backend template: each %s is replaced by emit(), %t by the column
+ * type of `field`, "%%" by '%'.
  */
-static void apply_pattern(corm_sql *s, const corm_backend *be, const corm_fmeta *field,
-                          const char *pattern, void (*emit)(corm_sql *, void *), void *ctx)
+static void apply_template(corm_compiler *c, const char *tmpl, const corm_fmeta *field,
+                           void (*emit)(corm_compiler *, const void *), const void *ctx)
 {
-	for (const char *p = pattern; *p; p++) {
-		if (p[0] == '%' && p[1] == 's') {
-			emit(s, ctx);
-			p++;
-		} else if (p[0] == '%' && p[1] == 't') {
-			(be->cast_type ? be->cast_type : be->data_type)(
-			        &s->text, field->kind, field->max_length, field->decl->max_digits,
+	corm_buf *b = &c->s->text;
+	const char *run = tmpl;
+	for (const char *p = tmpl; *p; p++) {
+		if (p[0] != '%' || !p[1])
+			continue;
+		corm_buf_put(b, run, (size_t)(p - run));
+		if (p[1] == 's')
+			emit(c, ctx);
+		else if (p[1] == 't' && field)
+			(c->be->cast_type ? c->be->cast_type : c->be->data_type)(
+			        b, field->kind, field->max_length, field->decl->max_digits,
 			        field->decl->decimal_places);
-			p++;
-		} else if (p[0] == '%' && p[1] == '%') {
-			corm_buf_putc(&s->text, '%');
-			p++;
-		} else {
-			corm_buf_putc(&s->text, *p);
-		}
+		else
+			corm_buf_putc(b, p[1]);
+		p++;
+		run = p + 1;
 	}
+	corm_buf_puts(b, run);
 }
 
-typedef struct emit_ctx {
-	const corm_backend *be;
-	const corm_value *value;
-	const corm_expr *expr;
-	char *owned_text;
-} emit_ctx;
+/* ---- expressions: one compile function per node kind ---- */
 
-static void emit_rhs(corm_sql *s, void *p)
+static void compile_col(corm_compiler *c, const corm_expr *e)
 {
-	emit_ctx *c = p;
-	if (c->expr)
-		compile_expr(s, c->be, c->expr);
-	else if (c->owned_text) {
-		param_owned_text(s, c->be, c->owned_text);
-		c->owned_text = NULL;
-	} else
-		corm__sql_param(s, c->be, c->value);
+	const corm_col *col = (const corm_col *)e;
+	quoted_column(&c->s->text, c->be, corm__alias_name(c->q, col->alias), e->field);
 }
+
+static void compile_value(corm_compiler *c, const corm_expr *e)
+{
+	corm__sql_param(c->s, c->be, &((const corm_value_expr *)e)->value);
+}
+
+static void compile_unresolved(corm_compiler *c, const corm_expr *e)
+{
+	fail(c, CORM_EINVAL, "%s('%s') was not resolved against a query.", e->cls->name,
+	     ((const corm_fref *)e)->path);
+}
+
+static void compile_combined(corm_compiler *c, const corm_expr *e)
+{
+	static const char *const ops[] = {
+	        [CORM_OP_ADD] = " + ", [CORM_OP_SUB] = " - ", [CORM_OP_MUL] = " * ",
+	        [CORM_OP_DIV] = " / ", [CORM_OP_MOD] = " % ",
+	};
+	corm_buf_putc(&c->s->text, '(');
+	corm__compile_expr(c, e->args[0]);
+	corm_buf_puts(&c->s->text, ops[((const corm_combined *)e)->op]);
+	corm__compile_expr(c, e->args[1]);
+	corm_buf_putc(&c->s->text, ')');
+}
+
+static void emit_expr(corm_compiler *c, const void *e)
+{
+	corm__compile_expr(c, e);
+}
+
+static void compile_transform(corm_compiler *c, const corm_expr *e)
+{
+	const corm_transform_sql *t = transform_sql(c, ((const corm_transform_expr *)e)->def);
+	if (!t)
+		return;
+	corm_type arg = e->args[0]->type;
+	const char *tmpl = arg == CORM_TYPE_DATE && t->date_sql   ? t->date_sql
+	                   : arg == CORM_TYPE_TIME && t->time_sql ? t->time_sql
+	                                                          : t->sql;
+	apply_template(c, tmpl, e->field, emit_expr, e->args[0]);
+}
+
+static void (*const compile_kind[CORM_EXPR_KIND_COUNT_])(corm_compiler *, const corm_expr *) = {
+        [CORM_EXPR_COL] = compile_col,
+        [CORM_EXPR_VALUE] = compile_value,
+        [CORM_EXPR_F] = compile_unresolved,
+        [CORM_EXPR_COMBINED] = compile_combined,
+        [CORM_EXPR_TRANSFORM] = compile_transform,
+};
+
+void corm__compile_expr(corm_compiler *c, const corm_expr *e)
+{
+	compile_kind[e->cls->kind](c, e);
+}
+
+/* ---- WHERE ---- */
 
 /* Django's prep_for_like_query plus the wildcards a lookup needs. */
-static char *like_value(const char *v, corm_lookup l, char esc)
+static char *like_value(const char *v, unsigned flags, char esc)
 {
 	corm_buf b = CORM_BUF_INIT;
-	if (l == CORM_LOOKUP_CONTAINS || l == CORM_LOOKUP_ICONTAINS || l == CORM_LOOKUP_ENDSWITH ||
-	    l == CORM_LOOKUP_IENDSWITH)
+	if (flags & CORM_LOOKUP_F_WILD_BEFORE)
 		corm_buf_putc(&b, '%');
+	const char *run = v;
 	for (const char *p = v; *p; p++) {
-		if (*p == esc || *p == '%' || *p == '_')
+		if (*p == esc || *p == '%' || *p == '_') {
+			corm_buf_put(&b, run, (size_t)(p - run));
 			corm_buf_putc(&b, esc);
-		corm_buf_putc(&b, *p);
+			run = p;
+		}
 	}
-	if (l == CORM_LOOKUP_CONTAINS || l == CORM_LOOKUP_ICONTAINS ||
-	    l == CORM_LOOKUP_STARTSWITH || l == CORM_LOOKUP_ISTARTSWITH)
+	corm_buf_puts(&b, run);
+	if (flags & CORM_LOOKUP_F_WILD_AFTER)
 		corm_buf_putc(&b, '%');
 	return corm_buf_detach(&b);
+}
+
+/* jansson's output, in corm's memory (jansson may use another allocator). */
+static char *json_text(const json_t *j)
+{
+	size_t len = json_dumpb(j, NULL, 0, JSON_COMPACT);
+	char *out = len ? corm__alloc(len + 1) : NULL;
+	if (!out)
+		return NULL;
+	json_dumpb(j, out, len, JSON_COMPACT);
+	out[len] = '\0';
+	return out;
 }
 
 /* JSON array text of an `in` list, in the backend's text forms, for in_json_sql. */
@@ -187,34 +279,45 @@ static char *json_list(const corm_value *items, size_t n)
 			return NULL;
 		}
 	}
-	char *dumped = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+	char *text = arr ? json_text(arr) : NULL;
 	json_decref(arr);
-	if (!dumped)
-		return NULL;
-	char *out = corm__strdup(dumped); /* jansson allocates with malloc; hand back corm memory */
-	free(dumped);
-	return out;
+	return text;
 }
 
-static bool is_year_bound_lookup(const corm_node *n)
+/* The column under a chain of transforms (what exclude()'s IS NOT NULL tests). */
+static const corm_expr *base_col(const corm_expr *e)
 {
-	return n->transform == CORM_TRANSFORM_YEAR && n->rhs.type == CORM_TYPE_INT &&
-	       (n->lookup == CORM_LOOKUP_EXACT || n->lookup == CORM_LOOKUP_GT ||
-	        n->lookup == CORM_LOOKUP_GTE || n->lookup == CORM_LOOKUP_LT ||
-	        n->lookup == CORM_LOOKUP_LTE);
+	while (e->nargs && !corm__expr_is(e, &corm__col_class))
+		e = e->args[0];
+	return e;
 }
 
-/* Django's YearLookup: compare the column with the year's bounds so an index can be used. */
-static int year_bounds(corm_sql *s, const corm_backend *be, const corm_node *n, const char *lhs)
+/* Django's YearLookup: year__gt=2020 compares the column with the year's bounds (an index can
+ * be used). */
+static bool is_year_bounds(const corm_where *n)
 {
+	const corm_expr *l = n->lhs;
+	return corm__expr_is(l, &corm__transform_class) &&
+	       ((const corm_transform_expr *)l)->def == &corm__transform_year &&
+	       corm__expr_is(l->args[0], &corm__col_class) && n->rhs.type == CORM_TYPE_INT &&
+	       (n->lookup == &corm__lookup_exact || (n->lookup->flags & CORM_LOOKUP_F_COMPARISON));
+}
+
+static int year_bounds(corm_compiler *c, const corm_where *n)
+{
+	corm_sql *s = c->s;
+	const corm_expr *col = n->lhs->args[0];
 	int64_t y = n->rhs.u.i;
 	if (y < 1 || y > 9999) {
 		/* no such year can be stored: nothing matches exact/lt/gt the way bounds would */
-		corm_buf_printf(&s->text, "%s IS NULL AND %s IS NOT NULL", lhs, lhs);
+		corm__compile_expr(c, col);
+		corm_buf_puts(&s->text, " IS NULL AND ");
+		corm__compile_expr(c, col);
+		corm_buf_puts(&s->text, " IS NOT NULL");
 		return WHERE_SQL;
 	}
 	corm_value lo, hi;
-	if (n->field->kind == CORM_FIELD_DATE) {
+	if (col->type == CORM_TYPE_DATE) {
 		corm_date a, b;
 		corm_date_from_ymd(&a, (int)y, 1, 1);
 		corm_date_from_ymd(&b, (int)y, 12, 31);
@@ -227,193 +330,191 @@ static int year_bounds(corm_sql *s, const corm_backend *be, const corm_node *n, 
 		lo = corm_v_datetime(a);
 		hi = corm_v_datetime(b);
 	}
-	corm_buf_puts(&s->text, lhs);
-	switch (n->lookup) {
-	case CORM_LOOKUP_EXACT:
+	corm__compile_expr(c, col);
+	const char *name = n->lookup->name;
+	if (n->lookup == &corm__lookup_exact) {
 		corm_buf_puts(&s->text, " BETWEEN ");
-		corm__sql_param(s, be, &lo);
+		corm__sql_param(s, c->be, &lo);
 		corm_buf_puts(&s->text, " AND ");
-		corm__sql_param(s, be, &hi);
-		break;
-	case CORM_LOOKUP_GT:
+		corm__sql_param(s, c->be, &hi);
+	} else if (!strcmp(name, "gt")) {
 		corm_buf_puts(&s->text, " > ");
-		corm__sql_param(s, be, &hi);
-		break;
-	case CORM_LOOKUP_GTE:
+		corm__sql_param(s, c->be, &hi);
+	} else if (!strcmp(name, "gte")) {
 		corm_buf_puts(&s->text, " >= ");
-		corm__sql_param(s, be, &lo);
-		break;
-	case CORM_LOOKUP_LT:
+		corm__sql_param(s, c->be, &lo);
+	} else if (!strcmp(name, "lt")) {
 		corm_buf_puts(&s->text, " < ");
-		corm__sql_param(s, be, &lo);
-		break;
-	default:
+		corm__sql_param(s, c->be, &lo);
+	} else {
 		corm_buf_puts(&s->text, " <= ");
-		corm__sql_param(s, be, &hi);
-		break;
+		corm__sql_param(s, c->be, &hi);
 	}
 	return WHERE_SQL;
 }
 
-/*
- * Writes the lookup's left-hand side: the column, through the transform and
- * the lookup's cast when there are any. The plain column, by far the common
- * case, goes straight into b.
- */
-static void write_lhs(corm_buf *b, const corm_backend *be, const corm_node *n)
+/* What %s of a lookup's operator stands for: the right-hand side. */
+typedef struct rhs_ctx {
+	const corm_value *value;
+	char *owned_text; /* a LIKE pattern made from the value */
+} rhs_ctx;
+
+static void emit_rhs(corm_compiler *c, const void *p)
 {
-	bool transform = n->transform != CORM_TRANSFORM_NONE && !is_year_bound_lookup(n);
-	const char *cast = is_year_bound_lookup(n) ? NULL : be->lookup_cast[n->lookup];
-	if (!transform && !cast) {
-		corm__sql_column(b, be, n->field);
-		return;
-	}
-	corm_buf lhs = CORM_BUF_INIT;
-	corm__sql_column(&lhs, be, n->field);
-	if (transform && !lhs.oom) {
-		corm_buf t = CORM_BUF_INIT;
-		be->date_extract(&t, n->transform, n->field->vtype, corm_buf_cstr(&lhs));
-		corm_buf_free(&lhs);
-		lhs = t;
-	}
-	if (cast && !lhs.oom) {
-		corm_buf t = CORM_BUF_INIT;
-		for (const char *p = cast; *p; p++) {
-			if (p[0] == '%' && p[1] == 's') {
-				corm_buf_puts(&t, corm_buf_cstr(&lhs));
-				p++;
-			} else {
-				corm_buf_putc(&t, *p);
-			}
-		}
-		corm_buf_free(&lhs);
-		lhs = t;
-	}
-	if (lhs.oom)
-		b->oom = true;
-	else
-		corm_buf_put(b, lhs.ptr ? lhs.ptr : "", lhs.len);
-	corm_buf_free(&lhs);
+	rhs_ctx *r = (rhs_ctx *)p;
+	if (r->value->type == CORM_TYPE_EXPR)
+		corm__compile_expr(c, r->value->u.expr);
+	else if (r->owned_text) {
+		param_owned_text(c->s, c->be, r->owned_text);
+		r->owned_text = NULL;
+	} else
+		corm__sql_param(c->s, c->be, r->value);
 }
 
-static int compile_leaf(corm_sql *s, const corm_backend *be, const corm_node *n)
+static void compile_in(corm_compiler *c, const corm_where *n, int *result)
 {
-	const corm_value *rhs = &n->rhs;
-	bool bare_bool = n->lookup == CORM_LOOKUP_EXACT && rhs->type == CORM_TYPE_BOOL &&
-	                 n->transform == CORM_TRANSFORM_NONE &&
-	                 be->features.supports_boolean_expr_in_where;
-	if (bare_bool && !rhs->u.b)
-		corm_buf_puts(&s->text, "NOT ");
-	size_t lhs_at = s->text.len;
-	write_lhs(&s->text, be, n);
-	if (s->text.oom) {
-		s->oom = true;
-		return WHERE_SQL;
+	corm_sql *s = c->s;
+	size_t len = n->rhs.u.list.len;
+	const corm_value *items = n->rhs.u.list.items;
+	if (len == 0) {
+		*result = WHERE_NOTHING; /* Django raises EmptyResultSet: no query at all */
+		return;
 	}
-	int result = WHERE_SQL;
-	emit_ctx ctx = {be, rhs, rhs->type == CORM_TYPE_EXPR ? rhs->u.expr : NULL, NULL};
-	if (bare_bool) {
-		/* the column alone (or NOT column) is the condition */
-	} else if (is_year_bound_lookup(n)) {
-		char *lhs = corm__strndup(s->text.ptr + lhs_at, s->text.len - lhs_at);
-		if (!lhs) {
-			s->oom = true;
-			return WHERE_SQL;
-		}
-		s->text.len = lhs_at;
-		result = year_bounds(s, be, n, lhs);
-		corm__free(lhs);
-	} else if (n->lookup == CORM_LOOKUP_ISNULL) {
-		corm_buf_puts(&s->text, rhs->u.b ? " IS NULL" : " IS NOT NULL");
-	} else if (n->lookup == CORM_LOOKUP_IN) {
-		size_t len = rhs->u.list.len;
-		const corm_value *items = rhs->u.list.items;
-		if (len == 0) {
-			result = WHERE_NOTHING; /* Django raises EmptyResultSet: no query at all */
-		} else if (be->in_json_sql && len > (size_t)be->features.max_query_params / 4) {
-			/* beyond the parameter limit: one JSON array parameter */
-			corm_buf_putc(&s->text, ' ');
-			ctx.owned_text = json_list(items, len);
-			if (!ctx.owned_text)
-				s->oom = true;
-			else
-				apply_pattern(s, be, n->field, be->in_json_sql, emit_rhs, &ctx);
-			corm__free(ctx.owned_text);
-		} else {
-			corm_buf_puts(&s->text, " IN (");
-			for (size_t i = 0; i < len; i++) {
-				if (i)
-					corm_buf_puts(&s->text, ", ");
-				corm__sql_param(s, be, &items[i]);
-			}
-			corm_buf_putc(&s->text, ')');
-		}
-	} else if (n->lookup == CORM_LOOKUP_RANGE) {
-		const corm_value *items = rhs->u.list.items;
-		corm_buf_puts(&s->text, " BETWEEN ");
-		corm__sql_param(s, be, &items[0]);
-		corm_buf_puts(&s->text, " AND ");
-		corm__sql_param(s, be, &items[1]);
-	} else {
-		const char *pattern = be->operators[n->lookup];
-		if (ctx.expr && be->pattern_ops[n->lookup])
-			pattern = be->pattern_ops[n->lookup];
-		else if (!ctx.expr && rhs->type == CORM_TYPE_TEXT &&
-		         n->lookup >= CORM_LOOKUP_IEXACT && n->lookup <= CORM_LOOKUP_IENDSWITH) {
-			ctx.owned_text = like_value(rhs->u.text, n->lookup, be->like_escape);
-			if (!ctx.owned_text)
-				s->oom = true;
-		}
+	if (c->be->in_json_sql && len > (size_t)c->be->features.max_query_params / 4) {
+		/* beyond the parameter limit: one JSON array parameter */
 		corm_buf_putc(&s->text, ' ');
-		apply_pattern(s, be, n->field, pattern, emit_rhs, &ctx);
-		corm__free(ctx.owned_text);
+		static const corm_value none = {CORM_TYPE_NULL, {0}};
+		rhs_ctx r = {&none, json_list(items, len)};
+		if (!r.owned_text)
+			s->oom = true;
+		else
+			apply_template(c, c->be->in_json_sql, n->lhs->field, emit_rhs, &r);
+		corm__free(r.owned_text);
+		return;
+	}
+	corm_buf_puts(&s->text, " IN (");
+	for (size_t i = 0; i < len; i++) {
+		if (i)
+			corm_buf_puts(&s->text, ", ");
+		corm__sql_param(s, c->be, &items[i]);
+	}
+	corm_buf_putc(&s->text, ')');
+}
+
+static int compile_leaf(corm_compiler *c, const corm_where *n)
+{
+	corm_sql *s = c->s;
+	const corm_value *rhs = &n->rhs;
+	const corm_lookup_def *lookup = n->lookup;
+	if (is_year_bounds(n))
+		return year_bounds(c, n);
+	int result = WHERE_SQL;
+	switch (lookup->rhs) {
+	case CORM_RHS_BOOL:
+		corm__compile_expr(c, n->lhs);
+		corm_buf_puts(&s->text, rhs->u.b ? " IS NULL" : " IS NOT NULL");
+		break;
+	case CORM_RHS_LIST:
+		corm__compile_expr(c, n->lhs);
+		compile_in(c, n, &result);
+		break;
+	case CORM_RHS_PAIR: {
+		const corm_value *items = rhs->u.list.items;
+		corm__compile_expr(c, n->lhs);
+		corm_buf_puts(&s->text, " BETWEEN ");
+		corm__sql_param(s, c->be, &items[0]);
+		corm_buf_puts(&s->text, " AND ");
+		corm__sql_param(s, c->be, &items[1]);
+		break;
+	}
+	case CORM_RHS_VALUE: {
+		if (lookup == &corm__lookup_exact && rhs->type == CORM_TYPE_BOOL &&
+		    corm__expr_is(n->lhs, &corm__col_class) &&
+		    c->be->features.supports_boolean_expr_in_where) {
+			/* the column alone (or NOT column) is the condition */
+			if (!rhs->u.b)
+				corm_buf_puts(&s->text, "NOT ");
+			corm__compile_expr(c, n->lhs);
+			break;
+		}
+		const corm_lookup_sql *sql = lookup_sql(c, lookup);
+		if (!sql)
+			break;
+		bool expr = rhs->type == CORM_TYPE_EXPR;
+		if (sql->lhs)
+			apply_template(c, sql->lhs, n->lhs->field, emit_expr, n->lhs);
+		else
+			corm__compile_expr(c, n->lhs);
+		rhs_ctx r = {rhs, NULL};
+		if (!expr && rhs->type == CORM_TYPE_TEXT &&
+		    (lookup->flags & CORM_LOOKUP_F_PATTERN) &&
+		    !(r.owned_text = like_value(rhs->u.text, lookup->flags, c->be->like_escape)))
+			s->oom = true;
+		corm_buf_putc(&s->text, ' ');
+		apply_template(c, expr && sql->expr_op ? sql->expr_op : sql->op, n->lhs->field,
+		               emit_rhs, &r);
+		corm__free(r.owned_text);
+		break;
+	}
 	}
 	if (n->add_not_null && result == WHERE_SQL) {
 		corm_buf_puts(&s->text, " AND ");
-		corm__sql_column(&s->text, be, n->field);
+		corm__compile_expr(c, base_col(n->lhs));
 		corm_buf_puts(&s->text, " IS NOT NULL");
 	}
 	return result;
 }
 
-/* Django's WhereNode.as_sql, with its EmptyResultSet / match-everything arithmetic. */
-static int compile_where(corm_sql *s, const corm_backend *be, const corm_node *n, bool *wrapped)
+static void truncate_to(corm_sql *s, size_t mark)
 {
-	*wrapped = false;
-	if (n->kind == NODE_LEAF) {
+	s->text.len = mark;
+	if (s->text.ptr)
+		s->text.ptr[mark] = '\0';
+}
+
+/* Django's WhereNode.as_sql, with its EmptyResultSet / match-everything arithmetic. */
+static int compile_where(corm_compiler *c, const corm_where *n)
+{
+	corm_sql *s = c->s;
+	if (n->kind == WHERE_LEAF) {
 		size_t mark = s->text.len;
 		if (n->negated)
 			corm_buf_puts(&s->text, "NOT (");
-		int r = compile_leaf(s, be, n);
+		int r = compile_leaf(c, n);
 		if (r != WHERE_SQL) {
-			s->text.len = mark;
-			if (s->text.ptr)
-				s->text.ptr[mark] = '\0';
+			truncate_to(s, mark);
 			return n->negated ? (r == WHERE_NOTHING ? WHERE_EVERYTHING : WHERE_NOTHING)
 			                  : r;
 		}
 		if (n->negated)
 			corm_buf_putc(&s->text, ')');
-		*wrapped = n->negated || n->add_not_null;
 		return WHERE_SQL;
 	}
-	size_t full_needed = n->kind == NODE_AND ? n->n : 1;
-	size_t empty_needed = n->kind == NODE_AND ? 1 : n->n;
+	size_t full_needed = n->kind == WHERE_AND ? n->n : 1;
+	size_t empty_needed = n->kind == WHERE_AND ? 1 : n->n;
+	const char *conn = n->kind == WHERE_AND ? " AND " : " OR ";
 	size_t mark = s->text.len, emitted = 0;
 	if (n->negated)
 		corm_buf_puts(&s->text, "NOT ");
 	size_t open = s->text.len;
 	corm_buf_putc(&s->text, '(');
+	bool grouped = n->n > TERMS_PER_GROUP;
+	if (grouped)
+		corm_buf_putc(&s->text, '(');
 	for (size_t i = 0; i < n->n; i++) {
 		size_t before = s->text.len;
-		if (emitted)
-			corm_buf_puts(&s->text, n->kind == NODE_AND ? " AND " : " OR ");
-		bool w;
-		int r = compile_where(s, be, n->children[i], &w);
+		if (emitted) {
+			if (grouped && emitted % TERMS_PER_GROUP == 0) {
+				corm_buf_putc(&s->text, ')');
+				corm_buf_puts(&s->text, conn);
+				corm_buf_putc(&s->text, '(');
+			} else {
+				corm_buf_puts(&s->text, conn);
+			}
+		}
+		int r = compile_where(c, n->children[i]);
 		if (r != WHERE_SQL) {
-			s->text.len = before;
-			if (s->text.ptr)
-				s->text.ptr[before] = '\0';
+			truncate_to(s, before);
 			if (r == WHERE_NOTHING)
 				empty_needed--;
 			else
@@ -430,46 +531,41 @@ static int compile_where(corm_sql *s, const corm_backend *be, const corm_node *n
 	else if (full_needed == 0 || emitted == 0)
 		result = n->negated ? WHERE_NOTHING : WHERE_EVERYTHING;
 	if (result != WHERE_SQL) {
-		s->text.len = mark;
-		if (s->text.ptr)
-			s->text.ptr[mark] = '\0';
+		truncate_to(s, mark);
 		return result;
 	}
 	if (s->text.oom) {
 		s->oom = true;
 		return WHERE_SQL;
 	}
-	if (emitted == 1 && !n->negated) {
+	if (grouped)
+		corm_buf_putc(&s->text, ')');
+	if (emitted == 1 && !n->negated && !grouped) {
 		/* one condition needs no parentheses: drop the '(' we opened */
 		memmove(s->text.ptr + open, s->text.ptr + open + 1, s->text.len - open - 1);
-		s->text.len--;
-		s->text.ptr[s->text.len] = '\0';
-		*wrapped = false;
+		truncate_to(s, s->text.len - 1);
 		return WHERE_SQL;
 	}
 	corm_buf_putc(&s->text, ')');
-	*wrapped = true;
 	return WHERE_SQL;
 }
 
 /* " WHERE ..." or nothing; WHERE_NOTHING when no row can match. */
-static int where_clause(corm_sql *s, const corm_backend *be, const corm_query *q)
+static int where_clause(corm_compiler *c, const corm_where *where, bool empty)
 {
-	if (q->empty)
+	if (empty)
 		return WHERE_NOTHING;
-	if (!q->where || q->where->n == 0)
+	if (!where || where->n == 0)
 		return WHERE_SQL;
-	size_t mark = s->text.len;
-	corm_buf_puts(&s->text, " WHERE ");
-	bool w;
-	int r = compile_where(s, be, q->where, &w);
-	if (r != WHERE_SQL) {
-		s->text.len = mark;
-		if (s->text.ptr)
-			s->text.ptr[mark] = '\0';
-	}
+	size_t mark = c->s->text.len;
+	corm_buf_puts(&c->s->text, " WHERE ");
+	int r = compile_where(c, where);
+	if (r != WHERE_SQL)
+		truncate_to(c->s, mark);
 	return r == WHERE_EVERYTHING ? WHERE_SQL : r;
 }
+
+/* ---- SELECT ---- */
 
 static void limit_clause(corm_buf *b, const corm_backend *be, int64_t low, int64_t high)
 {
@@ -486,53 +582,115 @@ static void limit_clause(corm_buf *b, const corm_backend *be, int64_t low, int64
 	}
 }
 
-/* A model's full select list: the same for every query, so its connection keeps it. */
-static void model_columns(corm_sql *s, const corm_backend *be, const corm_meta *meta)
+/* A model's full select list under its table name: the same for every query, so the
+ * connection keeps it. */
+static void model_columns(corm_compiler *c, const corm_meta *meta, const char *alias)
 {
+	corm_sql *s = c->s;
+	bool memo = alias == meta->table;
 	uint64_t key = corm__memo_key(meta->serial, CORM_MEMO_SELECT_LIST, 0);
 	size_t len, at = s->text.len;
-	const char *text = s->db ? corm__memo_get(s->db, key, &len) : NULL;
+	const char *text = memo ? corm__memo_get(c->db, key, &len) : NULL;
 	if (text) {
 		corm_buf_put(&s->text, text, len);
 		return;
 	}
-	corm__sql_select_list(&s->text, be, meta);
-	if (s->db && !s->text.oom)
-		corm__memo_put(s->db, key, s->text.ptr + at, s->text.len - at);
+	corm__sql_select_list(&s->text, c->be, meta, alias);
+	if (memo && !s->text.oom)
+		corm__memo_put(c->db, key, s->text.ptr + at, s->text.len - at);
 }
 
-static void select_columns(corm_sql *s, const corm_backend *be, const corm_query *q)
+static void select_columns(corm_compiler *c, const corm_query *q)
 {
 	if (q->mode == SELECT_MODEL) {
-		model_columns(s, be, q->meta);
+		model_columns(c, q->meta, corm__alias_name(q, 0));
 		return;
 	}
-	for (size_t i = 0; i < q->nv; i++) {
+	for (size_t i = 0; i < q->nvalues; i++) {
 		if (i)
-			corm_buf_puts(&s->text, ", ");
-		corm__sql_column(&s->text, be, q->vfields[i]);
+			corm_buf_puts(&c->s->text, ", ");
+		corm__compile_expr(c, q->values[i].expr);
+	}
+}
+
+/* FROM base [INNER JOIN / LEFT OUTER JOIN t [alias] ON (parent.fk = alias.pk)]... */
+static void from_clause(corm_compiler *c, const corm_query *q)
+{
+	corm_buf *b = &c->s->text;
+	corm_buf_puts(b, " FROM ");
+	c->be->quote_name(b, q->meta->table);
+	for (size_t i = 1; i < q->naliases; i++) {
+		const corm_alias *a = &q->aliases[i];
+		corm_buf_puts(b, a->join == CORM_JOIN_LEFT ? " LEFT OUTER JOIN " : " INNER JOIN ");
+		c->be->quote_name(b, a->meta->table);
+		if (strcmp(a->name, a->meta->table)) {
+			corm_buf_putc(b, ' ');
+			c->be->quote_name(b, a->name);
+		}
+		corm_buf_puts(b, " ON (");
+		quoted_column(b, c->be, q->aliases[a->parent].name, a->from_field);
+		corm_buf_puts(b, " = ");
+		quoted_column(b, c->be, a->name, a->to_field);
+		corm_buf_putc(b, ')');
+	}
+}
+
+static void order_clause(corm_compiler *c, const corm_order *order, size_t norder)
+{
+	corm_buf *b = &c->s->text;
+	bool modifier = c->be->features.supports_order_by_nulls_modifier;
+	for (size_t i = 0; i < norder; i++) {
+		corm_buf_puts(b, i ? ", " : " ORDER BY ");
+		if (!order[i].expr) {
+			corm_buf_printf(b, "%s ASC", c->be->random_sql);
+			continue;
+		}
+		if (order[i].nulls && !modifier) {
+			/* Django's emulation: sort on the NULL test first */
+			corm__compile_expr(c, order[i].expr);
+			corm_buf_puts(b, order[i].nulls == CORM_NULLS_LAST ? " IS NULL, "
+			                                                   : " IS NOT NULL, ");
+		}
+		corm__compile_expr(c, order[i].expr);
+		corm_buf_puts(b, order[i].desc ? " DESC" : " ASC");
+		if (order[i].nulls && modifier)
+			corm_buf_puts(b, order[i].nulls == CORM_NULLS_LAST ? " NULLS LAST"
+			                                                   : " NULLS FIRST");
 	}
 }
 
 /* On failure the SQL is emptied. */
-static int finish(corm_sql *s, corm_err *err)
+static int finish(corm_compiler *c)
 {
-	if (s->oom || s->text.oom) {
-		corm__sql_reset(s);
-		return corm__err_set(err, CORM_ENOMEM, "out of memory");
+	if (c->error) {
+		corm__sql_reset(c->s);
+		return c->error;
+	}
+	if (c->s->oom || c->s->text.oom) {
+		corm__sql_reset(c->s);
+		return corm__err_set(c->err, CORM_ENOMEM, "out of memory");
 	}
 	return CORM_OK;
 }
 
-int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compile_kind kind,
-                         corm_sql *s, corm_err *err)
+static void compiler_init(corm_compiler *c, corm_db *db, const corm_query *q, corm_sql *s,
+                          corm_err *err)
 {
+	*c = (corm_compiler){s, db, db->be, q, err, CORM_OK};
 	corm__sql_reset(s);
+}
+
+int corm__compile_select(corm_db *db, const corm_query *q, corm_compile_kind kind, corm_sql *s,
+                         corm_err *err)
+{
+	corm_compiler c;
+	compiler_init(&c, db, q, s, err);
+	const corm_backend *be = c.be;
 	bool sliced = q->low > 0 || q->high >= 0;
 	bool subquery = kind == COMPILE_COUNT && (sliced || q->distinct);
 	int64_t low = q->low, high = q->high;
 	if (kind == COMPILE_EXISTS)
-		high = high >= 0 && high < low + 1 ? high : low + 1;
+		high = high >= 0 && high <= low ? high : low < INT64_MAX ? low + 1 : low;
 	if (kind == COMPILE_COUNT) {
 		corm_buf_puts(&s->text, "SELECT COUNT(*) AS ");
 		be->quote_name(&s->text, "__count");
@@ -547,12 +705,11 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 			corm_buf_puts(&s->text, "(1) AS ");
 			be->quote_name(&s->text, "a");
 		} else
-			select_columns(s, be, q);
+			select_columns(&c, q);
 	}
-	corm_buf_puts(&s->text, " FROM ");
-	be->quote_name(&s->text, q->meta->table);
-	int r = where_clause(s, be, q);
-	if (r == WHERE_NOTHING) {
+	from_clause(&c, q);
+	int r = where_clause(&c, q->where, q->empty);
+	if (r == WHERE_NOTHING && !c.error) {
 		bool oom = s->oom || s->text.oom;
 		corm__sql_reset(s);
 		return oom ? corm__err_set(err, CORM_ENOMEM, "out of memory") : CORM_EMPTY_RESULT;
@@ -563,34 +720,14 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 		/* an explicit order_by() is used as it is; only Meta.ordering or reverse() make one
 		 */
 		if (!q->order_set || q->reversed) {
-			if (corm__effective_order(q, &made, &norder)) {
+			if (corm__effective_order((corm_query *)q, &made, &norder)) {
 				corm__sql_reset(s);
 				return corm__err_set(err, CORM_ENOMEM, "out of memory");
 			}
 			order = made;
 		}
-		for (size_t i = 0; i < norder; i++) {
-			corm_buf_puts(&s->text, i ? ", " : " ORDER BY ");
-			if (!order[i].field) {
-				corm_buf_printf(&s->text, "%s ASC", be->random_sql);
-				continue;
-			}
-			bool modifier = be->features.supports_order_by_nulls_modifier;
-			if (order[i].nulls && !modifier) {
-				/* Django's emulation: sort on the NULL test first */
-				corm__sql_column(&s->text, be, order[i].field);
-				corm_buf_puts(&s->text, order[i].nulls == CORM_NULLS_LAST
-				                                ? " IS NULL, "
-				                                : " IS NOT NULL, ");
-			}
-			corm__sql_column(&s->text, be, order[i].field);
-			corm_buf_puts(&s->text, order[i].desc ? " DESC" : " ASC");
-			if (order[i].nulls && modifier)
-				corm_buf_puts(&s->text, order[i].nulls == CORM_NULLS_LAST
-				                                ? " NULLS LAST"
-				                                : " NULLS FIRST");
-		}
-		corm__free(made);
+		order_clause(&c, order, norder);
+		corm__order_free(made, norder);
 	}
 	if (kind != COMPILE_COUNT || subquery)
 		limit_clause(&s->text, be, low, high);
@@ -598,7 +735,7 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 		corm_buf_puts(&s->text, " FOR UPDATE");
 		if (q->lock_flags & CORM_LOCK_OF_SELF) {
 			corm_buf_puts(&s->text, " OF ");
-			be->quote_name(&s->text, q->meta->table);
+			be->quote_name(&s->text, corm__alias_name(q, 0));
 		}
 		if (q->lock_flags & CORM_LOCK_NOWAIT)
 			corm_buf_puts(&s->text, " NOWAIT");
@@ -607,44 +744,63 @@ int corm__compile_select(const corm_backend *be, const corm_query *q, corm_compi
 	}
 	if (subquery)
 		corm_buf_puts(&s->text, ") subquery");
-	return finish(s, err);
+	return finish(&c);
 }
 
-int corm__compile_update(const corm_backend *be, const corm_query *q, bool borrow,
-                         const corm_set_item *sets, size_t n, corm_sql *s, corm_err *err)
+/* UPDATE and DELETE read one table; a condition across a relation needs Django's pk__in
+ * subquery (or, on MySQL, the pks fetched first), which the relations work brings. */
+static int single_table(corm_compiler *c, const corm_query *q, const char *what)
 {
-	corm__sql_reset(s);
+	if (q->naliases > 1) {
+		fail(c, CORM_ENOTSUP,
+		     "%s() across relations (a filter on '%s') is not supported yet.", what,
+		     q->aliases[1].meta->label);
+		return c->error;
+	}
+	return CORM_OK;
+}
+
+int corm__compile_update(corm_db *db, const corm_query *q, bool borrow, const corm_set_item *sets,
+                         size_t n, corm_sql *s, corm_err *err)
+{
+	corm_compiler c;
+	compiler_init(&c, db, q, s, err);
+	if (single_table(&c, q, "update"))
+		return finish(&c);
 	s->borrow = borrow;
 	corm_buf_puts(&s->text, "UPDATE ");
-	be->quote_name(&s->text, q->meta->table);
+	c.be->quote_name(&s->text, q->meta->table);
 	corm_buf_puts(&s->text, " SET ");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			corm_buf_puts(&s->text, ", ");
-		be->quote_name(&s->text, sets[i].field->column);
+		c.be->quote_name(&s->text, sets[i].field->column);
 		corm_buf_puts(&s->text, " = ");
 		if (sets[i].value.type == CORM_TYPE_EXPR)
-			compile_expr(s, be, sets[i].value.u.expr);
+			corm__compile_expr(&c, sets[i].value.u.expr);
 		else
-			corm__sql_param(s, be, &sets[i].value);
+			corm__sql_param(s, c.be, &sets[i].value);
 	}
-	if (where_clause(s, be, q) == WHERE_NOTHING) {
+	if (where_clause(&c, q->where, q->empty) == WHERE_NOTHING && !c.error) {
 		corm__sql_reset(s);
 		return CORM_EMPTY_RESULT;
 	}
-	return finish(s, err);
+	return finish(&c);
 }
 
-int corm__compile_delete(const corm_backend *be, const corm_query *q, corm_sql *s, corm_err *err)
+int corm__compile_delete(corm_db *db, const corm_query *q, corm_sql *s, corm_err *err)
 {
-	corm__sql_reset(s);
+	corm_compiler c;
+	compiler_init(&c, db, q, s, err);
+	if (single_table(&c, q, "delete"))
+		return finish(&c);
 	corm_buf_puts(&s->text, "DELETE FROM ");
-	be->quote_name(&s->text, q->meta->table);
-	if (where_clause(s, be, q) == WHERE_NOTHING) {
+	c.be->quote_name(&s->text, q->meta->table);
+	if (where_clause(&c, q->where, q->empty) == WHERE_NOTHING && !c.error) {
 		corm__sql_reset(s);
 		return CORM_EMPTY_RESULT;
 	}
-	return finish(s, err);
+	return finish(&c);
 }
 
 void corm__compile_insert(const corm_backend *be, const corm_meta *meta, const corm_set_item *cols,

@@ -15,44 +15,34 @@
 extern "C" {
 #endif
 
-/* 2: bind() says whether the value is stable; column_text() */
-#define CORM_BACKEND_ABI 2
+/* 2: bind() says whether the value is stable; column_text()
+ * 3: lookups and transforms by name (lookups, transforms) instead of arrays sized by enums */
+#define CORM_BACKEND_ABI 3
 
-/** Lookups, the part after the last "__" of a filter path. */
-typedef enum corm_lookup {
-	CORM_LOOKUP_EXACT = 0,
-	CORM_LOOKUP_IEXACT,
-	CORM_LOOKUP_CONTAINS,
-	CORM_LOOKUP_ICONTAINS,
-	CORM_LOOKUP_STARTSWITH,
-	CORM_LOOKUP_ISTARTSWITH,
-	CORM_LOOKUP_ENDSWITH,
-	CORM_LOOKUP_IENDSWITH,
-	CORM_LOOKUP_GT,
-	CORM_LOOKUP_GTE,
-	CORM_LOOKUP_LT,
-	CORM_LOOKUP_LTE,
-	CORM_LOOKUP_IN,
-	CORM_LOOKUP_ISNULL,
-	CORM_LOOKUP_RANGE,
-	CORM_LOOKUP_REGEX,
-	CORM_LOOKUP_IREGEX,
-	CORM_LOOKUP_COUNT_
-} corm_lookup;
+/**
+ * The SQL of one lookup, found by the lookup's name ("exact", "icontains",
+ * or a lookup a program registered). "%s" stands for the right-hand side
+ * (`op`, `expr_op`) or the left-hand side (`lhs`); "%t" for the column type
+ * of the left-hand side's field; "%%" is a '%'.
+ */
+typedef struct corm_lookup_sql {
+	const char *name;
+	const char *op;      /**< with a value: "LIKE %s ESCAPE '\\'" */
+	const char *expr_op; /**< with an expression right-hand side; NULL: op */
+	const char *lhs;     /**< the left-hand side wrapped: "UPPER(%s::text)"; NULL: as it is */
+} corm_lookup_sql;
 
-/** Date/time transforms ("created_at__year"). */
-typedef enum corm_transform {
-	CORM_TRANSFORM_NONE = 0,
-	CORM_TRANSFORM_DATE,
-	CORM_TRANSFORM_YEAR,
-	CORM_TRANSFORM_MONTH,
-	CORM_TRANSFORM_DAY,
-	CORM_TRANSFORM_WEEK_DAY,
-	CORM_TRANSFORM_HOUR,
-	CORM_TRANSFORM_MINUTE,
-	CORM_TRANSFORM_SECOND,
-	CORM_TRANSFORM_COUNT_
-} corm_transform;
+/**
+ * The SQL of one transform by name ("year", "date"), with "%s" for the
+ * argument: for a datetime argument, and (when they differ) for a date or a
+ * time argument. NULL: `sql`.
+ */
+typedef struct corm_transform_sql {
+	const char *name;
+	const char *sql;
+	const char *date_sql;
+	const char *time_sql;
+} corm_transform_sql;
 
 /** What a backend can do: data, read by the compiler and the schema editor. */
 typedef struct corm_features {
@@ -140,16 +130,15 @@ typedef struct corm_backend {
 	void (*quote_name)(struct corm_buf *b, const char *name);
 	/** Writes the placeholder for 1-based parameter n ("?", "$n"). */
 	void (*placeholder)(struct corm_buf *b, int n);
-	/** Operator patterns for a lookup with a value right-hand side: "LIKE %s ESCAPE '\\'". */
-	const char *operators[CORM_LOOKUP_COUNT_];
-	/** Patterns for pattern lookups whose right-hand side is an expression. */
-	const char *pattern_ops[CORM_LOOKUP_COUNT_];
+	/**
+	 * The SQL of each lookup and transform, by name; each table ends with an
+	 * entry whose name is NULL. A lookup or transform the backend does not
+	 * list is refused with CORM_ENOTSUP when a query uses it.
+	 */
+	const corm_lookup_sql *lookups;
+	const corm_transform_sql *transforms;
 	/** The character LIKE patterns are escaped with. */
 	char like_escape;
-	/** Writes an extraction of `part` from the SQL expression `lhs` (a datetime or date
-	 * column). */
-	void (*date_extract)(struct corm_buf *b, corm_transform part, corm_type lhs_type,
-	                     const char *lhs);
 	/**
 	 * `in` with more values than parameters allow: one parameter holding the
 	 * values as a JSON array of text and numbers. "%s" is the parameter and
@@ -184,11 +173,6 @@ typedef struct corm_backend {
 	const char *deferrable_sql;
 	/** Statement that opens a transaction ("BEGIN"). */
 	const char *begin_sql;
-	/**
-	 * The left-hand side of a lookup, with "%s" for the column: "UPPER(%s::text)"
-	 * for PostgreSQL's iexact. NULL entries mean "%s".
-	 */
-	const char *lookup_cast[CORM_LOOKUP_COUNT_];
 	/**
 	 * Optional: the backend to use for this open connection when the server's
 	 * version changes what it can do (MariaDB >= 10.5 has INSERT ... RETURNING).

@@ -1122,23 +1122,19 @@ static void my_placeholder(corm_buf *b, int n)
 	corm_buf_putc(b, '?');
 }
 
-/* Django's DatabaseOperations.date_extract_sql / datetime_cast_date_sql (time zone UTC). */
-static void my_date_extract(corm_buf *b, corm_transform part, corm_type lhs_type, const char *lhs)
-{
-	static const char *const unit[CORM_TRANSFORM_COUNT_] = {
-	        [CORM_TRANSFORM_YEAR] = "YEAR",     [CORM_TRANSFORM_MONTH] = "MONTH",
-	        [CORM_TRANSFORM_DAY] = "DAY",       [CORM_TRANSFORM_HOUR] = "HOUR",
-	        [CORM_TRANSFORM_MINUTE] = "MINUTE", [CORM_TRANSFORM_SECOND] = "SECOND",
-	};
-	(void)lhs_type;
-	if (part == CORM_TRANSFORM_DATE)
-		corm_buf_printf(b, "DATE(%s)", lhs);
-	else if (part == CORM_TRANSFORM_WEEK_DAY)
-		corm_buf_printf(b, "DAYOFWEEK(%s)",
-		                lhs); /* 1-7, Sunday = 1, as Django's week_day */
-	else
-		corm_buf_printf(b, "EXTRACT(%s FROM %s)", unit[part] ? unit[part] : "YEAR", lhs);
-}
+/* Django's DatabaseOperations.date_extract_sql / datetime_cast_date_sql (time zone UTC);
+ * DAYOFWEEK is 1-7 with Sunday = 1, as Django's week_day. */
+static const corm_transform_sql my_transforms[] = {
+        {"date", "DATE(%s)", NULL, NULL},
+        {"year", "EXTRACT(YEAR FROM %s)", NULL, NULL},
+        {"month", "EXTRACT(MONTH FROM %s)", NULL, NULL},
+        {"day", "EXTRACT(DAY FROM %s)", NULL, NULL},
+        {"week_day", "DAYOFWEEK(%s)", NULL, NULL},
+        {"hour", "EXTRACT(HOUR FROM %s)", NULL, NULL},
+        {"minute", "EXTRACT(MINUTE FROM %s)", NULL, NULL},
+        {"second", "EXTRACT(SECOND FROM %s)", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+};
 
 /* The text in_json_sql puts before its "%t" (see .in_json_sql below). */
 #define JSON_TABLE_COLUMN "COLUMNS (`value` "
@@ -1265,6 +1261,28 @@ static const char *my_check_sql(int kind)
 /* Django's pattern_esc/pattern_ops: the right-hand side is an expression, escaped in SQL. */
 #define PATTERN_ESC "REPLACE(REPLACE(REPLACE(%s, '\\\\', '\\\\\\\\'), '%%', '\\%%'), '_', '\\_')"
 
+/* Django's operators and pattern_ops for MySQL; regex_lookup for MariaDB. */
+static const corm_lookup_sql my_lookups[] = {
+        {"exact", "= %s", NULL, NULL},
+        {"iexact", "LIKE %s", NULL, NULL},
+        {"contains", "LIKE BINARY %s", "LIKE BINARY CONCAT('%%', " PATTERN_ESC ", '%%')", NULL},
+        {"icontains", "LIKE %s", "LIKE CONCAT('%%', " PATTERN_ESC ", '%%')", NULL},
+        {"startswith", "LIKE BINARY %s", "LIKE BINARY CONCAT(" PATTERN_ESC ", '%%')", NULL},
+        {"istartswith", "LIKE %s", "LIKE CONCAT(" PATTERN_ESC ", '%%')", NULL},
+        {"endswith", "LIKE BINARY %s", "LIKE BINARY CONCAT('%%', " PATTERN_ESC ")", NULL},
+        {"iendswith", "LIKE %s", "LIKE CONCAT('%%', " PATTERN_ESC ")", NULL},
+        {"gt", "> %s", NULL, NULL},
+        {"gte", ">= %s", NULL, NULL},
+        {"lt", "< %s", NULL, NULL},
+        {"lte", "<= %s", NULL, NULL},
+        {"regex", "REGEXP BINARY %s", NULL, NULL},
+        {"iregex", "REGEXP %s", NULL, NULL},
+        {"in", "", NULL, NULL},
+        {"range", "", NULL, NULL},
+        {"isnull", "", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
 /*
  * Notes on what MariaDB can and cannot do, for the code that reads these flags:
  * - DDL is not transactional: every CREATE/ALTER/DROP commits the open transaction
@@ -1315,36 +1333,9 @@ const corm_backend corm__mysql_backend = {
         .last_insert_id = my_last_insert_id,
         .quote_name = my_quote_name,
         .placeholder = my_placeholder,
-        .operators =
-                {
-                        [CORM_LOOKUP_EXACT] = "= %s",
-                        [CORM_LOOKUP_IEXACT] = "LIKE %s",
-                        [CORM_LOOKUP_CONTAINS] = "LIKE BINARY %s",
-                        [CORM_LOOKUP_ICONTAINS] = "LIKE %s",
-                        [CORM_LOOKUP_STARTSWITH] = "LIKE BINARY %s",
-                        [CORM_LOOKUP_ISTARTSWITH] = "LIKE %s",
-                        [CORM_LOOKUP_ENDSWITH] = "LIKE BINARY %s",
-                        [CORM_LOOKUP_IENDSWITH] = "LIKE %s",
-                        [CORM_LOOKUP_GT] = "> %s",
-                        [CORM_LOOKUP_GTE] = ">= %s",
-                        [CORM_LOOKUP_LT] = "< %s",
-                        [CORM_LOOKUP_LTE] = "<= %s",
-                        /* Django's regex_lookup for MariaDB */
-                        [CORM_LOOKUP_REGEX] = "REGEXP BINARY %s",
-                        [CORM_LOOKUP_IREGEX] = "REGEXP %s",
-                },
-        .pattern_ops =
-                {
-                        [CORM_LOOKUP_CONTAINS] = "LIKE BINARY CONCAT('%%', " PATTERN_ESC ", '%%')",
-                        [CORM_LOOKUP_ICONTAINS] = "LIKE CONCAT('%%', " PATTERN_ESC ", '%%')",
-                        [CORM_LOOKUP_STARTSWITH] = "LIKE BINARY CONCAT(" PATTERN_ESC ", '%%')",
-                        [CORM_LOOKUP_ISTARTSWITH] = "LIKE CONCAT(" PATTERN_ESC ", '%%')",
-                        [CORM_LOOKUP_ENDSWITH] = "LIKE BINARY CONCAT('%%', " PATTERN_ESC ")",
-                        [CORM_LOOKUP_IENDSWITH] = "LIKE CONCAT('%%', " PATTERN_ESC ")",
-                },
+        .lookups = my_lookups,
+        .transforms = my_transforms,
         .like_escape = '\\', /* LIKE's default escape character in MariaDB */
-        .date_extract = my_date_extract,
-        /* JSON_TABLE: MariaDB >= 10.6 */
         .in_json_sql = "IN (SELECT `value` FROM JSON_TABLE(%s, '$[*]' " JSON_TABLE_COLUMN
                        "%t PATH '$')) AS `corm_in`)",
         .random_sql = "RAND()",

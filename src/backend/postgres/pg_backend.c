@@ -1494,33 +1494,21 @@ static void pg_placeholder(corm_buf *b, int n)
  * datetimes are converted with AT TIME ZONE 'UTC' first. `second` is
  * floored: EXTRACT gives fractional seconds (6.5), while corm's `second`
  * is the whole second on every backend (Django 4.2 truncates it too).
+ * week_day: for consistency across backends, Sunday=1, Saturday=7.
  */
-static void pg_date_extract(corm_buf *b, corm_transform part, corm_type lhs_type, const char *lhs)
-{
-	static const char *const names[CORM_TRANSFORM_COUNT_] = {
-	        [CORM_TRANSFORM_YEAR] = "year",     [CORM_TRANSFORM_MONTH] = "month",
-	        [CORM_TRANSFORM_DAY] = "day",       [CORM_TRANSFORM_WEEK_DAY] = "dow",
-	        [CORM_TRANSFORM_HOUR] = "hour",     [CORM_TRANSFORM_MINUTE] = "minute",
-	        [CORM_TRANSFORM_SECOND] = "second",
-	};
-	const char *tz = lhs_type == CORM_TYPE_DATETIME ? " AT TIME ZONE 'UTC'" : "";
-	switch (part) {
-	case CORM_TRANSFORM_DATE:
-		corm_buf_printf(b, "(%s%s)::date", lhs, tz);
-		return;
-	case CORM_TRANSFORM_WEEK_DAY:
-		/* For consistency across backends, Sunday=1, Saturday=7. */
-		corm_buf_printf(b, "EXTRACT('dow' FROM %s%s) + 1", lhs, tz);
-		return;
-	case CORM_TRANSFORM_SECOND:
-		corm_buf_printf(b, "FLOOR(EXTRACT('second' FROM %s%s))", lhs, tz);
-		return;
-	default:
-		corm_buf_printf(b, "EXTRACT('%s' FROM %s%s)", names[part] ? names[part] : "epoch",
-		                lhs, tz);
-		return;
-	}
-}
+#define UTC " AT TIME ZONE 'UTC'"
+static const corm_transform_sql pg_transforms[] = {
+        {"date", "(%s" UTC ")::date", "(%s)::date", NULL},
+        {"year", "EXTRACT('year' FROM %s" UTC ")", "EXTRACT('year' FROM %s)", NULL},
+        {"month", "EXTRACT('month' FROM %s" UTC ")", "EXTRACT('month' FROM %s)", NULL},
+        {"day", "EXTRACT('day' FROM %s" UTC ")", "EXTRACT('day' FROM %s)", NULL},
+        {"week_day", "EXTRACT('dow' FROM %s" UTC ") + 1", "EXTRACT('dow' FROM %s) + 1", NULL},
+        {"hour", "EXTRACT('hour' FROM %s" UTC ")", NULL, "EXTRACT('hour' FROM %s)"},
+        {"minute", "EXTRACT('minute' FROM %s" UTC ")", NULL, "EXTRACT('minute' FROM %s)"},
+        {"second", "FLOOR(EXTRACT('second' FROM %s" UTC "))", NULL,
+         "FLOOR(EXTRACT('second' FROM %s))"},
+        {NULL, NULL, NULL, NULL},
+};
 
 /* Django's data_types. */
 static void pg_data_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
@@ -1633,6 +1621,35 @@ static const char *pg_check_sql(int kind)
 #define PATTERN_ESC                                                                                \
 	"REPLACE(REPLACE(REPLACE(%s, E'\\\\', E'\\\\\\\\'), E'%%', E'\\\\%%'), E'_', E'\\\\_')"
 
+/*
+ * Django writes iexact as "= UPPER(%s)" with the value unescaped (its
+ * prep_for_iexact_query). corm's compiler LIKE-escapes every iexact value
+ * ('100%' -> '100\\%'), so the comparison must be a LIKE to mean the same
+ * thing. Text lookups compare the column as text ("%s::text"), as Django's
+ * lookup_cast does.
+ */
+static const corm_lookup_sql pg_lookups[] = {
+        {"exact", "= %s", NULL, NULL},
+        {"iexact", "LIKE UPPER(%s)", "= UPPER(%s)", "UPPER(%s::text)"},
+        {"contains", "LIKE %s", "LIKE '%%' || " PATTERN_ESC " || '%%'", "%s::text"},
+        {"icontains", "LIKE UPPER(%s)", "LIKE '%%' || UPPER(" PATTERN_ESC ") || '%%'",
+         "UPPER(%s::text)"},
+        {"startswith", "LIKE %s", "LIKE " PATTERN_ESC " || '%%'", "%s::text"},
+        {"istartswith", "LIKE UPPER(%s)", "LIKE UPPER(" PATTERN_ESC ") || '%%'", "UPPER(%s::text)"},
+        {"endswith", "LIKE %s", "LIKE '%%' || " PATTERN_ESC, "%s::text"},
+        {"iendswith", "LIKE UPPER(%s)", "LIKE '%%' || UPPER(" PATTERN_ESC ")", "UPPER(%s::text)"},
+        {"gt", "> %s", NULL, NULL},
+        {"gte", ">= %s", NULL, NULL},
+        {"lt", "< %s", NULL, NULL},
+        {"lte", "<= %s", NULL, NULL},
+        {"regex", "~ %s", NULL, "%s::text"},
+        {"iregex", "~* %s", NULL, "%s::text"},
+        {"in", "", NULL, NULL},
+        {"range", "", NULL, NULL},
+        {"isnull", "", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
 const corm_backend corm__postgres_backend = {
         .abi = CORM_BACKEND_ABI,
         .vendor = "postgresql",
@@ -1667,42 +1684,9 @@ const corm_backend corm__postgres_backend = {
         .last_insert_id = pg_last_insert_id,
         .quote_name = pg_quote_name,
         .placeholder = pg_placeholder,
-        .operators =
-                {
-                        [CORM_LOOKUP_EXACT] = "= %s",
-                        /*
-                         * Django writes iexact as "= UPPER(%s)" with the value unescaped
-                         * (its prep_for_iexact_query). corm's compiler LIKE-escapes every
-                         * iexact value ('100%' -> '100\%'), so the comparison must be a
-                         * LIKE to mean the same thing; pattern_ops keeps Django's "="
-                         * for expressions, which are not escaped.
-                         */
-                        [CORM_LOOKUP_IEXACT] = "LIKE UPPER(%s)",
-                        [CORM_LOOKUP_CONTAINS] = "LIKE %s",
-                        [CORM_LOOKUP_ICONTAINS] = "LIKE UPPER(%s)",
-                        [CORM_LOOKUP_STARTSWITH] = "LIKE %s",
-                        [CORM_LOOKUP_ISTARTSWITH] = "LIKE UPPER(%s)",
-                        [CORM_LOOKUP_ENDSWITH] = "LIKE %s",
-                        [CORM_LOOKUP_IENDSWITH] = "LIKE UPPER(%s)",
-                        [CORM_LOOKUP_GT] = "> %s",
-                        [CORM_LOOKUP_GTE] = ">= %s",
-                        [CORM_LOOKUP_LT] = "< %s",
-                        [CORM_LOOKUP_LTE] = "<= %s",
-                        [CORM_LOOKUP_REGEX] = "~ %s",
-                        [CORM_LOOKUP_IREGEX] = "~* %s",
-                },
-        .pattern_ops =
-                {
-                        [CORM_LOOKUP_IEXACT] = "= UPPER(%s)",
-                        [CORM_LOOKUP_CONTAINS] = "LIKE '%%' || " PATTERN_ESC " || '%%'",
-                        [CORM_LOOKUP_ICONTAINS] = "LIKE '%%' || UPPER(" PATTERN_ESC ") || '%%'",
-                        [CORM_LOOKUP_STARTSWITH] = "LIKE " PATTERN_ESC " || '%%'",
-                        [CORM_LOOKUP_ISTARTSWITH] = "LIKE UPPER(" PATTERN_ESC ") || '%%'",
-                        [CORM_LOOKUP_ENDSWITH] = "LIKE '%%' || " PATTERN_ESC,
-                        [CORM_LOOKUP_IENDSWITH] = "LIKE '%%' || UPPER(" PATTERN_ESC ")",
-                },
+        .lookups = pg_lookups,
+        .transforms = pg_transforms,
         .like_escape = '\\',
-        .date_extract = pg_date_extract,
         .in_json_sql = "IN (SELECT (jsonb_array_elements_text(%s::jsonb))::%t)",
         .random_sql = "RANDOM()",
         .no_limit = NULL,
@@ -1712,18 +1696,6 @@ const corm_backend corm__postgres_backend = {
         .check_sql = pg_check_sql,
         .deferrable_sql = " DEFERRABLE INITIALLY DEFERRED",
         .begin_sql = "BEGIN",
-        .lookup_cast =
-                {
-                        [CORM_LOOKUP_IEXACT] = "UPPER(%s::text)",
-                        [CORM_LOOKUP_CONTAINS] = "%s::text",
-                        [CORM_LOOKUP_ICONTAINS] = "UPPER(%s::text)",
-                        [CORM_LOOKUP_STARTSWITH] = "%s::text",
-                        [CORM_LOOKUP_ISTARTSWITH] = "UPPER(%s::text)",
-                        [CORM_LOOKUP_ENDSWITH] = "%s::text",
-                        [CORM_LOOKUP_IENDSWITH] = "UPPER(%s::text)",
-                        [CORM_LOOKUP_REGEX] = "%s::text",
-                        [CORM_LOOKUP_IREGEX] = "%s::text",
-                },
         .is_alive = pg_is_alive,
         .stream = pg_stream,
 };

@@ -326,23 +326,6 @@ static void sq_placeholder(corm_buf *b, int n)
 	corm_buf_putc(b, '?');
 }
 
-static void sq_date_extract(corm_buf *b, corm_transform part, corm_type lhs_type, const char *lhs)
-{
-	static const char *const fmt[CORM_TRANSFORM_COUNT_] = {
-	        [CORM_TRANSFORM_YEAR] = "%Y",   [CORM_TRANSFORM_MONTH] = "%m",
-	        [CORM_TRANSFORM_DAY] = "%d",    [CORM_TRANSFORM_WEEK_DAY] = "%w",
-	        [CORM_TRANSFORM_HOUR] = "%H",   [CORM_TRANSFORM_MINUTE] = "%M",
-	        [CORM_TRANSFORM_SECOND] = "%S",
-	};
-	if (part == CORM_TRANSFORM_DATE) {
-		corm_buf_printf(b, "date(%s)", lhs);
-		return;
-	}
-	/* strftime('%w') counts Sunday as 0; Django's week_day counts Sunday as 1. */
-	corm_buf_printf(b, "(CAST(strftime('%s', %s) AS INTEGER)%s)", fmt[part], lhs,
-	                part == CORM_TRANSFORM_WEEK_DAY ? " + 1" : "");
-}
-
 static void sq_data_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
 {
 	const char *t = "text";
@@ -422,6 +405,41 @@ static bool sq_is_alive(void *conn)
 #define LIKE        "LIKE %s ESCAPE '\\'"
 #define PATTERN_ESC "REPLACE(REPLACE(REPLACE(%s, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
 
+static const corm_lookup_sql sq_lookups[] = {
+        {"exact", "= %s", NULL, NULL},
+        {"iexact", LIKE, NULL, NULL},
+        {"contains", LIKE, "LIKE '%%' || " PATTERN_ESC " || '%%' ESCAPE '\\'", NULL},
+        {"icontains", LIKE, "LIKE '%%' || UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'", NULL},
+        {"startswith", LIKE, "LIKE " PATTERN_ESC " || '%%' ESCAPE '\\'", NULL},
+        {"istartswith", LIKE, "LIKE UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'", NULL},
+        {"endswith", LIKE, "LIKE '%%' || " PATTERN_ESC " ESCAPE '\\'", NULL},
+        {"iendswith", LIKE, "LIKE '%%' || UPPER(" PATTERN_ESC ") ESCAPE '\\'", NULL},
+        {"gt", "> %s", NULL, NULL},
+        {"gte", ">= %s", NULL, NULL},
+        {"lt", "< %s", NULL, NULL},
+        {"lte", "<= %s", NULL, NULL},
+        {"regex", "REGEXP %s", NULL, NULL},
+        {"iregex", "REGEXP '(?i)' || %s", NULL, NULL},
+        /* in, range and isnull are written by the compiler (IN, BETWEEN, IS NULL) */
+        {"in", "", NULL, NULL},
+        {"range", "", NULL, NULL},
+        {"isnull", "", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
+/* strftime('%w') counts Sunday as 0; Django's week_day counts Sunday as 1. */
+static const corm_transform_sql sq_transforms[] = {
+        {"date", "date(%s)", NULL, NULL},
+        {"year", "(CAST(strftime('%%Y', %s) AS INTEGER))", NULL, NULL},
+        {"month", "(CAST(strftime('%%m', %s) AS INTEGER))", NULL, NULL},
+        {"day", "(CAST(strftime('%%d', %s) AS INTEGER))", NULL, NULL},
+        {"week_day", "(CAST(strftime('%%w', %s) AS INTEGER) + 1)", NULL, NULL},
+        {"hour", "(CAST(strftime('%%H', %s) AS INTEGER))", NULL, NULL},
+        {"minute", "(CAST(strftime('%%M', %s) AS INTEGER))", NULL, NULL},
+        {"second", "(CAST(strftime('%%S', %s) AS INTEGER))", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+};
+
 const corm_backend corm__sqlite_backend = {
         .abi = CORM_BACKEND_ABI,
         .vendor = "sqlite",
@@ -454,36 +472,9 @@ const corm_backend corm__sqlite_backend = {
         .last_insert_id = sq_last_insert_id,
         .quote_name = sq_quote_name,
         .placeholder = sq_placeholder,
-        .operators =
-                {
-                        [CORM_LOOKUP_EXACT] = "= %s",
-                        [CORM_LOOKUP_IEXACT] = LIKE,
-                        [CORM_LOOKUP_CONTAINS] = LIKE,
-                        [CORM_LOOKUP_ICONTAINS] = LIKE,
-                        [CORM_LOOKUP_STARTSWITH] = LIKE,
-                        [CORM_LOOKUP_ISTARTSWITH] = LIKE,
-                        [CORM_LOOKUP_ENDSWITH] = LIKE,
-                        [CORM_LOOKUP_IENDSWITH] = LIKE,
-                        [CORM_LOOKUP_GT] = "> %s",
-                        [CORM_LOOKUP_GTE] = ">= %s",
-                        [CORM_LOOKUP_LT] = "< %s",
-                        [CORM_LOOKUP_LTE] = "<= %s",
-                        [CORM_LOOKUP_REGEX] = "REGEXP %s",
-                        [CORM_LOOKUP_IREGEX] = "REGEXP '(?i)' || %s",
-                },
-        .pattern_ops =
-                {
-                        [CORM_LOOKUP_CONTAINS] = "LIKE '%%' || " PATTERN_ESC " || '%%' ESCAPE '\\'",
-                        [CORM_LOOKUP_ICONTAINS] =
-                                "LIKE '%%' || UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'",
-                        [CORM_LOOKUP_STARTSWITH] = "LIKE " PATTERN_ESC " || '%%' ESCAPE '\\'",
-                        [CORM_LOOKUP_ISTARTSWITH] =
-                                "LIKE UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'",
-                        [CORM_LOOKUP_ENDSWITH] = "LIKE '%%' || " PATTERN_ESC " ESCAPE '\\'",
-                        [CORM_LOOKUP_IENDSWITH] = "LIKE '%%' || UPPER(" PATTERN_ESC ") ESCAPE '\\'",
-                },
+        .lookups = sq_lookups,
+        .transforms = sq_transforms,
         .like_escape = '\\',
-        .date_extract = sq_date_extract,
         .in_json_sql = "IN (SELECT value FROM json_each(%s))",
         .random_sql = "RANDOM()",
         .no_limit = "-1",

@@ -1,0 +1,31 @@
+/*
+ * Name resolution (Django's Query.names_to_path / setup_joins /
+ * build_lookup): "author__username__icontains" becomes joins in the alias
+ * map, a Col, transforms and a lookup.
+ */
+#ifndef CORM_QUERY_RESOLVE_H
+#define CORM_QUERY_RESOLVE_H
+
+#include "query/query.h"
+
+/* Joins beyond this many aliases are still made, but not demoted/promoted (the vote sets are
+ * bit sets). */
+#define CORM_VOTE_BITS 64
+
+typedef struct corm_resolver {
+	corm_query *query;
+	corm_err *err;
+	/* aliases made since this index belong to the current filter() call (Django's can_reuse)
+	 */
+	size_t first_new;
+	/* joins made now are LEFT OUTER when their path is nullable (values(), order_by(), F in
+	 * an update): a missing related row must not drop the row */
+	bool outer;
+	/* the joins the leaf being resolved used (bits by alias index) */
+	uint64_t used;
+} corm_resolver;
+
+/* F(path): Col through the joins plus the transforms the path names. */
+int corm__resolve_f(corm_resolver *r, const char *path, corm_expr **out);
+
+#endif
