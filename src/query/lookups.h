@@ -39,14 +39,12 @@ typedef struct corm_lookup_def {
 	const char *name;
 	corm_rhs_kind rhs;
 	unsigned flags;
-	int id; /* set at registration: the index of the backend's SQL for it */
 } corm_lookup_def;
 
 typedef struct corm_transform_def {
 	const char *name;
 	uint32_t accepts; /* the left-hand value types it applies to: bits (1u << corm_type) */
 	corm_type output; /* the value type it yields */
-	int id;           /* set at registration */
 } corm_transform_def;
 
 /* Upper bounds of the registries (internal: the backend interface is keyed by name). */
@@ -62,9 +60,26 @@ const corm_lookup_def *corm__lookup_at(size_t i);
 size_t corm__transform_count(void);
 const corm_transform_def *corm__transform_at(size_t i);
 
-/* The built-in lookups the compiler and resolver refer to directly. */
-extern const corm_lookup_def corm__lookup_exact, corm__lookup_isnull, corm__lookup_in;
-extern const corm_transform_def corm__transform_year;
+/* The registries: a definition's position is its id, under which each connection caches the
+ * backend's SQL for it. */
+extern const corm_lookup_def corm__lookups[CORM_MAX_LOOKUPS];
+extern const corm_transform_def corm__transforms[CORM_MAX_TRANSFORMS];
+
+static inline int corm__lookup_id(const corm_lookup_def *d)
+{
+	return (int)(d - corm__lookups);
+}
+static inline int corm__transform_id(const corm_transform_def *d)
+{
+	return (int)(d - corm__transforms);
+}
+
+/* The built-in entries the compiler and resolver refer to directly. */
+enum { CORM_LK_EXACT = 0, CORM_LK_IN = 12, CORM_LK_ISNULL = 13, CORM_TR_YEAR = 1 };
+#define corm__lookup_exact   (corm__lookups[CORM_LK_EXACT])
+#define corm__lookup_in      (corm__lookups[CORM_LK_IN])
+#define corm__lookup_isnull  (corm__lookups[CORM_LK_ISNULL])
+#define corm__transform_year (corm__transforms[CORM_TR_YEAR])
 
 /* Whether `t` applies to a value of type `type`. */
 static inline bool corm__transform_accepts(const corm_transform_def *t, corm_type type)

@@ -279,8 +279,10 @@ static void describe(corm_buf *b, const corm_query *q, const corm_where *n)
 static int add_filters(corm_qs *qs, corm_q *const *list, size_t n, bool negate)
 {
 	int rc = begin_change(qs);
+	if (!rc && !list && n)
+		rc = qs_fail(qs, CORM_EINVAL, "filter/exclude: the list of Q objects is NULL");
 	for (size_t i = 0; !rc && i < n; i++)
-		if (!list || !list[i])
+		if (!list[i])
 			rc = qs_fail(qs, CORM_ENOMEM,
 			             "out of memory (a Q object could not be built)");
 	corm_q *combined = NULL;

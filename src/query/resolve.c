@@ -577,8 +577,13 @@ static int build_leaf(corm_resolver *r, const corm_q *q, bool negated, corm_wher
 	}
 	bool isnull_true = n->lookup == &corm__lookup_isnull && n->rhs.u.b;
 	/* Django's exclude() NULL handling: NOT (x = v) must still match the rows where x is NULL
-	 */
-	n->add_not_null = negated && fm->nullable && n->lookup != &corm__lookup_isnull;
+	 * (a nullable column, or one read through a LEFT OUTER JOIN) */
+	int alias = 0;
+	for (const corm_expr *e = n->lhs; e; e = e->nargs ? e->args[0] : NULL)
+		if (corm__expr_is(e, &corm__col_class))
+			alias = ((const corm_col *)e)->alias;
+	bool outer = alias > 0 && r->query->aliases[alias].join == CORM_JOIN_LEFT;
+	n->add_not_null = negated && n->lookup != &corm__lookup_isnull && (fm->nullable || outer);
 	/* build_filter's require_outer: a condition that a missing related row satisfies needs
 	 * its joins LEFT OUTER; every other condition votes for INNER joins */
 	bool require_outer = (isnull_true && !negated) ||

@@ -78,7 +78,7 @@ static const void *find_sql(const void *table, size_t entry_size, const char *na
 
 static const corm_lookup_sql *lookup_sql(corm_compiler *c, const corm_lookup_def *def)
 {
-	const void **slot = &c->db->lookup_sql[def->id];
+	const void **slot = &c->db->lookup_sql[corm__lookup_id(def)];
 	if (!*slot)
 		*slot = find_sql(c->be->lookups, sizeof(corm_lookup_sql), def->name);
 	if (*slot == &absent) {
@@ -91,7 +91,7 @@ static const corm_lookup_sql *lookup_sql(corm_compiler *c, const corm_lookup_def
 
 static const corm_transform_sql *transform_sql(corm_compiler *c, const corm_transform_def *def)
 {
-	const void **slot = &c->db->transform_sql[def->id];
+	const void **slot = &c->db->transform_sql[corm__transform_id(def)];
 	if (!*slot)
 		*slot = find_sql(c->be->transforms, sizeof(corm_transform_sql), def->name);
 	if (*slot == &absent) {
