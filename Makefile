@@ -7,8 +7,10 @@
 #               AddressSanitizer + UndefinedBehaviorSanitizer build (./build-asan, leaks
 #               are errors); the servers are stopped and removed at the end, also on
 #               failure or ^C.
-#   make demo   install missing Debian packages, build, run ./build/examples/blog_demo
-#               (SQLite only: no server).
+#   make demo   install missing build packages (no database server), build, run
+#               ./build/examples/blog_demo (SQLite only: no server).
+#   make bench / make bench-ir   corm against hand-written driver code: wall clock /
+#               callgrind instruction counts (docs/performance.md).
 #
 # While iterating on a backend:
 #   make servers-start   start both servers and keep them (state in $(SERVERS_ENV))
@@ -16,21 +18,28 @@
 #   make servers-stop    stop them and remove their folders
 #   make test TEST_BACKENDS=sqlite   only the SQLite suites, no server
 #
-# Other targets: deps, build, install (PREFIX=/some/dir), format, clean, help, servers-status.
+# Other targets: deps, deps-build, build, install (PREFIX=/some/dir), format, clean, help,
+# servers-status.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-# Debian packages the build and the tests need. Later backends append here, e.g.
-#   DEB_PACKAGES += libpq-dev postgresql
-#   DEB_PACKAGES += libmariadb-dev mariadb-server
-DEB_PACKAGES := cmake gcc make pkg-config libsqlite3-dev libcmocka-dev libjansson-dev \
+# Debian packages. What building needs (the library with all three backends, the test
+# suites and examples that `make build` compiles, the benchmark): `make deps-build`, which
+# build, demo and bench use. libpq-dev / libmariadb-dev are only needed with the PostgreSQL /
+# MariaDB backend (cmake -DCORM_WITH_POSTGRES=OFF / -DCORM_WITH_MYSQL=OFF leave them out).
+DEB_BUILD_PACKAGES := cmake gcc make pkg-config libsqlite3-dev libcmocka-dev libjansson-dev \
 	libgmp-dev uuid-dev libmd-dev libidn-dev libpq-dev libmariadb-dev
-# the test servers (tests/servers/servers.sh): PostgreSQL 15 and MariaDB 10.11 with their
-# clients; useradd (passwd), runuser/setpriv/setsid (util-linux), pgrep (procps), ss (iproute2)
-DEB_PACKAGES += postgresql postgresql-client mariadb-server mariadb-client \
+# What the tests add: the test servers (tests/servers/servers.sh), PostgreSQL 15 and MariaDB
+# 10.11 with their clients; useradd (passwd), runuser/setpriv/setsid (util-linux), pgrep
+# (procps), ss (iproute2). `make test` installs them when TEST_BACKENDS names a server.
+DEB_TEST_PACKAGES := postgresql postgresql-client mariadb-server mariadb-client \
 	passwd util-linux procps iproute2
+# `make deps`: everything (build + test)
+DEB_PACKAGES := $(DEB_BUILD_PACKAGES) $(DEB_TEST_PACKAGES)
+# `make bench-ir`: callgrind, and its header valgrind/callgrind.h for corm_bench --ir
+DEB_BENCH_IR_PACKAGES := valgrind
 
 BUILD_DIR      := build
 ASAN_BUILD_DIR := build-asan
@@ -56,7 +65,7 @@ CTEST_RUN := env -u CTEST_PARALLEL_LEVEL $(CTEST) --parallel 1
 # The build tool CMake spawns is a make of its own: do not hand it our jobserver/flags.
 CMAKE_BUILD := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(CMAKE) --build
 
-.PHONY: help deps build test check test-passes demo install format clean \
+.PHONY: help deps deps-build build test check test-passes demo install format clean \
 	servers-start servers-stop servers-status
 
 help:
@@ -67,20 +76,25 @@ help:
 	@echo "  make servers-start / servers-stop / servers-status"
 	@echo "               keep test servers up while iterating (state: $(SERVERS_ENV))"
 	@echo "  make check    build + both test passes against the servers of servers-start"
-	@echo "  make demo     build + run ./$(BUILD_DIR)/examples/blog_demo"
-	@echo "  make deps     install missing Debian packages: $(DEB_PACKAGES)"
+	@echo "  make demo     build + run ./$(BUILD_DIR)/examples/blog_demo (SQLite; installs no server)"
+	@echo "  make bench    corm vs hand-written driver code, wall clock [DB=postgres://...]"
+	@echo "  make bench-ir the same in callgrind instruction counts [DB=postgres://...]"
+	@echo "  make deps-build  install missing Debian build packages: $(DEB_BUILD_PACKAGES)"
+	@echo "  make deps     install those and the test packages: $(DEB_TEST_PACKAGES)"
 	@echo "  make build    configure and build ./$(BUILD_DIR) (Debug, -Werror)"
 	@echo "  make install  cmake --install $(BUILD_DIR) [PREFIX=/some/dir]"
 	@echo "  make format   clang-format -i over include/ src/ tests/ examples/"
 	@echo "  make clean    remove ./$(BUILD_DIR) and ./$(ASAN_BUILD_DIR)"
 
-deps:
+# $(call deb_install,PACKAGES): installs the missing ones (apt-get as root; otherwise prints
+# the sudo line and fails).
+define deb_install
 	@if ! command -v dpkg >/dev/null 2>&1; then \
-		echo "deps: dpkg not found (not a Debian system); make sure these are installed: $(DEB_PACKAGES)"; \
+		echo "deps: dpkg not found (not a Debian system); make sure these are installed: $(1)"; \
 		exit 0; \
 	fi; \
 	missing=""; \
-	for p in $(DEB_PACKAGES); do \
+	for p in $(1); do \
 		if ! dpkg -s "$$p" 2>/dev/null | grep -q '^Status: install ok installed'; then \
 			missing="$$missing $$p"; \
 		fi; \
@@ -99,20 +113,27 @@ deps:
 		echo "sudo apt-get install -y $$missing"; \
 		exit 1; \
 	fi
+endef
 
-build: deps
+deps:
+	$(call deb_install,$(DEB_PACKAGES))
+
+deps-build:
+	$(call deb_install,$(DEB_BUILD_PACKAGES))
+
+build: deps-build
 	$(CMAKE) -S . -B $(BUILD_DIR) $(CMAKE_COMMON_FLAGS) -DCORM_SANITIZE=OFF
 	$(CMAKE_BUILD) $(BUILD_DIR) -j$(JOBS)
 
 # `make test`: the servers live exactly as long as the two passes; servers.sh stops them
 # and removes their folders on exit, on failure and on INT/TERM/HUP. exec: make's SIGTERM
 # reaches servers.sh itself.
-test: build
+test: $(if $(TEST_SERVERS),deps,deps-build) build
 	@$(if $(TEST_SERVERS),CORM_TEST_SERVERS='$(TEST_SERVERS)' exec $(SERVERS_SH) run --,exec) \
 		$(MAKE) --no-print-directory test-passes
 
 # `make check`: the same passes against the servers of `make servers-start`.
-check: build
+check: $(if $(TEST_SERVERS),deps,deps-build) build
 	@$(if $(TEST_SERVERS),exec $(SERVERS_SH) exec --env-file $(SERVERS_ENV) --,exec) \
 		$(MAKE) --no-print-directory test-passes
 
@@ -152,7 +173,7 @@ servers-stop:
 servers-status:
 	@$(SERVERS_SH) status --env-file $(SERVERS_ENV)
 
-demo: deps build
+demo: deps-build build
 	@if [ ! -x $(abspath $(BUILD_DIR))/examples/blog_demo ]; then \
 		echo "demo: $(abspath $(BUILD_DIR))/examples/blog_demo was not built"; exit 1; \
 	fi
@@ -176,9 +197,26 @@ clean:
 #   make bench BENCH_ARGS='--quick'   corm_bench options: --quick, --reps N, --only W1,W2, --verbose
 BENCH_BUILD_DIR ?= bench/build
 BENCH_ARGS      ?=
-.PHONY: bench
-bench: deps
-	$(CMAKE) -S . -B $(BENCH_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DCORM_SANITIZE=OFF \
-		-DCORM_BUILD_TESTS=OFF -DCORM_BUILD_EXAMPLES=OFF -DCORM_BUILD_BENCH=ON
-	$(CMAKE_BUILD) $(BENCH_BUILD_DIR) -j$(JOBS) --target corm_bench
+.PHONY: bench bench-ir bench-configure
+bench: bench-configure
 	./$(BENCH_BUILD_DIR)/bench/corm_bench $(BENCH_ARGS) $(if $(filter command line,$(origin DB)),'$(DB)')
+
+# The same Release build of corm_bench, under valgrind --tool=callgrind (bench/bench_ir.sh):
+# each side of each workload alone, only the workload counted.
+#   make bench-ir                     SQLite, rows divided by IR_DIV (default 10): ~1 minute
+#   make bench-ir DB=postgres://...   a server (client-side instructions only)
+#   make bench-ir IR_ONLY=get_pk,fetch_all IR_DIV=1
+IR_DIV  ?= 10
+IR_ONLY ?=
+bench-ir: BENCH_EXTRA_DEPS := $(DEB_BENCH_IR_PACKAGES)
+bench-ir: bench-configure
+	@IR_DIV='$(IR_DIV)' IR_ONLY='$(IR_ONLY)' bash bench/bench_ir.sh ./$(BENCH_BUILD_DIR)/bench/corm_bench \
+		$(if $(filter command line,$(origin DB)),'$(DB)')
+
+# -UCORM_BENCH_HAVE_CALLGRIND: look for valgrind/callgrind.h again (installed since?)
+bench-configure: deps-build
+	$(if $(BENCH_EXTRA_DEPS),$(call deb_install,$(BENCH_EXTRA_DEPS)))
+	$(CMAKE) -S . -B $(BENCH_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DCORM_SANITIZE=OFF \
+		-DCORM_BUILD_TESTS=OFF -DCORM_BUILD_EXAMPLES=OFF -DCORM_BUILD_BENCH=ON \
+		-UCORM_BENCH_HAVE_CALLGRIND
+	$(CMAKE_BUILD) $(BENCH_BUILD_DIR) -j$(JOBS) --target corm_bench

@@ -252,6 +252,8 @@ typedef struct raw_driver {
 /* A workload's raw SQL (which = 0, 1, ...; NULL past the last), for the verbose plan listing. */
 const char *raw_statement(const raw_statements *sql, workload_id w, int which);
 
+/* raw_pg_driver and raw_mysql_driver exist when corm is built with that backend
+ * (CORM_BENCH_WITH_POSTGRES / CORM_BENCH_WITH_MYSQL, bench/CMakeLists.txt). */
 extern const raw_driver raw_sqlite_driver, raw_pg_driver, raw_mysql_driver;
 
 /* CLOCK_MONOTONIC seconds. */

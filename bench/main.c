@@ -9,6 +9,10 @@
  *
  * Without a URL the database is a SQLite file in a fresh /dev/shm folder
  * (tmpfs), removed at exit.
+ *
+ * --ir --side corm|raw --only W: one side of one workload, once after the
+ * warm-up, with callgrind's instrumentation and collection switched on only
+ * around that run (bench/bench_ir.sh runs it under valgrind; `make bench-ir`).
  */
 #include <errno.h>
 #include <signal.h>
@@ -27,6 +31,17 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
+#ifndef CORM_BENCH_HAVE_CALLGRIND
+#define CORM_BENCH_HAVE_CALLGRIND 1
+#endif
+#if CORM_BENCH_HAVE_CALLGRIND
+#include <valgrind/callgrind.h>
+#else
+/* built without valgrind's header: --ir refuses to run (parse_args) */
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_STOP_INSTRUMENTATION
+#define CALLGRIND_TOGGLE_COLLECT
+#endif
 
 #include "bench.h"
 
@@ -49,6 +64,7 @@ typedef struct options {
 	int div;          /* row counts divided by this (--quick: 100) */
 	bool reps_given, warmup_given;
 	int update_reps; /* update_f's runs (fewer on servers, where each run takes seconds) */
+	bool ir;         /* --ir: one side, one workload, one run counted by callgrind */
 } options;
 
 typedef struct result {
@@ -73,6 +89,8 @@ static const char *raw_target; /* what drv->open gets: the SQLite file or the se
 static pid_t main_pid;
 static result results[W_COUNT_];
 static bool any_mismatch;
+/* --ir: the run being made is the one callgrind counts */
+static bool ir_collect;
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
@@ -211,10 +229,21 @@ static void capture_sql(const char *sql, void *ctx)
 static int run_side_here(bool corm, workload_id w, const work_args *a, side_out *o)
 {
 	memset(o, 0, sizeof *o);
+	/* --ir: callgrind counts this call and nothing else (outside valgrind these are a few
+	 * no-op instructions). Instrumentation starts here, so the seeding and the warm-up run
+	 * at valgrind's uninstrumented speed and are not counted. */
+	if (ir_collect) {
+		CALLGRIND_START_INSTRUMENTATION;
+		CALLGRIND_TOGGLE_COLLECT;
+	}
 	double t0 = bench_now();
 	int rc = corm ? corm_workload(cdb, w, a, &o->d, &o->fp)
 	              : drv->workload(rdb, w, a, &o->d, &o->fp);
 	o->secs = bench_now() - t0;
+	if (ir_collect) {
+		CALLGRIND_TOGGLE_COLLECT;
+		CALLGRIND_STOP_INSTRUMENTATION;
+	}
 	o->ok = rc == 0;
 	return rc;
 }
@@ -427,14 +456,19 @@ static void run_workload(workload_id w, const work_args *a)
 	if (!selected(workload_names[w]))
 		return;
 	result *res = &results[w];
-	bool forked = w == W_ITERATE_1M;
+	/* --ir: no child (callgrind would count it in a file of its own), no RSS */
+	bool forked = w == W_ITERATE_1M && !opt.ir;
 	int nv = !opt.side && !forked && many_queries(w) ? 3 : 2;
 	int reps = w == W_UPDATE_F ? opt.update_reps : opt.reps;
+	side_out out[V_COUNT_];
 	for (int run = -opt.warmup; run < reps; run++) {
-		side_out out[V_COUNT_];
 		/* the first run (the warm-up if any) checks every byte; the others use the light
 		 * digest */
 		bench_full_check = run == -opt.warmup || opt.quick;
+		/* --ir counts the light digest of a timed run, never the full check */
+		ir_collect = opt.ir && run >= 0;
+		if (ir_collect)
+			bench_full_check = false;
 		memset(out, 0, sizeof out);
 		/* rotate which variant goes first: corm, raw / raw, corm / ... */
 		int first = (run + opt.warmup) % nv;
@@ -462,6 +496,7 @@ static void run_workload(workload_id w, const work_args *a)
 			if (rc)
 				die("%s: the %s side failed (see above)", workload_names[w],
 				    variant_names[v]);
+			ir_collect = false;
 			settle(w, o, variant_names[v]);
 		}
 		if (!opt.side) {
@@ -492,6 +527,14 @@ static void run_workload(workload_id w, const work_args *a)
 	if (nv > V_NOCACHE)
 		res->nocache_s = median(times[V_NOCACHE], reps);
 	res->measured = true;
+	if (opt.ir) {
+		/* the instruction count is callgrind's; this line says what ran */
+		const side_out *o = &out[opt.side == 1 ? V_CORM : V_RAW];
+		printf("ir workload=%s side=%s rows=%" PRId64 " extra=%" PRId64 " secs=%.6f\n",
+		       workload_names[w], opt.side == 1 ? "corm" : "raw", o->d.rows, o->d.extra[0],
+		       o->secs);
+		return;
+	}
 	printf("workload=%s corm_s=%.6f raw_s=%.6f ratio=%.2f%s\n", workload_names[w], res->corm_s,
 	       res->raw_s, res->raw_s > 0 ? res->corm_s / res->raw_s : 0.0,
 	       res->mismatch ? " MISMATCH" : "");
@@ -517,6 +560,23 @@ static void run_workload_isolated(workload_id w, const work_args *a)
 {
 	if (!selected(workload_names[w]))
 		return;
+	if (opt.ir) {
+		/* one workload per process already, and callgrind counts this process only: no
+		 * child, but fresh connections as a child has */
+		corm_db *pc = cdb;
+		raw_conn *pr = rdb;
+		cdb = NULL;
+		if (corm_open(&cdb, opt.url ? opt.url : db_url))
+			die("%s: corm_open: %s", workload_names[w], corm_errmsg(cdb));
+		if (!(rdb = drv->open(raw_target)))
+			die("%s: cannot open the raw connection", workload_names[w]);
+		run_workload(w, a);
+		corm_close(cdb);
+		drv->close(rdb);
+		cdb = pc;
+		rdb = pr;
+		return;
+	}
 	int fd;
 	pid_t pid = fork_child(&fd);
 	if (pid == 0) {
@@ -738,6 +798,9 @@ static void usage(void)
 	        "  --only ...  run only these workloads (names as printed, and 'shape')\n"
 	        "  --div N     divide every row count by N (for profiling under valgrind)\n"
 	        "  --side S    run only the corm or the raw side (profiling; nothing compared)\n"
+	        "  --ir        with --side and --only W: one run of W after the warm-up,\n"
+	        "              counted by callgrind (bench/bench_ir.sh, make bench-ir)\n"
+	        "  --list      print the workload names, one a line, and exit\n"
 	        "  --verbose   every run's times, corm's SQL and both query plans\n"
 	        "  --keep      keep the database folder\n");
 	exit(2);
@@ -756,7 +819,13 @@ static void parse_args(int argc, char **argv)
 			opt.verbose = true;
 		else if (!strcmp(argv[i], "--keep"))
 			opt.keep = true;
-		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+		else if (!strcmp(argv[i], "--ir"))
+			opt.ir = true;
+		else if (!strcmp(argv[i], "--list")) {
+			for (int w = 0; w < W_COUNT_; w++)
+				printf("%s\n", workload_names[w]);
+			exit(0);
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			opt.only = argv[++i];
 		else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) {
 			warmup = atoi(argv[++i]);
@@ -787,6 +856,30 @@ static void parse_args(int argc, char **argv)
 	opt.reps_given = reps_given;
 	if (opt.quick && !reps_given)
 		opt.reps = 1;
+	if (opt.ir) {
+		/* one side of one workload, one counted run after one warm-up (as a timed run of
+		 * `make bench`: warm statement cache and page cache) */
+		int known = 0;
+		for (int w = 0; w < W_COUNT_; w++)
+			known += opt.only && !strcmp(opt.only, workload_names[w]);
+		if (!CORM_BENCH_HAVE_CALLGRIND) {
+			fprintf(stderr,
+			        "corm_bench: --ir: built without valgrind/callgrind.h (Debian "
+			        "package valgrind); reconfigure after installing it\n");
+			exit(2);
+		}
+		if (!opt.side || !known) {
+			fprintf(stderr,
+			        "corm_bench: --ir needs --side corm|raw and --only with one "
+			        "workload name (see --list)\n");
+			exit(2);
+		}
+		opt.reps = 1;
+		opt.reps_given = true;
+		if (warmup < 0)
+			warmup = 1;
+		opt.warmup_given = true;
+	}
 	opt.warmup = warmup >= 0 ? warmup : opt.quick ? 0 : 1;
 	int div = opt.div ? opt.div : opt.quick ? 100 : 1;
 	sz = (bench_sizes){
@@ -843,10 +936,24 @@ int main(int argc, char **argv)
 	const char *vendor = opt.url ? url_vendor(opt.url, scheme, sizeof scheme) : "sqlite";
 	if (!strcmp(vendor, "sqlite")) {
 		drv = &raw_sqlite_driver;
-	} else if (!strcmp(vendor, "postgresql")) {
-		drv = &raw_pg_driver;
-	} else if (!strcmp(vendor, "mysql")) {
-		drv = &raw_mysql_driver;
+	} else if (!strcmp(vendor, "postgresql") || !strcmp(vendor, "mysql")) {
+		bool pg = !strcmp(vendor, "postgresql");
+#if CORM_BENCH_WITH_POSTGRES
+		if (pg)
+			drv = &raw_pg_driver;
+#endif
+#if CORM_BENCH_WITH_MYSQL
+		if (!pg)
+			drv = &raw_mysql_driver;
+#endif
+		if (!drv) {
+			fprintf(stderr,
+			        "corm_bench: this corm was built without %s (%s=OFF): nothing to "
+			        "measure\n",
+			        pg ? "PostgreSQL" : "MariaDB/MySQL",
+			        pg ? "CORM_WITH_POSTGRES" : "CORM_WITH_MYSQL");
+			return 2;
+		}
 	} else {
 		fprintf(stderr,
 		        "corm_bench: raw driver side not implemented for %s; nothing was measured "
@@ -944,6 +1051,8 @@ int main(int argc, char **argv)
 	free(inserts);
 	free(get_ids);
 	free(windows);
+	if (opt.ir)
+		return 0;
 	report(bench_now() - start);
 	if (any_mismatch) {
 		fprintf(stderr,
