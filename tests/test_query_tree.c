@@ -454,6 +454,139 @@ static void test_bad_arguments(void **state)
 	corm_qs_free(qs);
 }
 
+#define USER_COLUMNS                                                                               \
+	"\"auth_user\".\"id\", \"auth_user\".\"username\", \"auth_user\".\"email\", "              \
+	"\"auth_user\".\"is_staff\""
+#define CATEGORY_COLUMNS                                                                           \
+	"\"blog_category\".\"id\", \"blog_category\".\"name\", \"blog_category\".\"slug\""
+
+/* One query fills the posts and their authors and categories; a NULL category is no object. */
+static void test_select_related(void **state)
+{
+	test_env *env = *state;
+	seed(env);
+	corm_qs *qs = by_title(env);
+	ASSERT_OK(env, corm_select_related(qs, "author", "category"));
+	char *sql = NULL;
+	ASSERT_OK(env, corm_qs_str(qs, &sql));
+	char want[2048];
+	snprintf(want, sizeof want, "%s",
+	         "SELECT \"blog_post\".\"id\", \"blog_post\".\"title\", \"blog_post\".\"slug\", "
+	         "\"blog_post\".\"body\", \"blog_post\".\"author_id\", "
+	         "\"blog_post\".\"category_id\", "
+	         "\"blog_post\".\"view_count\", \"blog_post\".\"is_active\", "
+	         "\"blog_post\".\"created_at\", \"blog_post\".\"updated_at\", " USER_COLUMNS
+	         ", " CATEGORY_COLUMNS " FROM \"blog_post\" INNER JOIN \"auth_user\" ON "
+	         "(\"blog_post\".\"author_id\" = \"auth_user\".\"id\") LEFT OUTER JOIN "
+	         "\"blog_category\" ON (\"blog_post\".\"category_id\" = \"blog_category\".\"id\") "
+	         "ORDER BY \"blog_post\".\"title\" ASC");
+	if (!strcmp(test_backend(), "mysql"))
+		for (char *p = want; *p; p++)
+			if (*p == '"')
+				*p = '`';
+	assert_string_equal(sql, want);
+	corm_mem_free(sql);
+	test_clear_queries(env);
+	char got[256] = "";
+	Post *p;
+	while (corm_next(qs, &p) == CORM_ROW) {
+		const User *a = p->author.obj;
+		const Category *c = p->category.obj;
+		assert_non_null(a);
+		assert_int_equal(a->obj.id, p->author.id);
+		assert_true(c == NULL || c->obj.id == p->category.id);
+		char line[64];
+		snprintf(line, sizeof line, "%s%s/%s/%s", got[0] ? "," : "", p->title, a->username,
+		         c ? c->slug : "-");
+		strcat(got, line);
+	}
+	assert_string_equal(got, "Alpha/alice/news,Beta/alice/-,Gamma/zoe/news,zoe/zoe/-");
+	assert_int_equal(env->nqueries, 1);
+	/* qs[i] of an evaluated QuerySet is a deep copy, related objects included */
+	Post *copy = NULL;
+	ASSERT_OK(env, corm_at(qs, 2, &copy));
+	assert_string_equal(((User *)copy->author.obj)->username, "zoe");
+	assert_string_equal(((Category *)copy->category.obj)->name, "News");
+	corm_free(copy);
+	corm_qs_free(qs);
+
+	/* iterator(): the reused instance drops the previous row's related objects */
+	qs = by_title(env);
+	ASSERT_OK(env, corm_select_related(qs, "category"));
+	ASSERT_OK(env, corm_iterator(qs, 2));
+	got[0] = '\0';
+	while (corm_next(qs, &p) == CORM_ROW) {
+		const Category *c = p->category.obj;
+		strcat(got, c ? "C" : "-");
+	}
+	assert_string_equal(got, "C-C-");
+	corm_qs_free(qs);
+
+	/* no names: the non-null ForeignKeys (author, not category) */
+	qs = by_title(env);
+	ASSERT_OK(env, corm_select_related_n(qs, NULL, 0));
+	ASSERT_OK(env, corm_first(qs, &p));
+	assert_string_equal(((User *)p->author.obj)->username, "alice");
+	assert_null(p->category.obj);
+	corm_free(p);
+	corm_qs_free(qs);
+}
+
+static void test_select_related_errors(void **state)
+{
+	test_env *env = *state;
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_select_related(qs, "title"), CORM_EFIELD);
+	assert_string_equal(corm_errmsg(env->db), "Non-relational field given in select_related: "
+	                                          "'title'. Choices are: author, category");
+	corm_qs_free(qs);
+	qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_select_related(qs, "author__nope"), CORM_EFIELD);
+	assert_string_equal(corm_errmsg(env->db), "Invalid field name(s) given in select_related: "
+	                                          "'nope'. Choices are: (none)");
+	corm_qs_free(qs);
+	qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_select_related(qs, "author_id"), CORM_EFIELD);
+	assert_string_equal(corm_errmsg(env->db), "Invalid field name(s) given in select_related: "
+	                                          "'author_id'. Choices are: author, category");
+	corm_qs_free(qs);
+}
+
+static void test_row_getters(void **state)
+{
+	test_env *env = *state;
+	seed(env);
+	corm_qs *qs = by_title(env);
+	ASSERT_OK(env, corm_values(qs, "title", "view_count", "is_active", "created_at",
+	                           "category__name"));
+	const corm_row *row;
+	assert_int_equal(corm_next_row(qs, &row), CORM_ROW);
+	int64_t views = 0;
+	const char *title = NULL;
+	bool active = false;
+	double f = 0;
+	corm_datetime at = {0};
+	ASSERT_OK(env, corm_row_int(row, "view_count", &views));
+	assert_int_equal(views, 10);
+	ASSERT_OK(env, corm_row_float(row, "view_count", &f));
+	assert_true(f == 10.0);
+	ASSERT_OK(env, corm_row_text(row, "title", &title));
+	assert_string_equal(title, "Alpha");
+	ASSERT_OK(env, corm_row_bool(row, "is_active", &active));
+	assert_true(active);
+	ASSERT_OK(env, corm_row_datetime(row, "created_at", &at));
+	assert_true(at.us > 0);
+	assert_int_equal(corm_row_int(row, "title", &views), CORM_ETYPE);
+	assert_int_equal(views, 10); /* untouched */
+	assert_int_equal(corm_row_int(row, "nope", &views), CORM_EFIELD);
+	assert_int_equal(corm_row_int(row, NULL, &views), CORM_EINVAL);
+	assert_false(corm_row_is_null(row, "category__name"));
+	assert_int_equal(corm_next_row(qs, &row), CORM_ROW); /* Beta: no category */
+	assert_true(corm_row_is_null(row, "category__name"));
+	assert_int_equal(corm_row_text(row, "category__name", &title), CORM_ETYPE);
+	corm_qs_free(qs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +597,10 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_depth_bound, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_slices_checked, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_bad_arguments, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_select_related, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_select_related_errors, test_setup,
+	                                        test_teardown),
+	        cmocka_unit_test_setup_teardown(test_row_getters, test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,6 +172,26 @@ CORM_EXTERN(int) corm_values_list_n(corm_qs *qs, bool flat, const char *const *n
  */
 CORM_EXTERN(int) corm_iterator(corm_qs *qs, size_t chunk_size);
 
+/**
+ * select_related("author", "category__parent"): the same query also reads
+ * the models these ForeignKey paths reach (INNER JOIN, or LEFT OUTER JOIN
+ * where the key is nullable), and each instance comes back with the related
+ * object in its corm_fk's `obj` (owned by the instance: corm_free frees it).
+ * A relation that is NULL comes back as `obj == NULL`, never as a zeroed
+ * struct. corm_select_related_n(qs, NULL, 0), select_related() without
+ * names: every non-null ForeignKey, followed to depth 5, as Django does;
+ * corm_select_related(qs, NULL) forgets the list. Ignored by values().
+ * Errors: CORM_EFIELD "Invalid field name(s) given in select_related: 'x'.
+ * Choices are: author, category" or "Non-relational field given in
+ * select_related: 'title'. ...", CORM_EINVAL (names NULL with n > 0).
+ */
+CORM_EXTERN(int) corm_select_related_n(corm_qs *qs, const char *const *names, size_t n);
+#ifndef __cplusplus
+#define corm_select_related(qs, ...)                                                               \
+	corm_select_related_n((qs), (const char *const[]){__VA_ARGS__},                            \
+	                      sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+#endif
+
 /** Options of select_for_update(). */
 typedef enum corm_lock_flags {
 	CORM_LOCK_WAIT = 0,        /**< wait for other transactions' locks */
@@ -241,6 +261,29 @@ CORM_EXTERN(const char *) corm_row_name(const corm_row *row, size_t i);
 CORM_EXTERN(const corm_value *) corm_row_cell(const corm_row *row, size_t i);
 /** The cell named `name`, or NULL. Borrowed. */
 CORM_EXTERN(const corm_value *) corm_row_get(const corm_row *row, const char *name);
+
+/**
+ * Typed cell getters: the cell named `name` of a values() row, as the C type
+ * asked for. Integers and booleans read as each other (0/1), as do integers
+ * and floats (widened) only where no precision is lost.
+ * What comes back through a pointer (text, decimal, JSON) is borrowed from the
+ * row: valid until the QuerySet's next row in iterator mode, else until the
+ * QuerySet is changed or freed. On failure *out is untouched.
+ * Errors: CORM_EINVAL (NULL argument), CORM_EFIELD (no cell of that name),
+ * CORM_ETYPE (the cell holds another type, or SQL NULL: test with
+ * corm_row_is_null first for nullable columns).
+ */
+CORM_EXTERN(int) corm_row_int(const corm_row *row, const char *name, int64_t *out);
+CORM_EXTERN(int) corm_row_float(const corm_row *row, const char *name, double *out);
+CORM_EXTERN(int) corm_row_bool(const corm_row *row, const char *name, bool *out);
+CORM_EXTERN(int) corm_row_text(const corm_row *row, const char *name, const char **out);
+CORM_EXTERN(int) corm_row_date(const corm_row *row, const char *name, corm_date *out);
+CORM_EXTERN(int) corm_row_datetime(const corm_row *row, const char *name, corm_datetime *out);
+CORM_EXTERN(int)
+corm_row_decimal(const corm_row *row, const char *name, const corm_decimal **out);
+CORM_EXTERN(int) corm_row_json(const corm_row *row, const char *name, const json_t **out);
+/** Whether the cell named `name` holds SQL NULL (false when there is no such cell). */
+CORM_EXTERN(bool) corm_row_is_null(const corm_row *row, const char *name);
 
 /* ---- writing through a QuerySet --------------------------------------- */
 

@@ -326,8 +326,8 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 	case CORM_TYPE_JSON: {
 		json_t *j = NULL;
 		switch (in->type) {
-		case CORM_TYPE_JSON:
-			j = json_incref((json_t *)in->u.json);
+		case CORM_TYPE_JSON: /* the caller's value is borrowed: never share it */
+			j = json_deep_copy(in->u.json);
 			break;
 		case CORM_TYPE_TEXT:
 			j = json_string(in->u.text);
@@ -691,7 +691,9 @@ int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v)
 		break;
 	}
 	case CORM_TYPE_JSON: {
-		json_t *j = json_incref((json_t *)v->u.json);
+		json_t *j = json_deep_copy(v->u.json); /* a copy: the caller keeps its own */
+		if (!j)
+			return CORM_ENOMEM;
 		json_decref(*MEMBER(inst, fm, json_t *));
 		*MEMBER(inst, fm, json_t *) = j;
 		break;

@@ -121,6 +121,16 @@ int corm_clone(const void *src, void *out)
 			return CORM_ENOMEM;
 		}
 	}
+	/* related objects loaded with the instance (select_related) are copied with it */
+	for (size_t i = 0; i < meta->nfields; i++) {
+		const corm_fmeta *fm = &meta->fields[i];
+		const corm_fk *from = (const corm_fk *)((const char *)src + fm->decl->offset);
+		if (fm->kind == CORM_FIELD_FK && from->obj &&
+		    corm_clone(from->obj, &((corm_fk *)((char *)dst + fm->decl->offset))->obj)) {
+			corm_free(dst);
+			return CORM_ENOMEM;
+		}
+	}
 	*(void **)out = dst;
 	return CORM_OK;
 }
@@ -348,8 +358,7 @@ static int do_update(corm_db *db, const corm_meta *meta, void *inst, const char 
 static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 {
 	corm_set_item few[32]; /* most models: no allocation */
-	corm_set_item *cols =
-	        meta->nfields <= 32 ? few : corm__calloc(meta->nfields, sizeof *cols);
+	corm_set_item *cols = meta->nfields <= 32 ? few : corm__calloc(meta->nfields, sizeof *cols);
 	if (!cols)
 		return corm__db_error(db, CORM_ENOMEM, "out of memory");
 	size_t n = 0;

@@ -72,7 +72,8 @@ static int cannot_read(corm_stmt *st, const corm_fmeta *fm, int rc)
 	                      fm->owner->label, corm__kind_name(fm->kind));
 }
 
-int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm_text_slot *slots)
+int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm_text_slot *slots,
+                          int first_col)
 {
 	const corm_backend *be = st->db->be;
 	/* in locals: every store below goes through a char *, which the compiler must assume
@@ -93,7 +94,7 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 		case CORM_STORE_TEXT: {
 			const char *text;
 			size_t len = 0;
-			rc = column_text(s, (int)i, &text, &len);
+			rc = column_text(s, first_col + (int)i, &text, &len);
 			if (rc)
 				return cannot_read(st, &meta->fields[i], rc);
 			if (store_text((char **)member, text, len, slots ? &slots[i] : NULL))
@@ -108,7 +109,7 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 			int64_t v;
 			if (!int_not_null)
 				break;
-			rc = int_not_null(s, (int)i, &v);
+			rc = int_not_null(s, first_col + (int)i, &v);
 			if (rc)
 				return cannot_read(st, &meta->fields[i], rc);
 			switch ((corm_store)ops[i].store) {
@@ -135,7 +136,7 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 		}
 		const corm_fmeta *fm = &meta->fields[i];
 		corm_value v;
-		rc = be->column(s, (int)i, fm->vtype, &v);
+		rc = be->column(s, first_col + (int)i, fm->vtype, &v);
 		if (rc)
 			return cannot_read(st, fm, rc);
 		if (v.type == CORM_TYPE_NULL && !corm__vtype_is_pointer(fm->vtype)) {

@@ -13,12 +13,14 @@ typedef struct corm_text_slot {
 
 /*
  * Fills `inst` (allocated, zeroed, obj.model set) from the current row,
- * columns in meta field order. With `slots` (one per field, zeroed for a
- * fresh instance), inst is instead the iterator's instance holding the
- * previous row: it is reset, and each text is copied into the buffer the
- * field already owns when it fits, as a hand-written loop reuses its buffers.
+ * columns in meta field order from column `first_col` on (the select plan:
+ * the base model's columns first, then each select_related model's). With `slots` (one per field,
+ * zeroed for a fresh instance), inst is instead the iterator's instance holding the previous row:
+ * it is reset, and each text is copied into the buffer the field already owns when it fits, as a
+ * hand-written loop reuses its buffers.
  */
-int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm_text_slot *slots);
+int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm_text_slot *slots,
+                          int first_col);
 /* Allocates an instance with obj.model set and nothing else (no defaults). */
 void *corm__alloc_instance(const corm_meta *meta);
 /* Reads column `col` as field fm's type into a deep-copied value. */

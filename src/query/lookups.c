@@ -55,7 +55,8 @@ static size_t ntransforms = 8;
 const corm_lookup_def *corm__lookup_find(const char *name, size_t len)
 {
 	for (size_t i = 0; i < nlookups; i++)
-		if (!strncmp(corm__lookups[i].name, name, len) && !corm__lookups[i].name[len])
+		if (corm__lookups[i].name[0] == name[0] &&
+		    !strncmp(corm__lookups[i].name, name, len) && !corm__lookups[i].name[len])
 			return &corm__lookups[i];
 	return NULL;
 }
@@ -63,7 +64,8 @@ const corm_lookup_def *corm__lookup_find(const char *name, size_t len)
 const corm_transform_def *corm__transform_find(const char *name, size_t len)
 {
 	for (size_t i = 0; i < ntransforms; i++)
-		if (!strncmp(corm__transforms[i].name, name, len) && !corm__transforms[i].name[len])
+		if (corm__transforms[i].name[0] == name[0] &&
+		    !strncmp(corm__transforms[i].name, name, len) && !corm__transforms[i].name[len])
 			return &corm__transforms[i];
 	return NULL;
 }

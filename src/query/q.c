@@ -6,13 +6,16 @@
 
 corm_q *corm_q_new(const char *path, corm_value value)
 {
-	corm_q *q = path ? corm__calloc(1, sizeof *q) : NULL;
-	if (!q || !(q->path = corm__strdup(path))) {
-		corm__free(q);
+	/* the path lives in the same allocation: one malloc per Q */
+	size_t len = path ? strlen(path) : 0;
+	corm_q *q = path ? corm__alloc(sizeof *q + len + 1) : NULL;
+	if (!q) {
 		if (value.type == CORM_TYPE_EXPR)
 			corm_expr_free(value.u.expr);
 		return NULL;
 	}
+	memset(q, 0, sizeof *q);
+	q->path = memcpy((char *)(q + 1), path, len + 1);
 	q->kind = Q_LEAF;
 	q->depth = 1;
 	if (value.type == CORM_TYPE_EXPR) {
@@ -166,16 +169,18 @@ corm_q *corm_q_copy(const corm_q *q)
 {
 	if (!q)
 		return NULL;
-	corm_q *c = corm__calloc(1, sizeof *c);
+	size_t len = q->path ? strlen(q->path) : 0;
+	corm_q *c = corm__alloc(sizeof *c + (q->path ? len + 1 : 0));
 	if (!c)
 		return NULL;
+	memset(c, 0, sizeof *c);
+	if (q->path)
+		c->path = memcpy((char *)(c + 1), q->path, len + 1);
 	c->kind = q->kind;
 	c->negated = q->negated;
 	c->depth = q->depth;
 	int rc = CORM_OK;
-	if (q->path && !(c->path = corm__strdup(q->path)))
-		rc = CORM_ENOMEM;
-	if (!rc && q->value.type == CORM_TYPE_EXPR) {
+	if (q->value.type == CORM_TYPE_EXPR) {
 		c->value = q->value;
 		c->value.u.expr = corm__expr_copy(q->value.u.expr);
 		if (!c->value.u.expr) {
@@ -210,7 +215,6 @@ void corm_q_free(corm_q *q)
 	for (size_t i = 0; i < q->n; i++)
 		corm_q_free(q->children[i]);
 	corm__free(q->children);
-	corm__free(q->path);
 	corm__value_free(&q->value);
 	corm__free(q);
 }

@@ -22,7 +22,7 @@ struct corm_q {
 	corm_q_kind kind;
 	bool negated;
 	uint16_t depth;   /* 1 for a leaf; 1 + the deepest child */
-	char *path;       /* leaf */
+	char *path;       /* leaf: in the same allocation as the node */
 	corm_value value; /* leaf: deep copy (expressions owned) */
 	const corm_model
 	        *obj_model; /* leaf: the value was an instance of this model (value is its pk) */
@@ -56,7 +56,8 @@ typedef struct corm_where {
 	struct corm_where **children;
 	size_t n, cap;
 	/* leaf: lhs <lookup> rhs */
-	corm_expr *lhs;                /* owned, resolved */
+	corm_expr *lhs; /* owned, resolved; a plain column is `col`, inside the leaf */
+	corm_col col;
 	const corm_lookup_def *lookup; /* registered entry */
 	corm_value rhs; /* coerced deep copy; LIST for in/range; EXPR (owned, resolved) */
 	/* exclude() on a nullable column: AND lhs IS NOT NULL inside the NOT (Django's
@@ -79,6 +80,18 @@ typedef struct corm_select_item {
 
 typedef enum { SELECT_MODEL, SELECT_VALUES, SELECT_VALUES_LIST } corm_select_mode;
 
+/*
+ * select_related(): a related model read by the same query (Django's
+ * klass_info). The select plan is the base model's columns, then each
+ * entry's model's columns, in this order; the decoder fills the entry's
+ * instance into the ForeignKey's cached object of its parent.
+ */
+typedef struct corm_related_select {
+	int alias;            /* its table in the alias map */
+	int parent;           /* the entry whose instance holds the ForeignKey; -1: the base */
+	const corm_fmeta *fk; /* the ForeignKey on the parent's model */
+} corm_related_select;
+
 typedef struct corm_query {
 	const corm_meta *meta;
 	/* the alias map: aliases[0] is the base table once any join or column was made; an
@@ -97,6 +110,8 @@ typedef struct corm_query {
 	bool flat;
 	corm_select_item *values; /* values()/values_list() columns */
 	size_t nvalues;
+	corm_related_select *related; /* select_related(), parents before children */
+	size_t nrelated;
 	/* annotations, group_by, having and a combinator (union, intersection, difference) come
 	 * with the expressions issue; their slots are part of the tree's shape from here */
 	corm_select_item *annotations;
@@ -135,6 +150,11 @@ int corm__query_resolve_expr(corm_query *query, corm_expr **slot, corm_err *err)
  */
 int corm__query_resolve_name(corm_query *query, const char *name, size_t len, corm_expr **out,
                              corm_err *err);
+/*
+ * select_related("author__profile"): joins each ForeignKey of the path
+ * (LEFT OUTER where it is nullable) and adds the entries the path needs.
+ */
+int corm__query_select_related(corm_query *query, const char *path, corm_err *err);
 /* Resolves an order_by name ("-title", "?", "pk", "author__username"). */
 int corm__resolve_order(corm_query *query, const char *name, corm_order *out, corm_err *err);
 /* The effective ordering: explicit, or Meta.ordering; reversed applied. Caller frees with

@@ -486,6 +486,51 @@ int corm_values_list_n(corm_qs *qs, bool flat, const char *const *names, size_t 
 	return set_values(qs, SELECT_VALUES_LIST, flat, names, n);
 }
 
+/* select_related() without names: every non-null ForeignKey, followed to Django's depth of 5. */
+static int follow_non_null(corm_qs *qs, const corm_meta *meta, corm_buf *path, int depth,
+                           corm_err *err)
+{
+	for (size_t i = 0; depth < 5 && i < meta->nfields; i++) {
+		const corm_fmeta *fm = &meta->fields[i];
+		if (fm->kind != CORM_FIELD_FK || fm->nullable)
+			continue;
+		size_t at = path->len;
+		corm_buf_printf(path, "%s%s", at ? "__" : "", fm->name);
+		int rc = path->oom ? corm__err_set(err, CORM_ENOMEM, "out of memory")
+		                   : corm__query_select_related(&qs->query, path->ptr, err);
+		if (!rc)
+			rc = follow_non_null(qs, fm->decl->related->meta, path, depth + 1, err);
+		path->len = at;
+		if (path->ptr)
+			path->ptr[at] = '\0';
+		if (rc)
+			return rc;
+	}
+	return CORM_OK;
+}
+
+int corm_select_related_n(corm_qs *qs, const char *const *names, size_t n)
+{
+	int rc = begin_change(qs);
+	if (rc)
+		return rc;
+	if (n && !names)
+		return qs_fail(qs, CORM_EINVAL, "select_related: the list of names is NULL");
+	corm_err err = {0, CORM_BUF_INIT};
+	if (n == 1 && !names[0]) { /* select_related(None): forget them */
+		qs->query.nrelated = 0;
+		return CORM_OK;
+	}
+	if (n == 0) {
+		corm_buf path = CORM_BUF_INIT;
+		rc = follow_non_null(qs, qs->query.meta, &path, 0, &err);
+		corm_buf_free(&path);
+	}
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = corm__query_select_related(&qs->query, names[i], &err);
+	return rc ? qs_fail_err(qs, &err) : CORM_OK;
+}
+
 int corm_iterator(corm_qs *qs, size_t chunk_size)
 {
 	int rc = begin_change(qs);
@@ -609,6 +654,49 @@ static int cache_push(corm_qs *qs, void *item)
 	return CORM_OK;
 }
 
+/*
+ * select_related(): each related model's columns follow the base model's, in
+ * the plan's order; an instance is made for each one whose row is there (a
+ * LEFT OUTER JOIN that found nothing leaves the primary key NULL: no object,
+ * never a zeroed struct) and cached in its parent's ForeignKey, which owns it.
+ */
+static int decode_related(corm_qs *qs, corm_stmt *st, void *base)
+{
+	const corm_query *q = &qs->query;
+	void *small[8],
+	        **holder = q->nrelated <= 8 ? small : corm__calloc(q->nrelated, sizeof *holder);
+	if (!holder)
+		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+	int col = (int)q->meta->nfields, rc = CORM_OK;
+	for (size_t i = 0; i < q->nrelated; i++) {
+		const corm_related_select *r = &q->related[i];
+		const corm_meta *meta = q->aliases[r->alias].meta;
+		void *parent = r->parent < 0 ? base : holder[r->parent];
+		holder[i] = NULL;
+		const char *pk = NULL;
+		size_t len;
+		if (parent && !rc)
+			rc = qs->db->be->column_text(st->s, col + meta->pk->index, &pk, &len);
+		if (parent && !rc && pk) {
+			void *obj = corm__alloc_instance(meta);
+			rc = obj ? corm__decode_instance(st, meta, obj, NULL, col)
+			         : corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+			if (rc) {
+				corm_free(obj);
+			} else {
+				corm_fk *fk = (corm_fk *)((char *)parent + r->fk->decl->offset);
+				corm_free(fk->obj);
+				fk->obj = obj;
+				holder[i] = obj;
+			}
+		}
+		col += (int)meta->nfields;
+	}
+	if (holder != small)
+		corm__free(holder);
+	return rc;
+}
+
 /* Reads the next row of st into an instance placed as `into` says. CORM_ROW, CORM_DONE or error. */
 static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, fetch_into into)
 {
@@ -630,7 +718,9 @@ static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, fetch_into into)
 	}
 	if (!inst)
 		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
-	rc = corm__decode_instance(st, meta, inst, slots);
+	rc = corm__decode_instance(st, meta, inst, slots, 0);
+	if (!rc && qs->query.nrelated)
+		rc = decode_related(qs, st, inst);
 	if (rc) {
 		if (into == INTO_CACHE) {
 			corm__members_clear(meta, inst);
@@ -992,33 +1082,40 @@ int corm_get(corm_qs *qs, void *out, corm_q *extra)
 	if (!extra)
 		return corm__db_error(qs->db, CORM_ENOMEM,
 		                      "out of memory (corm_get's Q object could not be built)");
-	corm_qs *clone = corm_qs_clone(qs);
-	if (!clone) {
-		corm_q_free(extra);
-		return corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
-	}
-	int rc = corm_filter(clone, extra);
+	/* a copy of the query, not of the QuerySet: get() caches nothing */
+	int rc = qs_check(qs);
 	if (!rc)
-		rc = model_mode_only(clone, "corm_get");
-	if (rc) {
-		corm_qs_free(clone);
-		return rc;
+		rc = model_mode_only(qs, "corm_get");
+	corm_query q;
+	if (!rc && corm__query_copy(&q, &qs->query)) {
+		corm__query_clear(&q);
+		rc = corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
+	} else if (!rc) {
+		corm_err err = {0, CORM_BUF_INIT};
+		if (corm__query_add_q(&q, extra, false, &err)) {
+			rc = corm__db_take(qs->db, &err);
+			corm__query_clear(&q);
+		}
+		corm__err_free(&err);
 	}
+	corm_q_free(extra);
+	if (rc)
+		return rc;
 	/* Django's get(): no ordering, at most 21 rows fetched, unless sliced */
-	if (clone->query.low == 0 && clone->query.high < 0) {
-		corm__order_free(clone->query.order, clone->query.norder);
-		clone->query.order = NULL;
-		clone->query.order_set = true;
-		clone->query.norder = 0;
-		clone->query.high = MAX_GET_RESULTS;
+	if (q.low == 0 && q.high < 0) {
+		corm__order_free(q.order, q.norder);
+		q.order = NULL;
+		q.order_set = true;
+		q.norder = 0;
+		q.high = MAX_GET_RESULTS;
 	}
 	void *item;
 	size_t total;
-	rc = run_for_instances(clone, &clone->query, &item, &total);
+	rc = run_for_instances(qs, &q, &item, &total);
 	const char *name = qs->query.meta->model->name;
 	corm_buf desc = CORM_BUF_INIT;
-	if (!rc && total != 1 && clone->query.where)
-		describe(&desc, &clone->query, clone->query.where);
+	if (!rc && total != 1 && q.where)
+		describe(&desc, &q, q.where);
 	if (!rc && total == 0) {
 		rc = corm__db_error(
 		        qs->db, CORM_ENOTFOUND, "%s matching query does not exist (%s).", name,
@@ -1043,7 +1140,7 @@ int corm_get(corm_qs *qs, void *out, corm_q *extra)
 		*(void **)out = item;
 	}
 	corm_buf_free(&desc);
-	corm_qs_free(clone);
+	corm__query_clear(&q);
 	return rc;
 }
 
@@ -1107,29 +1204,6 @@ int corm_first(corm_qs *qs, void *out)
 int corm_last(corm_qs *qs, void *out)
 {
 	return first_or_last(qs, out, true);
-}
-
-size_t corm_row_len(const corm_row *row)
-{
-	return row ? row->n : 0;
-}
-
-const char *corm_row_name(const corm_row *row, size_t i)
-{
-	return row && i < row->n ? row->names[i] : NULL;
-}
-
-const corm_value *corm_row_cell(const corm_row *row, size_t i)
-{
-	return row && i < row->n ? &row->cells[i] : NULL;
-}
-
-const corm_value *corm_row_get(const corm_row *row, const char *name)
-{
-	for (size_t i = 0; row && name && i < row->n; i++)
-		if (!strcmp(row->names[i], name))
-			return &row->cells[i];
-	return NULL;
 }
 
 /* ---- writes ---- */

@@ -193,7 +193,8 @@ static size_t part_len(const char *p)
  * it would only read the key the ForeignKey already holds ("author__id").
  * *col gets the Col; *rest the text after the fields ("" or "icontains", ...).
  */
-static int resolve_fields(corm_resolver *r, const char *path, corm_expr **col, const char **rest)
+static int resolve_fields(corm_resolver *r, const char *path, corm_col *storage, corm_expr **col,
+                          const char **rest)
 {
 	const corm_meta *meta = r->query->meta;
 	int alias = 0;
@@ -228,16 +229,23 @@ static int resolve_fields(corm_resolver *r, const char *path, corm_expr **col, c
 		fm = tf;
 		p = after;
 	}
-	*col = corm__col_new(alias, fm);
-	if (!*col)
+	if (storage) {
+		/* a WHERE leaf keeps its column inside itself: no allocation */
+		*storage = (corm_col){{&corm__col_class, fm->vtype, fm, 1, 0, NULL}, alias};
+		*col = &storage->e;
+	} else if (!(*col = corm__col_new(alias, fm))) {
 		return oom(r->err);
+	}
 	*rest = *p ? p + 2 : p;
 	return CORM_OK;
 }
 
-/* Wraps *lhs in the transform `t`. */
-static int apply_transform(corm_resolver *r, const corm_transform_def *t, corm_expr **lhs)
+/* Wraps *lhs in the transform `t` (a column kept inside a leaf is copied out first). */
+static int apply_transform(corm_resolver *r, const corm_transform_def *t, corm_expr **lhs,
+                           const corm_col *storage)
 {
+	if (storage && *lhs == &storage->e && !(*lhs = corm__expr_copy(*lhs)))
+		return oom(r->err);
 	corm_transform_expr *te =
 	        (corm_transform_expr *)corm__expr_new(&corm__transform_class, lhs, 1);
 	*lhs = NULL;
@@ -255,7 +263,7 @@ static int apply_transform(corm_resolver *r, const corm_transform_def *t, corm_e
  * `lookup` NULL: only transforms may follow (F("created_at__year")).
  */
 static int resolve_tail(corm_resolver *r, const char *rest, corm_expr **lhs,
-                        const corm_lookup_def **lookup)
+                        const corm_lookup_def **lookup, const corm_col *storage)
 {
 	if (lookup)
 		*lookup = &corm__lookup_exact;
@@ -284,7 +292,7 @@ static int resolve_tail(corm_resolver *r, const char *rest, corm_expr **lhs,
 			}
 			return unsupported(fm, (*lhs)->type, p, len, r->err);
 		}
-		int rc = apply_transform(r, t, lhs);
+		int rc = apply_transform(r, t, lhs, storage);
 		if (rc)
 			return rc;
 		p += len;
@@ -298,9 +306,9 @@ int corm__resolve_f(corm_resolver *r, const char *path, corm_expr **out)
 {
 	const char *rest;
 	corm_expr *lhs = NULL;
-	int rc = resolve_fields(r, path, &lhs, &rest);
+	int rc = resolve_fields(r, path, NULL, &lhs, &rest);
 	if (!rc)
-		rc = resolve_tail(r, rest, &lhs, NULL);
+		rc = resolve_tail(r, rest, &lhs, NULL, NULL);
 	if (rc) {
 		corm_expr_free(lhs);
 		return rc;
@@ -329,7 +337,7 @@ int corm__query_resolve_name(corm_query *query, const char *name, size_t len, co
 	corm_resolver r = {query, err, query->naliases, true, 0};
 	const char *rest;
 	corm_expr *col = NULL;
-	int rc = resolve_fields(&r, path, &col, &rest);
+	int rc = resolve_fields(&r, path, NULL, &col, &rest);
 	if (!rc && *rest) {
 		/* values()/order_by() name fields, not lookups */
 		const corm_meta *m = col->field->owner;
@@ -497,7 +505,8 @@ void corm__where_free(corm_where *n)
 	for (size_t i = 0; i < n->n; i++)
 		corm__where_free(n->children[i]);
 	corm__free(n->children);
-	corm_expr_free(n->lhs);
+	if (n->lhs != &n->col.e)
+		corm_expr_free(n->lhs);
 	corm__value_free(&n->rhs);
 	corm__free(n);
 }
@@ -554,9 +563,9 @@ static int build_leaf(corm_resolver *r, const corm_q *q, bool negated, corm_wher
 		return oom(r->err);
 	r->used = 0;
 	const char *rest;
-	int rc = resolve_fields(r, q->path, &n->lhs, &rest);
+	int rc = resolve_fields(r, q->path, &n->col, &n->lhs, &rest);
 	if (!rc)
-		rc = resolve_tail(r, rest, &n->lhs, &n->lookup);
+		rc = resolve_tail(r, rest, &n->lhs, &n->lookup, &n->col);
 	const corm_fmeta *fm = rc ? NULL : n->lhs->field;
 	if (!rc && q->obj_model) {
 		const corm_model *want = fm->kind == CORM_FIELD_FK ? fm->decl->related
@@ -652,6 +661,71 @@ int corm__query_add_q(corm_query *query, const corm_q *q, bool negate, corm_err 
 	if (where_push(query->where, n))
 		return oom(err);
 	return CORM_OK;
+}
+
+/* ---- select_related ---- */
+
+/* "author, category": the ForeignKeys of meta, for select_related's messages. */
+static void relation_choices(corm_buf *b, const corm_meta *meta)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < meta->nfields; i++)
+		if (meta->fields[i].kind == CORM_FIELD_FK)
+			corm_buf_printf(b, "%s%s", n++ ? ", " : "", meta->fields[i].name);
+	if (!n)
+		corm_buf_puts(b, "(none)");
+}
+
+static int bad_related(corm_err *err, const corm_meta *meta, const char *what, const char *name,
+                       size_t len)
+{
+	corm_buf b = CORM_BUF_INIT;
+	relation_choices(&b, meta);
+	corm__err_set(err, CORM_EFIELD, "%s given in select_related: '%.*s'. Choices are: %s", what,
+	              (int)len, name, corm_buf_cstr(&b) ? corm_buf_cstr(&b) : "?");
+	corm_buf_free(&b);
+	return CORM_EFIELD;
+}
+
+int corm__query_select_related(corm_query *query, const char *path, corm_err *err)
+{
+	if (!path)
+		return corm__err_set(err, CORM_EINVAL, "select_related: NULL field name");
+	corm_resolver r = {query, err, query->naliases, true, 0};
+	const corm_meta *meta = query->meta;
+	int alias = 0, parent = -1;
+	for (const char *p = path;;) {
+		size_t len = part_len(p);
+		const corm_fmeta *fm = field_n(meta, p, len);
+		if (!fm || fm->name_len != len || strncmp(fm->name, p, len)) /* "pk", "author_id" */
+			return bad_related(err, meta, "Invalid field name(s)", p, len);
+		if (fm->kind != CORM_FIELD_FK)
+			return bad_related(err, meta, "Non-relational field", p, len);
+		int joined;
+		int rc = setup_join(&r, alias, fm, &joined);
+		if (rc)
+			return rc;
+		int entry = -1;
+		for (size_t i = 0; i < query->nrelated; i++)
+			if (query->related[i].alias == joined)
+				entry = (int)i;
+		if (entry < 0) {
+			corm_related_select *rs =
+			        corm__realloc(query->related, (query->nrelated + 1) * sizeof *rs);
+			if (!rs)
+				return oom(err);
+			query->related = rs;
+			rs[query->nrelated] = (corm_related_select){joined, parent, fm};
+			entry = (int)query->nrelated++;
+		}
+		alias = joined;
+		parent = entry;
+		meta = fm->decl->related->meta;
+		p += len;
+		if (!*p)
+			return CORM_OK;
+		p += 2;
+	}
 }
 
 /* ---- ordering ---- */
@@ -760,7 +834,9 @@ static corm_where *where_copy(const corm_where *n)
 	c->lhs = NULL;
 	c->rhs = corm_v_null();
 	int rc = CORM_OK;
-	if (n->lhs && !(c->lhs = corm__expr_copy(n->lhs)))
+	if (n->lhs == &n->col.e)
+		c->lhs = &c->col.e;
+	else if (n->lhs && !(c->lhs = corm__expr_copy(n->lhs)))
 		rc = CORM_ENOMEM;
 	if (rc) {
 	} else if (n->rhs.type == CORM_TYPE_EXPR) {
@@ -818,6 +894,7 @@ void corm__query_clear(corm_query *q)
 	for (size_t i = 0; i < q->naliases; i++)
 		corm__free(q->aliases[i].name);
 	corm__free(q->aliases);
+	corm__free(q->related);
 	corm__where_free(q->where);
 	corm__where_free(q->having);
 	corm__order_free(q->order, q->norder);
@@ -835,6 +912,8 @@ void corm__query_clear(corm_query *q)
 	q->nvalues = q->nannotations = 0;
 	q->group_by = NULL;
 	q->ngroup_by = 0;
+	q->related = NULL;
+	q->nrelated = 0;
 }
 
 int corm__query_copy(corm_query *dst, const corm_query *src)
@@ -849,6 +928,14 @@ int corm__query_copy(corm_query *dst, const corm_query *src)
 	dst->nvalues = dst->nannotations = 0;
 	dst->group_by = NULL;
 	dst->ngroup_by = 0;
+	dst->related = NULL;
+	dst->nrelated = 0;
+	if (src->nrelated) {
+		if (!(dst->related = corm__calloc(src->nrelated, sizeof *dst->related)))
+			return CORM_ENOMEM;
+		memcpy(dst->related, src->related, src->nrelated * sizeof *dst->related);
+		dst->nrelated = src->nrelated;
+	}
 	if (src->naliases) {
 		if (!(dst->aliases = corm__calloc(src->naliases, sizeof *dst->aliases)))
 			return CORM_ENOMEM;

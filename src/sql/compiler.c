@@ -604,6 +604,11 @@ static void select_columns(corm_compiler *c, const corm_query *q)
 {
 	if (q->mode == SELECT_MODEL) {
 		model_columns(c, q->meta, corm__alias_name(q, 0));
+		for (size_t i = 0; i < q->nrelated; i++) {
+			const corm_alias *a = &q->aliases[q->related[i].alias];
+			corm_buf_puts(&c->s->text, ", ");
+			corm__sql_select_list(&c->s->text, c->be, a->meta, a->name);
+		}
 		return;
 	}
 	for (size_t i = 0; i < q->nvalues; i++) {
