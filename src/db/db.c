@@ -53,7 +53,6 @@ int corm_open(corm_db **out, const char *url_text)
 	*out = db;
 	if (!db)
 		return CORM_ENOMEM;
-	db->sql.db = db;
 	if (!url_text)
 		return corm__db_error(db, CORM_EINVAL, "corm_open: url is NULL");
 	corm_url url;
@@ -99,8 +98,7 @@ void corm_close(corm_db *db)
 		corm__stmt_cache_clear(db);
 	corm__free(db->cache);
 	corm__sql_free(&db->sql);
-	for (size_t i = 0; i < CORM_MEMO_SLOTS; i++)
-		corm__free(db->memo[i].sql);
+	corm__sql_cache_free(&db->sqlc);
 	if (db->conn)
 		db->be->close(db->conn);
 	corm__err_free(&db->err);
@@ -155,26 +153,6 @@ void corm__sql_release(corm_db *db, corm_sql *s)
 	}
 	corm__sql_reset(s);
 	s->busy = false;
-}
-
-const char *corm__memo_get(const corm_db *db, uint64_t key, size_t *len)
-{
-	for (size_t i = 0; i < CORM_MEMO_SLOTS; i++)
-		if (db->memo[i].key == key && db->memo[i].sql) {
-			*len = db->memo[i].len;
-			return db->memo[i].sql;
-		}
-	return NULL;
-}
-
-void corm__memo_put(corm_db *db, uint64_t key, const char *sql, size_t len)
-{
-	char *copy = corm__strndup(sql, len);
-	if (!copy)
-		return;
-	corm_memo *m = &db->memo[db->memo_next++ % CORM_MEMO_SLOTS];
-	corm__free(m->sql);
-	*m = (corm_memo){key, copy, len};
 }
 
 /* A free cache entry for this SQL, or NULL. */

@@ -4,7 +4,8 @@
 
 #include "corm/db.h"
 #include "corm/sys/backend.h"
-#include "db/sql.h"
+#include "sql/buffer.h"
+#include "sql/cache.h"
 #include "model/meta.h"
 
 typedef struct corm_commit_hook {
@@ -25,27 +26,6 @@ typedef struct corm_cached_stmt {
 
 #define CORM_STMT_CACHE_DEFAULT 64
 
-/* SQL the library built for a fixed shape (a model's INSERT), remembered per connection. */
-typedef struct corm_memo {
-	uint64_t key;
-	char *sql;
-	size_t len;
-} corm_memo;
-
-#define CORM_MEMO_SLOTS 32
-
-/* At least the registries' CORM_MAX_LOOKUPS / CORM_MAX_TRANSFORMS (query/lookups.h). */
-#define CORM_DB_OPS_SLOTS 64
-
-/* What a memo key's text is, for one model (the key's high bits are the meta's serial). */
-enum { CORM_MEMO_INSERT = 1, CORM_MEMO_SELECT_LIST = 2 };
-
-/* The key of a model's memo: kind, and a 16-bit variant of it. */
-static inline uint64_t corm__memo_key(uint64_t serial, unsigned kind, unsigned variant)
-{
-	return serial << 20 | (uint64_t)kind << 16 | (variant & 0xffff);
-}
-
 struct corm_db {
 	const corm_backend *be;
 	void *conn;
@@ -62,12 +42,8 @@ struct corm_db {
 	corm_cached_stmt *cache; /* statement cache, bounded, least recently used evicted */
 	size_t ncache, cache_cap;
 	uint64_t tick;
-	corm_sql sql; /* reused by every statement the library compiles */
-	/* the backend's SQL for each registered lookup and transform (by the registry's ids),
-	 * found by name the first time a query uses it */
-	const void *lookup_sql[CORM_DB_OPS_SLOTS], *transform_sql[CORM_DB_OPS_SLOTS];
-	corm_memo memo[CORM_MEMO_SLOTS];
-	unsigned memo_next; /* the slot replaced next, round robin */
+	corm_sql sql;        /* reused by every statement the library compiles */
+	corm_sql_cache sqlc; /* what the compiler remembers for this connection */
 };
 
 /* Records an error on db; returns code. */
@@ -97,14 +73,6 @@ void corm__rollback_keep_error(corm_db *db);
 corm_sql *corm__sql_acquire(corm_db *db, corm_sql *local);
 /* Empties s and returns it to the connection (or frees it if it is a local one). */
 void corm__sql_release(corm_db *db, corm_sql *s);
-
-/*
- * The SQL remembered for `key` (a meta's serial combined with what else the
- * text depends on), or NULL. Borrowed until the next corm__memo_put.
- */
-const char *corm__memo_get(const corm_db *db, uint64_t key, size_t *len);
-/* Remembers sql for key. Out of memory only means it is not remembered. */
-void corm__memo_put(corm_db *db, uint64_t key, const char *sql, size_t len);
 
 /* A prepared statement bound to its connection. */
 typedef struct corm_stmt {

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "db/db.h"
-#include "query/decode.h"
-#include "query/query.h"
+#include "queryset/decode.h"
+#include "queryset/queryset.h"
 #include "sql/compiler.h"
 #include "util/alloc.h"
 
@@ -343,7 +343,7 @@ static int do_update(corm_db *db, const corm_meta *meta, void *inst, const char 
 	corm_q_free(pkq);
 	corm_sql local, *sql = corm__sql_acquire(db, &local);
 	if (!rc)
-		rc = corm__compile_update(db, &q, true, sets, n, sql, &err);
+		rc = corm__compile_update(db->be, &db->sqlc, &q, true, sets, n, sql, &err);
 	if (rc)
 		rc = corm__db_take(db, &err);
 	else
@@ -379,7 +379,7 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 	uint64_t shape =
 	        corm__memo_key(meta->serial, CORM_MEMO_INSERT, (unsigned)n << 1 | returning);
 	size_t len = 0;
-	const char *text = n < 0x8000 ? corm__memo_get(db, shape, &len) : NULL;
+	const char *text = n < 0x8000 ? corm__memo_get(&db->sqlc, shape, &len) : NULL;
 	if (text) {
 		for (size_t i = 0; i < n; i++)
 			corm__sql_push(sql, cols[i].value, false);
@@ -388,7 +388,7 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 		text = sql->text.ptr;
 		len = sql->text.len;
 		if (n < 0x8000 && !sql->oom && !sql->text.oom)
-			corm__memo_put(db, shape, text, len);
+			corm__memo_put(&db->sqlc, shape, text, len);
 	}
 	if (cols != few)
 		corm__free(cols);

@@ -10,7 +10,6 @@
 
 #include "corm/query.h"
 #include "corm/sys/backend.h"
-#include "db/db.h"
 #include "model/meta.h"
 #include "query/expr.h"
 #include "query/lookups.h"
@@ -166,39 +165,5 @@ int corm__query_set_limits(corm_query *q, int64_t start, int64_t stop, corm_err 
 
 /* "Cannot resolve keyword 'x' into field. Choices are: ..." */
 int corm__unknown_field(const corm_meta *meta, const char *name, size_t len, corm_err *err);
-
-/* ---- evaluation state ---- */
-struct corm_row {
-	size_t n;
-	const char *const *names;
-	corm_value *cells;
-};
-
-struct corm_qs {
-	corm_db *db;
-	corm_query query;
-	int error; /* sticky */
-	corm_buf errmsg;
-	/* result cache: instances and values() cells live in blocks, many per allocation */
-	struct corm_block *blocks;
-	bool evaluated;
-	void **items;
-	corm_row *rows;    /* values() rows: views into cells */
-	corm_value *cells; /* every values() row's cells, one after another */
-	size_t ncells, cells_cap;
-	size_t len, cap, pos;
-	char **names; /* values() names, in select order (views of query.values[i].name) */
-	/* iterator mode */
-	size_t chunk_size;
-	bool streaming;
-	corm_stmt stream;
-	void *current;
-	struct corm_text_slot *text_slots; /* current's text buffers, one slot per field */
-	corm_row current_row;
-	/* corm_qs_sql output */
-	corm_buf sql;
-	corm_value *params;
-	size_t nparams;
-};
 
 #endif

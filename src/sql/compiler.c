@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/db.h"
 #include "sql/compiler.h"
 #include "util/alloc.h"
 
@@ -78,7 +77,7 @@ static const void *find_sql(const void *table, size_t entry_size, const char *na
 
 static const corm_lookup_sql *lookup_sql(corm_compiler *c, const corm_lookup_def *def)
 {
-	const void **slot = &c->db->lookup_sql[corm__lookup_id(def)];
+	const void **slot = &c->cache->lookup_sql[corm__lookup_id(def)];
 	if (!*slot)
 		*slot = find_sql(c->be->lookups, sizeof(corm_lookup_sql), def->name);
 	if (*slot == &absent) {
@@ -91,7 +90,7 @@ static const corm_lookup_sql *lookup_sql(corm_compiler *c, const corm_lookup_def
 
 static const corm_transform_sql *transform_sql(corm_compiler *c, const corm_transform_def *def)
 {
-	const void **slot = &c->db->transform_sql[corm__transform_id(def)];
+	const void **slot = &c->cache->transform_sql[corm__transform_id(def)];
 	if (!*slot)
 		*slot = find_sql(c->be->transforms, sizeof(corm_transform_sql), def->name);
 	if (*slot == &absent) {
@@ -590,14 +589,14 @@ static void model_columns(corm_compiler *c, const corm_meta *meta, const char *a
 	bool memo = alias == meta->table;
 	uint64_t key = corm__memo_key(meta->serial, CORM_MEMO_SELECT_LIST, 0);
 	size_t len, at = s->text.len;
-	const char *text = memo ? corm__memo_get(c->db, key, &len) : NULL;
+	const char *text = memo ? corm__memo_get(c->cache, key, &len) : NULL;
 	if (text) {
 		corm_buf_put(&s->text, text, len);
 		return;
 	}
 	corm__sql_select_list(&s->text, c->be, meta, alias);
 	if (memo && !s->text.oom)
-		corm__memo_put(c->db, key, s->text.ptr + at, s->text.len - at);
+		corm__memo_put(c->cache, key, s->text.ptr + at, s->text.len - at);
 }
 
 static void select_columns(corm_compiler *c, const corm_query *q)
@@ -678,19 +677,18 @@ static int finish(corm_compiler *c)
 	return CORM_OK;
 }
 
-static void compiler_init(corm_compiler *c, corm_db *db, const corm_query *q, corm_sql *s,
-                          corm_err *err)
+static void compiler_init(corm_compiler *c, const corm_backend *be, corm_sql_cache *cache,
+                          const corm_query *q, corm_sql *s, corm_err *err)
 {
-	*c = (corm_compiler){s, db, db->be, q, err, CORM_OK};
+	*c = (corm_compiler){s, be, cache, q, err, CORM_OK};
 	corm__sql_reset(s);
 }
 
-int corm__compile_select(corm_db *db, const corm_query *q, corm_compile_kind kind, corm_sql *s,
-                         corm_err *err)
+int corm__compile_select(const corm_backend *be, corm_sql_cache *cache, const corm_query *q,
+                         corm_compile_kind kind, corm_sql *s, corm_err *err)
 {
 	corm_compiler c;
-	compiler_init(&c, db, q, s, err);
-	const corm_backend *be = c.be;
+	compiler_init(&c, be, cache, q, s, err);
 	bool sliced = q->low > 0 || q->high >= 0;
 	bool subquery = kind == COMPILE_COUNT && (sliced || q->distinct);
 	int64_t low = q->low, high = q->high;
@@ -765,11 +763,12 @@ static int single_table(corm_compiler *c, const corm_query *q, const char *what)
 	return CORM_OK;
 }
 
-int corm__compile_update(corm_db *db, const corm_query *q, bool borrow, const corm_set_item *sets,
-                         size_t n, corm_sql *s, corm_err *err)
+int corm__compile_update(const corm_backend *be, corm_sql_cache *cache, const corm_query *q,
+                         bool borrow, const corm_set_item *sets, size_t n, corm_sql *s,
+                         corm_err *err)
 {
 	corm_compiler c;
-	compiler_init(&c, db, q, s, err);
+	compiler_init(&c, be, cache, q, s, err);
 	if (single_table(&c, q, "update"))
 		return finish(&c);
 	s->borrow = borrow;
@@ -793,10 +792,11 @@ int corm__compile_update(corm_db *db, const corm_query *q, bool borrow, const co
 	return finish(&c);
 }
 
-int corm__compile_delete(corm_db *db, const corm_query *q, corm_sql *s, corm_err *err)
+int corm__compile_delete(const corm_backend *be, corm_sql_cache *cache, const corm_query *q,
+                         corm_sql *s, corm_err *err)
 {
 	corm_compiler c;
-	compiler_init(&c, db, q, s, err);
+	compiler_init(&c, be, cache, q, s, err);
 	if (single_table(&c, q, "delete"))
 		return finish(&c);
 	corm_buf_puts(&s->text, "DELETE FROM ");

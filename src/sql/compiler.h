@@ -8,7 +8,8 @@
 #ifndef CORM_SQL_COMPILER_H
 #define CORM_SQL_COMPILER_H
 
-#include "db/sql.h"
+#include "sql/buffer.h"
+#include "sql/cache.h"
 #include "query/query.h"
 
 typedef enum { COMPILE_ROWS, COMPILE_COUNT, COMPILE_EXISTS } corm_compile_kind;
@@ -18,10 +19,10 @@ typedef enum { COMPILE_ROWS, COMPILE_COUNT, COMPILE_EXISTS } corm_compile_kind;
 
 /* The state of one compilation. */
 typedef struct corm_compiler {
-	corm_sql *s;            /* the output; shared by every nested query */
-	corm_db *db;            /* the connection: its backend, and what it caches of it */
-	const corm_backend *be; /* db->be */
-	const corm_query *q;    /* the query whose aliases Col nodes name */
+	corm_sql *s; /* the output; shared by every nested query */
+	const corm_backend *be;
+	corm_sql_cache *cache; /* the connection's: fixed texts, the backend's SQL by lookup */
+	const corm_query *q;   /* the query whose aliases Col nodes name */
 	corm_err *err;
 	int error; /* the first error (besides OOM, which is s->oom) */
 } corm_compiler;
@@ -38,8 +39,8 @@ void corm__compile_expr(corm_compiler *c, const corm_expr *e);
  */
 
 /* SELECT for rows, COUNT(*) or EXISTS. CORM_OK, CORM_EMPTY_RESULT, or an error (err set). */
-int corm__compile_select(corm_db *db, const corm_query *q, corm_compile_kind kind, corm_sql *out,
-                         corm_err *err);
+int corm__compile_select(const corm_backend *be, corm_sql_cache *cache, const corm_query *q,
+                         corm_compile_kind kind, corm_sql *out, corm_err *err);
 
 /* A SET item of an UPDATE: a field and a value (expressions resolved). */
 typedef struct corm_set_item {
@@ -48,9 +49,11 @@ typedef struct corm_set_item {
 } corm_set_item;
 
 /* `borrow`: the SET values and the query's values outlive the statement (saving an instance). */
-int corm__compile_update(corm_db *db, const corm_query *q, bool borrow, const corm_set_item *sets,
-                         size_t n, corm_sql *out, corm_err *err);
-int corm__compile_delete(corm_db *db, const corm_query *q, corm_sql *out, corm_err *err);
+int corm__compile_update(const corm_backend *be, corm_sql_cache *cache, const corm_query *q,
+                         bool borrow, const corm_set_item *sets, size_t n, corm_sql *out,
+                         corm_err *err);
+int corm__compile_delete(const corm_backend *be, corm_sql_cache *cache, const corm_query *q,
+                         corm_sql *out, corm_err *err);
 /* INSERT INTO t (cols) VALUES (...) [RETURNING pk]. */
 void corm__compile_insert(const corm_backend *be, const corm_meta *meta, const corm_set_item *cols,
                           size_t n, bool returning, corm_sql *out);

@@ -3,8 +3,8 @@
  * statement consumes. Each connection keeps one for reuse, so compiling a
  * query allocates nothing once the connection has warmed up.
  */
-#ifndef CORM_DB_SQL_H
-#define CORM_DB_SQL_H
+#ifndef CORM_SQL_BUFFER_H
+#define CORM_SQL_BUFFER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,9 +24,6 @@ typedef struct corm_sql {
 	 */
 	bool borrow;
 	bool busy; /* the connection's own one, lent out */
-	/* the connection this one belongs to (NULL for a local one): the compiler keeps the text
-	 * of fixed shapes there (corm__memo_get) */
-	struct corm_db *db;
 } corm_sql;
 
 void corm__sql_init(corm_sql *s);

@@ -1,6 +1,6 @@
 /* The row decoder: driver row -> model struct, with no per-row name lookups. */
-#ifndef CORM_QUERY_DECODE_H
-#define CORM_QUERY_DECODE_H
+#ifndef CORM_QUERYSET_DECODE_H
+#define CORM_QUERYSET_DECODE_H
 
 #include "db/db.h"
 #include "model/meta.h"

@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "db/sql.h"
+#include "sql/buffer.h"
 #include "model/meta.h"
 #include "util/alloc.h"
 
@@ -28,10 +28,8 @@ void corm__sql_reset(corm_sql *s)
 {
 	if (s->text.cap > SQL_KEEP_TEXT || s->cap > SQL_KEEP_PARAMS) {
 		bool busy = s->busy;
-		struct corm_db *db = s->db;
 		corm__sql_free(s);
 		s->busy = busy;
-		s->db = db;
 		return;
 	}
 	corm_buf_clear(&s->text);

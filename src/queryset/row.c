@@ -1,7 +1,7 @@
 /* values() rows: cells by position or name, and the typed getters. */
 #include <string.h>
 
-#include "query/query.h"
+#include "queryset/queryset.h"
 
 size_t corm_row_len(const corm_row *row)
 {

@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "query/decode.h"
+#include "queryset/decode.h"
 #include "util/alloc.h"
 
 void *corm__alloc_instance(const corm_meta *meta)

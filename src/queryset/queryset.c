@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "query/decode.h"
-#include "query/query.h"
+#include "queryset/decode.h"
+#include "queryset/queryset.h"
 #include "sql/compiler.h"
 #include "util/alloc.h"
 
@@ -576,7 +576,7 @@ static int open_query(corm_qs *qs, const corm_query *q, corm_compile_kind kind, 
 		                      "select_for_update cannot be used outside of a transaction.");
 	corm_sql local, *sql = corm__sql_acquire(qs->db, &local);
 	corm_err err = {0, CORM_BUF_INIT};
-	int rc = corm__compile_select(qs->db, q, kind, sql, &err);
+	int rc = corm__compile_select(qs->db->be, &qs->db->sqlc, q, kind, sql, &err);
 	if (rc && rc != CORM_EMPTY_RESULT) {
 		rc = corm__db_take(qs->db, &err);
 		corm__err_free(&err);
@@ -1263,7 +1263,8 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 	if (!rc) {
 		corm_sql local, *sql = corm__sql_acquire(qs->db, &local);
 		corm_err cerr = {0, CORM_BUF_INIT};
-		rc = corm__compile_update(qs->db, &qs->query, false, sets, n, sql, &cerr);
+		rc = corm__compile_update(qs->db->be, &qs->db->sqlc, &qs->query, false, sets, n,
+		                          sql, &cerr);
 		if (rc == CORM_EMPTY_RESULT)
 			rc = CORM_OK;
 		else if (rc)
@@ -1298,7 +1299,7 @@ int corm_qs_delete(corm_qs *qs, int64_t *rows)
 		                      "Cannot call delete() after .values() or .values_list()");
 	corm_sql local, *sql = corm__sql_acquire(qs->db, &local);
 	corm_err err = {0, CORM_BUF_INIT};
-	rc = corm__compile_delete(qs->db, &qs->query, sql, &err);
+	rc = corm__compile_delete(qs->db->be, &qs->db->sqlc, &qs->query, sql, &err);
 	if (rc == CORM_EMPTY_RESULT) {
 		rc = CORM_OK;
 	} else if (rc) {
@@ -1325,7 +1326,7 @@ int corm_qs_sql(corm_qs *qs, const char **sql_out, const corm_value **params, si
 	corm_sql sql;
 	corm__sql_init(&sql); /* its parameters are kept by qs: not the connection's */
 	corm_err err = {0, CORM_BUF_INIT};
-	rc = corm__compile_select(qs->db, &qs->query, COMPILE_ROWS, &sql, &err);
+	rc = corm__compile_select(qs->db->be, &qs->db->sqlc, &qs->query, COMPILE_ROWS, &sql, &err);
 	if (rc) {
 		corm__sql_free(&sql);
 		if (rc == CORM_EMPTY_RESULT)
