@@ -64,12 +64,18 @@ typedef struct corm_where {
 	bool add_not_null;
 } corm_where;
 
-/* One ORDER BY term. expr NULL: ORDER BY RANDOM(). */
+/* One ORDER BY term: an expression, or a plain column kept inside the term; neither: RANDOM(). */
 typedef struct corm_order {
-	corm_expr *expr; /* owned */
+	corm_expr *expr; /* owned; NULL for a plain column (in `col`) or random */
 	bool desc;
 	corm_nulls nulls;
+	corm_col col; /* col.e.cls NULL: not used */
 } corm_order;
+
+static inline const corm_expr *corm__order_expr(const corm_order *o)
+{
+	return o->expr ? o->expr : o->col.e.cls ? &o->col.e : NULL;
+}
 
 /* One selected value of values()/values_list(): an expression and the name of its cell. */
 typedef struct corm_select_item {
@@ -149,6 +155,9 @@ int corm__query_resolve_expr(corm_query *query, corm_expr **slot, corm_err *err)
  */
 int corm__query_resolve_name(corm_query *query, const char *name, size_t len, corm_expr **out,
                              corm_err *err);
+/* The same, a plain column written into *storage (*out then points at it). */
+int corm__query_resolve_name_into(corm_query *query, const char *name, size_t len,
+                                  corm_col *storage, corm_expr **out, corm_err *err);
 /*
  * select_related("author__profile"): joins each ForeignKey of the path
  * (LEFT OUTER where it is nullable) and adds the entries the path needs.

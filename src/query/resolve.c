@@ -326,8 +326,17 @@ int corm__query_resolve_expr(corm_query *query, corm_expr **slot, corm_err *err)
 int corm__query_resolve_name(corm_query *query, const char *name, size_t len, corm_expr **out,
                              corm_err *err)
 {
+	return corm__query_resolve_name_into(query, name, len, NULL, out, err);
+}
+
+int corm__query_resolve_name_into(corm_query *query, const char *name, size_t len,
+                                  corm_col *storage, corm_expr **out, corm_err *err)
+{
+	/* the walk reads a NUL-terminated path: copy only a name that goes on past len */
 	char small[128];
-	char *path = len < sizeof small ? small : corm__strndup(name, len);
+	char *path = !name[len]            ? (char *)name
+	             : len < sizeof small ? small
+	                                  : corm__strndup(name, len);
 	if (!path)
 		return oom(err);
 	if (path == small) {
@@ -337,16 +346,17 @@ int corm__query_resolve_name(corm_query *query, const char *name, size_t len, co
 	corm_resolver r = {query, err, query->naliases, true, 0};
 	const char *rest;
 	corm_expr *col = NULL;
-	int rc = resolve_fields(&r, path, NULL, &col, &rest);
+	int rc = resolve_fields(&r, path, storage, &col, &rest);
 	if (!rc && *rest) {
 		/* values()/order_by() name fields, not lookups */
 		const corm_meta *m = col->field->owner;
 		rc = corm__unknown_field(m, rest, part_len(rest), err);
 	}
-	if (path != small)
+	if (path != small && path != name)
 		corm__free(path);
 	if (rc) {
-		corm_expr_free(col);
+		if (!storage || col != &storage->e)
+			corm_expr_free(col);
 		return rc;
 	}
 	*out = col;
@@ -742,16 +752,17 @@ int corm__resolve_order(corm_query *query, const char *name, corm_order *out, co
 	if (!name)
 		return corm__err_set(err, CORM_EINVAL, "order_by: NULL field name");
 	if (!strcmp(name, "?")) {
-		*out = (corm_order){NULL, false, CORM_NULLS_DEFAULT};
+		memset(out, 0, sizeof *out);
 		return CORM_OK;
 	}
 	bool desc = *name == '-';
 	const char *field = desc ? name + 1 : name;
+	memset(out, 0, sizeof *out);
 	corm_expr *col;
-	int rc = corm__query_resolve_name(query, field, strlen(field), &col, err);
+	int rc = corm__query_resolve_name_into(query, field, strlen(field), &out->col, &col, err);
 	if (rc)
 		return rc;
-	*out = (corm_order){col, desc, CORM_NULLS_DEFAULT};
+	out->desc = desc;
 	return CORM_OK;
 }
 
@@ -781,7 +792,7 @@ int corm__effective_order(corm_query *q, corm_order **out, size_t *n)
 			corm__order_free(o, i);
 			return CORM_ENOMEM;
 		}
-		if (q->reversed && o[i].expr) {
+		if (q->reversed && corm__order_expr(&o[i])) {
 			o[i].desc = !o[i].desc;
 			if (o[i].nulls)
 				o[i].nulls = o[i].nulls == CORM_NULLS_FIRST ? CORM_NULLS_LAST

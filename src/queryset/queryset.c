@@ -368,7 +368,7 @@ int corm_order_by_nulls(corm_qs *qs, const char *name, corm_nulls nulls)
 	corm_err err = {0, CORM_BUF_INIT};
 	if (corm__resolve_order(&qs->query, name, &term, &err))
 		return qs_fail_err(qs, &err);
-	if (!term.expr)
+	if (!corm__order_expr(&term))
 		return qs_fail(qs, CORM_EINVAL, "order_by('?') cannot place NULLs");
 	term.nulls = nulls;
 	if (!qs->query.order_set) {
@@ -1173,7 +1173,7 @@ static int first_or_last(corm_qs *qs, void *out, bool last)
 		if (!pk)
 			rc = CORM_ENOMEM;
 		else {
-			q.order[0] = (corm_order){pk, false, CORM_NULLS_DEFAULT};
+			q.order[0] = (corm_order){.expr = pk};
 			q.norder = 1;
 			q.order_set = true;
 			q.reversed = false;

@@ -645,17 +645,18 @@ static void order_clause(corm_compiler *c, const corm_order *order, size_t norde
 	bool modifier = c->be->features.supports_order_by_nulls_modifier;
 	for (size_t i = 0; i < norder; i++) {
 		corm_buf_puts(b, i ? ", " : " ORDER BY ");
-		if (!order[i].expr) {
+		const corm_expr *e = corm__order_expr(&order[i]);
+		if (!e) {
 			corm_buf_printf(b, "%s ASC", c->be->random_sql);
 			continue;
 		}
 		if (order[i].nulls && !modifier) {
 			/* Django's emulation: sort on the NULL test first */
-			corm__compile_expr(c, order[i].expr);
+			corm__compile_expr(c, e);
 			corm_buf_puts(b, order[i].nulls == CORM_NULLS_LAST ? " IS NULL, "
 			                                                   : " IS NOT NULL, ");
 		}
-		corm__compile_expr(c, order[i].expr);
+		corm__compile_expr(c, e);
 		corm_buf_puts(b, order[i].desc ? " DESC" : " ASC");
 		if (order[i].nulls && modifier)
 			corm_buf_puts(b, order[i].nulls == CORM_NULLS_LAST ? " NULLS LAST"
