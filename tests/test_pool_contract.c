@@ -4,6 +4,7 @@
  * reported per thread (corm_error_last), not in a buffer the threads share.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -239,6 +240,82 @@ static void test_errors_are_per_thread(void **state)
 	corm_pool_free(pool);
 }
 
+/* ---- out of memory at every allocation of a pool's life: CORM_ENOMEM, nothing leaked ---- */
+
+static long budget = -1; /* allocations left; -1 = unlimited */
+static void *oom_malloc(size_t size, void *ctx)
+{
+	(void)ctx;
+	if (budget == 0)
+		return NULL;
+	if (budget > 0)
+		budget--;
+	return malloc(size);
+}
+static void *oom_realloc(void *ptr, size_t size, void *ctx)
+{
+	(void)ctx;
+	if (budget == 0)
+		return NULL;
+	if (budget > 0)
+		budget--;
+	return realloc(ptr, size);
+}
+static void oom_free(void *ptr, void *ctx)
+{
+	(void)ctx;
+	free(ptr);
+}
+static const corm_allocator oom = {oom_malloc, oom_realloc, oom_free, NULL};
+
+/* new (one eager connection), acquire two, release both, free; the first error or CORM_OK. */
+static int pool_workflow(void)
+{
+	corm_pool *pool;
+	corm_pool_options opt = {.min_size = 1, .max_size = 2, .acquire_timeout_ms = 10};
+	int rc = corm_pool_new(&pool, "sqlite://:memory:", &opt);
+	if (rc) {
+		assert_null(pool);
+		return rc;
+	}
+	corm_db *a = NULL, *b = NULL;
+	rc = corm_pool_acquire(pool, &a);
+	if (!rc)
+		rc = corm_pool_acquire(pool, &b);
+	if (a)
+		assert_int_equal(corm_pool_release(pool, a), CORM_OK);
+	if (b)
+		assert_int_equal(corm_pool_release(pool, b), CORM_OK);
+	corm_pool_free(pool);
+	return rc;
+}
+
+static void test_pool_out_of_memory(void **state)
+{
+	(void)state;
+	corm_set_allocator(&oom);
+	long n;
+	for (n = 0;; n++) {
+		budget = n;
+		int rc = pool_workflow();
+		bool exhausted = budget > 0;
+		budget = -1;
+		if (rc == CORM_OK && exhausted)
+			break; /* every allocation point was failed once */
+		if (rc != CORM_OK && rc != CORM_ENOMEM && rc != CORM_EBACKEND &&
+		    rc != CORM_ECONNECTION) {
+			corm_set_allocator(NULL);
+			fail_msg("allocation %ld: %s: %s", n, corm_err_name(rc),
+			         corm_error_last()->message);
+		}
+		if (rc != CORM_OK)
+			assert_string_equal(corm_err_name(corm_error_last()->code),
+			                    corm_err_name(rc));
+	}
+	corm_set_allocator(NULL);
+	assert_true(n > 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +324,7 @@ int main(void)
 	        cmocka_unit_test(test_small_and_zero_timeouts),
 	        cmocka_unit_test(test_double_release_refused),
 	        cmocka_unit_test(test_errors_are_per_thread),
+	        cmocka_unit_test(test_pool_out_of_memory),
 	};
 	return cmocka_run_group_tests_name("pool_contract", tests, NULL, NULL);
 }
