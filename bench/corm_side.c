@@ -11,7 +11,7 @@
 static int fail(corm_db *db, const char *what, int rc)
 {
 	fprintf(stderr, "corm_bench: corm side: %s: %s (%s)\n", what, corm_errmsg(db),
-	        corm_strerror(rc));
+	        corm_err_name(rc));
 	return -1;
 }
 

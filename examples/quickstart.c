@@ -37,7 +37,7 @@ int main(void)
 	while ((rc = corm_next(qs, &b)) == CORM_ROW) /* b is borrowed from qs */
 		printf("%s (%d pages)\n", b->title, b->pages);
 	if (rc != CORM_DONE)
-		fprintf(stderr, "%s: %s\n", corm_strerror(rc), corm_errmsg(db));
+		fprintf(stderr, "%s: %s\n", corm_err_name(rc), corm_errmsg(db));
 	corm_qs_free(qs);
 	corm_close(db);
 	corm_registry_free(apps);

@@ -156,7 +156,7 @@ static void *transfer_worker(void *arg)
 		int rc = w->which ? transfer_funds(db, w->env->a, w->env->b, 3)
 		                  : transfer_funds(db, w->env->b, w->env->a, 2);
 		if (rc && !w->failures++)
-			snprintf(w->error, sizeof w->error, "%s: %s", corm_strerror(rc),
+			snprintf(w->error, sizeof w->error, "%s: %s", corm_err_name(rc),
 			         corm_errmsg(db));
 	}
 	corm_pool_release(w->env->pool, db);
@@ -174,7 +174,7 @@ static void *counter_worker(void *arg)
 	for (int i = 0; i < ROUNDS / 2; i++) {
 		int rc = bump_counter(db, w->env->a);
 		if (rc && !w->failures++)
-			snprintf(w->error, sizeof w->error, "%s: %s", corm_strerror(rc),
+			snprintf(w->error, sizeof w->error, "%s: %s", corm_err_name(rc),
 			         corm_errmsg(db));
 	}
 	corm_pool_release(w->env->pool, db);

@@ -154,7 +154,7 @@ static void test_every_allocation_failure(void **state)
 		}
 		if (rc != CORM_ENOMEM)
 			fail_msg("allocation %ld failed: expected CORM_ENOMEM, got %s (%s)", n,
-			         corm_strerror(rc), last_error);
+			         corm_err_name(rc), last_error);
 	}
 	assert_true(n > 50);
 	corm_set_allocator(NULL);

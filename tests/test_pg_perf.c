@@ -24,7 +24,7 @@ static void exec_ok(corm_db *db, const char *sql)
 {
 	int rc = corm_execute(db, sql, NULL, 0, NULL);
 	if (rc != CORM_OK)
-		fail_msg("%s -> %s: %s", sql, corm_strerror(rc), corm_errmsg(db));
+		fail_msg("%s -> %s: %s", sql, corm_err_name(rc), corm_errmsg(db));
 }
 
 /* PostgreSQL: whether a boolean SQL condition holds in db's own session (a DO block). */

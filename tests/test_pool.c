@@ -53,10 +53,14 @@ static void test_bad_pools(void **state)
 	                    "malformed database URL: expected scheme://...");
 	assert_int_equal(corm_pool_size(pool), 0);
 	corm_pool_free(pool);
-	corm_pool_options eager = {.min_size = 1};
+	corm_pool_options eager = CORM_POOL_OPTIONS_INIT;
+	eager.min_size = 1;
 	assert_int_equal(corm_pool_new(&pool, "sqlite:////nonexistent-dir/x.db", &eager),
 	                 CORM_ECONNECTION);
 	assert_null(pool);
+	/* no pool came back: the message is the thread's last error */
+	assert_int_equal(corm_error_last()->code, CORM_ECONNECTION);
+	assert_string_equal(corm_error_last()->message, "unable to open database file");
 	assert_int_equal(corm_pool_acquire(NULL, &db), CORM_EINVAL);
 	corm_pool_release(NULL, NULL);
 	corm_pool_free(NULL);

@@ -588,8 +588,8 @@ static void test_postgres_errors(void **state)
 	int victims = (mine.rc == CORM_EDEADLOCK) + (cross.rc == CORM_EDEADLOCK);
 	if (victims != 1 || (mine.rc && mine.rc != CORM_EDEADLOCK) ||
 	    (cross.rc && cross.rc != CORM_EDEADLOCK))
-		fail_msg("expected one deadlock victim, got %s and %s", corm_strerror(mine.rc),
-		         corm_strerror(cross.rc));
+		fail_msg("expected one deadlock victim, got %s and %s", corm_err_name(mine.rc),
+		         corm_err_name(cross.rc));
 	corm_db *victim = mine.rc ? db : other;
 	assert_int_equal(corm_native_errcode(victim), sqlstate("40P01"));
 	assert_string_equal(corm_errmsg(victim), "deadlock detected");

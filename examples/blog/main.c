@@ -56,7 +56,7 @@ static void cleanup(void)
 static void die(int rc, const char *what, int line)
 {
 	fflush(stdout);
-	fprintf(stderr, "blog_demo: line %d: %s failed: %s: %s\n", line, what, corm_strerror(rc),
+	fprintf(stderr, "blog_demo: line %d: %s failed: %s: %s\n", line, what, corm_err_name(rc),
 	        corm_errmsg(db));
 	exit(1);
 }
@@ -414,7 +414,7 @@ static void read_get(void)
 	py("    post = None");
 	EXPECT(corm_get(qs, &post, CORM_Q("pk", 999)), CORM_ENOTFOUND);
 	printf("   -> Post.DoesNotExist: corm_errcode=%s, corm_errmsg=\"%s\"\n",
-	       corm_strerror(corm_errcode(db)), corm_errmsg(db));
+	       corm_err_name(corm_errcode(db)), corm_errmsg(db));
 	printf("   -> post = %s\n", post ? "<a post?>" : "None");
 	corm_qs_free(qs);
 }
@@ -876,7 +876,7 @@ static int outer_block(corm_db *conn, void *ctx)
 	rc = corm_atomic(conn, inner_block, NULL);
 	if (rc != CORM_ECONSTRAINT) /* the failure the inner block is meant to hit */
 		return rc == CORM_OK ? CORM_ERROR : rc;
-	printf("   -> IntegrityError caught: %s: %s\n", corm_strerror(rc), corm_errmsg(conn));
+	printf("   -> IntegrityError caught: %s: %s\n", corm_err_name(rc), corm_errmsg(conn));
 	printf("   -> only the savepoint was rolled back; the outer block goes on (depth %d)\n",
 	       corm_atomic_depth(conn));
 	return CORM_OK;
@@ -941,7 +941,7 @@ static void full_clean_validation(void)
 			       corm_validation_message(errors, i));
 	} else {
 		printf("   -> corm_full_clean returned %s (expected CORM_EVALIDATION)\n",
-		       corm_strerror(rc));
+		       corm_err_name(rc));
 	}
 	corm_validation_free(errors);
 	corm_free(post);
@@ -958,7 +958,7 @@ static void full_clean_validation(void)
 			       corm_validation_message(errors, i));
 	} else {
 		printf("   -> corm_full_clean returned %s (expected CORM_EVALIDATION)\n",
-		       corm_strerror(rc));
+		       corm_err_name(rc));
 	}
 	corm_validation_free(errors);
 	corm_free(order);
@@ -971,19 +971,19 @@ int main(int argc, char **argv)
 	const char *url = argc > 1 ? argv[1] : "sqlite://:memory:";
 	int rc = corm_registry_new(&reg);
 	if (rc != CORM_OK) {
-		fprintf(stderr, "blog_demo: corm_registry_new: %s\n", corm_strerror(rc));
+		fprintf(stderr, "blog_demo: corm_registry_new: %s\n", corm_err_name(rc));
 		return 1;
 	}
 	rc = blog_register_models(reg);
 	if (rc != CORM_OK) {
-		fprintf(stderr, "blog_demo: registering the models: %s: %s\n", corm_strerror(rc),
+		fprintf(stderr, "blog_demo: registering the models: %s: %s\n", corm_err_name(rc),
 		        corm_registry_errmsg(reg));
 		cleanup();
 		return 1;
 	}
 	rc = corm_open(&db, url);
 	if (rc != CORM_OK) {
-		fprintf(stderr, "blog_demo: cannot open %s: %s: %s\n", url, corm_strerror(rc),
+		fprintf(stderr, "blog_demo: cannot open %s: %s: %s\n", url, corm_err_name(rc),
 		        corm_errmsg(db));
 		cleanup();
 		return 1;

@@ -3,7 +3,8 @@
  *
  * Every fallible corm function returns an int: CORM_OK (0) on success, a
  * negative CORM_E* code on failure, or CORM_ROW / CORM_DONE while stepping.
- * The message for the last error on a handle is read with corm_errmsg().
+ * The message for the last error on a handle is read with corm_errmsg(); calls
+ * without a handle leave theirs in the thread's corm_error_last().
  */
 #ifndef CORM_COMMON_H
 #define CORM_COMMON_H
@@ -22,37 +23,92 @@ extern "C" {
 #define CORM_EXTERN(type) type
 #endif
 
-/** Result codes. Negative values are errors; each maps one kind of failure. */
-typedef enum corm_error_code {
-	CORM_OK = 0,     /**< success */
-	CORM_ROW = 100,  /**< a row is available (stepping) */
-	CORM_DONE = 101, /**< no more rows (stepping) */
+/**
+ * The result codes, their values and what they mean, as one list (libuv's
+ * UV_ERRNO_MAP): XX(name, value, sentence). The corm_error_code enum,
+ * corm_err_name() and corm_strerror() are all generated from it, so a code
+ * cannot exist in one and be missing from another. Negative values are
+ * errors; a code's value never changes once released.
+ */
+#define CORM_ERRNO_MAP(XX)                                                                         \
+	XX(OK, 0, "success")                                                                       \
+	XX(ROW, 100, "a row is available (stepping)")                                              \
+	XX(DONE, 101, "no more rows (stepping)")                                                   \
+	XX(ERROR, -1, "unspecified error")                                                         \
+	XX(ENOMEM, -2, "out of memory; nothing was leaked")                                        \
+	XX(EINVAL, -3,                                                                             \
+	   "invalid argument: a NULL handle or out pointer, a value out of range, or a handle "    \
+	   "used against its contract")                                                            \
+	XX(ENOTFOUND, -4, "no row matched the query (Django's DoesNotExist)")                      \
+	XX(EMULTIPLE, -5,                                                                          \
+	   "more than one row matched the query (Django's MultipleObjectsReturned)")               \
+	XX(ECONSTRAINT, -6,                                                                        \
+	   "the database rejected a write: UNIQUE, FOREIGN KEY, CHECK or NOT NULL (Django's "      \
+	   "IntegrityError)")                                                                      \
+	XX(EVALIDATION, -7, "full_clean() found invalid values (Django's ValidationError)")        \
+	XX(EFIELD, -8, "unknown field, lookup or transform (Django's FieldError)")                 \
+	XX(EPROTECTED, -9, "delete blocked by on_delete=PROTECT (Django's ProtectedError)")        \
+	XX(EBACKEND, -10, "database or driver error (the driver's own code is kept)")              \
+	XX(ETYPE, -11, "a value of the wrong type or range for a field")                           \
+	XX(EURL, -12, "malformed database URL")                                                    \
+	XX(ENOTSUP, -13, "backend not built in, or feature not supported by it")                   \
+	XX(EMODEL, -14, "invalid model declaration (found at registration)")                       \
+	XX(ETXN, -15,                                                                              \
+	   "transaction misuse: commit without begin, or a query in a failed transaction")         \
+	XX(ELOCKED, -16, "row or database locked and the caller asked not to wait")                \
+	XX(EDEADLOCK, -17, "the database chose this transaction as a deadlock victim")             \
+	XX(ECONNECTION, -18, "connection to the server lost or refused")                           \
+	XX(ETIMEOUT, -19, "waited longer than the allowed time")
 
-	CORM_ERROR = -1,  /**< generic error */
-	CORM_ENOMEM = -2, /**< out of memory; nothing was leaked */
-	CORM_EINVAL =
-	        -3, /**< invalid argument: NULL handle, NULL out pointer, negative index, ... */
-	CORM_ENOTFOUND = -4, /**< get() matched no row (Django's DoesNotExist) */
-	CORM_EMULTIPLE = -5, /**< get() matched more than one row (MultipleObjectsReturned) */
-	CORM_ECONSTRAINT =
-	        -6, /**< the database rejected a write: UNIQUE, FOREIGN KEY, CHECK, NOT NULL */
-	CORM_EVALIDATION = -7, /**< full_clean() found invalid values; see corm_validation */
-	CORM_EFIELD = -8,      /**< unknown field, lookup or transform (Django's FieldError) */
-	CORM_EPROTECTED = -9,  /**< delete blocked by on_delete=PROTECT */
-	CORM_EBACKEND = -10,   /**< any other database/driver error; native code kept */
-	CORM_ETYPE = -11,      /**< a value of the wrong type for a field */
-	CORM_EURL = -12,       /**< malformed database URL */
-	CORM_ENOTSUP = -13,    /**< backend not built in, or feature not supported by it */
-	CORM_EMODEL = -14,     /**< an invalid model declaration (checked at registration) */
-	CORM_ETXN = -15,       /**< transaction misuse (commit without begin, ...) */
-	CORM_ELOCKED = -16,    /**< row or database locked and the caller asked not to wait */
-	CORM_EDEADLOCK = -17,  /**< the database chose this transaction as a deadlock victim */
-	CORM_ECONNECTION = -18, /**< connection to the server lost or refused */
-	CORM_ETIMEOUT = -19     /**< waited longer than the allowed time (pool acquire) */
+/** Result codes, generated from CORM_ERRNO_MAP: CORM_OK, CORM_ENOTFOUND, ... */
+typedef enum corm_error_code {
+#define CORM__ERRNO_ENUM(name, value, sentence) CORM_##name = value,
+	CORM_ERRNO_MAP(CORM__ERRNO_ENUM)
+#undef CORM__ERRNO_ENUM
 } corm_error_code;
 
-/** Returns a static, human-readable name for a result code ("CORM_ENOTFOUND"). Never NULL. */
+/**
+ * The name of a result code: "CORM_ENOTFOUND" for CORM_ENOTFOUND, and
+ * "CORM_UNKNOWN" for a value that is no code. Static; never NULL.
+ */
+CORM_EXTERN(const char *) corm_err_name(int code);
+
+/**
+ * A sentence describing a result code: "no row matched the query (Django's
+ * DoesNotExist)" for CORM_ENOTFOUND, "unknown result code" for a value that
+ * is no code. Static; never NULL. (The message of one failure, naming the
+ * model and field, is corm_errmsg(db) or corm_error_last().)
+ */
 CORM_EXTERN(const char *) corm_strerror(int code);
+
+/** The most bytes a thread's last error message keeps (longer ones are cut at a UTF-8
+ * character boundary), NUL included. */
+#define CORM_ERROR_MESSAGE_MAX 1024
+
+/** A failure: its code and its message. See corm_error_last(). */
+typedef struct corm_error {
+	int code;            /**< a CORM_E* code; CORM_OK when there was no failure */
+	const char *message; /**< never NULL; "no error" when code is CORM_OK */
+} corm_error;
+
+/**
+ * The last failure of the calling thread (libgit2's git_error_last), for the
+ * calls that have no connection to keep a message on: corm_new, corm_clone,
+ * corm_set, corm_set_str, corm_set_null, corm_full_clean (its failures other
+ * than CORM_EVALIDATION), the registry functions, the pool functions, and
+ * corm_open (every failure of it: also those that return a handle whose
+ * corm_errmsg says the same). Other calls on a connection report through
+ * corm_errmsg(db) and corm_errcode(db) only, and leave the last error alone.
+ *
+ * A successful call does not clear it: read it right after the call that
+ * failed. Each thread has its own; the storage is per thread and fixed-size,
+ * so recording an error never allocates and never fails. Never NULL; the
+ * struct and its message are borrowed until the thread's next corm call.
+ */
+CORM_EXTERN(const corm_error *) corm_error_last(void);
+
+/** Resets the calling thread's last error to CORM_OK / "no error". */
+CORM_EXTERN(void) corm_error_clear(void);
 
 /** A replaceable allocator. All three functions must be set. */
 typedef struct corm_allocator {

@@ -27,10 +27,20 @@ typedef struct corm_db corm_db;
  * corm_close() it. Errors: CORM_EURL (malformed URL), CORM_ENOTSUP (backend
  * not built: "postgres backend not built"), CORM_EBACKEND / CORM_ECONNECTION
  * (driver failed to open), CORM_EINVAL (NULL argument), CORM_ENOMEM (*out NULL).
+ * Every failure also leaves its code and message in the thread's
+ * corm_error_last(), the only place to read it when no handle came back.
  */
 CORM_EXTERN(int) corm_open(corm_db **out, const char *url);
 
-/** Closes the connection and frees the handle. Rolls back an open transaction. NULL is a no-op. */
+/**
+ * Closes the connection and frees the handle. Rolls back an open transaction.
+ * NULL is a no-op. The handle is freed memory afterwards: any later call with
+ * it, a second corm_close included, is undefined behaviour that corm cannot
+ * detect reliably (a freed block may be reused by the next allocation, so no
+ * magic number in it can be trusted); AddressSanitizer builds report it as a
+ * heap-use-after-free. A connection taken from a pool goes back with
+ * corm_pool_release, never corm_close.
+ */
 CORM_EXTERN(void) corm_close(corm_db *db);
 
 /** The message of the last error on db ("not an error" when none; a static text for NULL db).
@@ -79,7 +89,8 @@ corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t npar
  * the cache off, for comparison). A repeated query shape (same SQL text,
  * other values) then skips the prepare step. The cache is per connection,
  * bounded (least recently used statements are finalized), and emptied when
- * corm changes the schema or runs raw SQL. Errors: CORM_ENOMEM, CORM_EINVAL.
+ * corm changes the schema or runs raw SQL. Errors: CORM_ENOMEM (the cache
+ * keeps the size it had), CORM_EINVAL (a QuerySet is being iterated).
  */
 CORM_EXTERN(int) corm_set_statement_cache(corm_db *db, size_t capacity);
 

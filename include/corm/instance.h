@@ -36,7 +36,7 @@ typedef struct corm_kw {
  * defaults and default_fn; "" for non-null text fields). *(T **)out receives
  * it, owned by the caller (corm_free). The model must be registered.
  * Errors: CORM_EINVAL (NULL argument, unregistered model), CORM_ENOMEM, or
- * the error a default_fn returned.
+ * the error a default_fn returned; the message is in corm_error_last().
  */
 CORM_EXTERN(int) corm_new(const corm_model *model, void *out);
 
@@ -44,7 +44,8 @@ CORM_EXTERN(int) corm_new(const corm_model *model, void *out);
  * is a no-op. */
 CORM_EXTERN(void) corm_free(void *instance);
 
-/** A deep copy of an instance; *(T **)out is owned by the caller. CORM_ENOMEM, CORM_EINVAL. */
+/** A deep copy of an instance; *(T **)out is owned by the caller. CORM_ENOMEM, CORM_EINVAL
+ * (message in corm_error_last()). */
 CORM_EXTERN(int) corm_clone(const void *instance, void *out);
 
 /**
@@ -53,7 +54,7 @@ CORM_EXTERN(int) corm_clone(const void *instance, void *out);
  * text for dates ("2024-01-02"), a model instance for a foreign key.
  * Errors: CORM_EFIELD (unknown field; the message lists the choices),
  * CORM_ETYPE ("Field 'view_count' expected a number but got 'abc'."),
- * CORM_ENOMEM.
+ * CORM_EINVAL, CORM_ENOMEM. The message is in corm_error_last().
  */
 CORM_EXTERN(int) corm_set(void *instance, const char *field, corm_value value);
 #ifndef __cplusplus
@@ -62,7 +63,7 @@ CORM_EXTERN(int) corm_set(void *instance, const char *field, corm_value value);
 #endif
 
 /** Replaces a string member with a copy of `value` (NULL stores NULL). Frees the old text.
- * CORM_ENOMEM. */
+ * CORM_ENOMEM, CORM_EINVAL (message in corm_error_last()). */
 CORM_EXTERN(int) corm_set_str(char **member, const char *value);
 
 /** Whether the member at `member` (an address inside instance) holds SQL NULL. */
@@ -70,7 +71,8 @@ CORM_EXTERN(bool) corm_is_null(const void *instance, const void *member);
 /**
  * Marks the value-type member at `member` as NULL (or not). For pointer
  * members (text, decimal, JSON, bytes) NULL is the NULL pointer and this
- * frees the value when null is true. CORM_EINVAL if `member` is not a field.
+ * frees the value when null is true. CORM_EINVAL if `member` is not a field
+ * (message in corm_error_last()).
  */
 CORM_EXTERN(int) corm_set_null(void *instance, void *member, bool null);
 
@@ -150,7 +152,9 @@ typedef struct corm_validation corm_validation;
  * URL and slug formats, decimal digits, integer ranges). Returns CORM_OK, or
  * CORM_EVALIDATION with *errors (owned by the caller, corm_validation_free)
  * listing messages per field, in field order. `errors` may be NULL.
- * `exclude` (NULL-terminated, may be NULL) skips fields. CORM_ENOMEM.
+ * `exclude` (NULL-terminated, may be NULL) skips fields. CORM_ENOMEM,
+ * CORM_EINVAL (NULL or unregistered instance): their message is in
+ * corm_error_last() (CORM_EVALIDATION leaves it alone: see *errors).
  */
 CORM_EXTERN(int)
 corm_full_clean(const void *instance, const char *const *exclude, corm_validation **errors);

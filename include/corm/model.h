@@ -244,7 +244,8 @@ struct corm_model {
 
 typedef struct corm_registry corm_registry;
 
-/** Creates an empty registry; *out is owned by the caller (corm_registry_free). CORM_ENOMEM. */
+/** Creates an empty registry; *out is owned by the caller (corm_registry_free). CORM_ENOMEM,
+ * CORM_EINVAL (message in corm_error_last()). */
 CORM_EXTERN(int) corm_registry_new(corm_registry **out);
 
 /**
@@ -254,14 +255,17 @@ CORM_EXTERN(int) corm_registry_new(corm_registry **out);
  * for their kind, SET_NULL only on null=True, ordering/index names that are
  * fields. A model belongs to one registry at a time.
  * Errors: CORM_EMODEL (message from corm_registry_errmsg names the model and
- * field), CORM_EINVAL (NULL argument, already in another registry), CORM_ENOMEM.
+ * field), CORM_EINVAL (NULL argument, already in another registry: "blog.Post:
+ * model is already registered in another registry ..."), CORM_ENOMEM. Every
+ * failure's message is also the thread's corm_error_last().
  */
 CORM_EXTERN(int) corm_registry_add(corm_registry *reg, corm_model *model);
 
 /**
  * Finds a registered model by "app_label.ModelName" (case-insensitive, like
  * apps.get_model). *out is borrowed from the registry.
- * Errors: CORM_ENOTFOUND (message lists the registered models), CORM_EINVAL.
+ * Errors: CORM_ENOTFOUND (message lists the registered models), CORM_EINVAL;
+ * the message is also the thread's corm_error_last().
  */
 CORM_EXTERN(int) corm_registry_get(const corm_registry *reg, const char *label, corm_model **out);
 

@@ -45,14 +45,14 @@ static int driver_error(corm_db *db, const corm_driver_error *e)
 	return db->err.code;
 }
 
-int corm_open(corm_db **out, const char *url_text)
+static int open_db(corm_db **out, const char *url_text)
 {
 	if (!out)
-		return CORM_EINVAL;
+		return corm__last_error(CORM_EINVAL, "corm_open: the out pointer is NULL");
 	corm_db *db = corm__calloc(1, sizeof *db);
 	*out = db;
 	if (!db)
-		return CORM_ENOMEM;
+		return corm__last_error(CORM_ENOMEM, "corm_open: out of memory for the handle");
 	if (!url_text)
 		return corm__db_error(db, CORM_EINVAL, "corm_open: url is NULL");
 	corm_url url;
@@ -82,6 +82,14 @@ int corm_open(corm_db **out, const char *url_text)
 	if (db->be->specialize)
 		db->be = db->be->specialize(db->conn);
 	return CORM_OK;
+}
+
+int corm_open(corm_db **out, const char *url)
+{
+	int rc = open_db(out, url);
+	if (rc && out && *out) /* the handle has the message: the thread's last error too */
+		corm__last_error_from(rc, &(*out)->err);
+	return rc;
 }
 
 void corm_close(corm_db *db)
@@ -220,20 +228,22 @@ int corm_set_statement_cache(corm_db *db, size_t capacity)
 {
 	if (!db)
 		return CORM_EINVAL;
+	corm__db_ok(db);
 	for (size_t i = 0; i < db->ncache; i++)
 		if (db->cache[i].in_use)
 			return corm__db_error(
 			        db, CORM_EINVAL,
 			        "corm_set_statement_cache: a QuerySet is still being iterated");
+	/* the new array first: on failure the cache in force stays as it is */
+	corm_cached_stmt *cache = NULL;
+	if (capacity && !(cache = corm__calloc(capacity, sizeof(corm_cached_stmt))))
+		return corm__db_error(db, CORM_ENOMEM,
+		                      "corm_set_statement_cache: out of memory for %zu statements; "
+		                      "the cache keeps its size of %zu",
+		                      capacity, db->cache_cap);
 	corm__stmt_cache_clear(db);
 	corm__free(db->cache);
-	db->cache = NULL;
-	db->cache_cap = 0;
-	if (capacity == 0)
-		return CORM_OK;
-	db->cache = corm__calloc(capacity, sizeof(corm_cached_stmt));
-	if (!db->cache)
-		return corm__db_error(db, CORM_ENOMEM, "out of memory");
+	db->cache = cache;
 	db->cache_cap = capacity;
 	return CORM_OK;
 }

@@ -12,25 +12,6 @@
 #include "model/meta.h"
 #include "util/alloc.h"
 
-int corm__err_set(corm_err *err, int code, const char *fmt, ...)
-{
-	if (!err)
-		return code;
-	err->code = code;
-	corm_buf_clear(&err->msg);
-	va_list ap;
-	va_start(ap, fmt);
-	corm_buf_vprintf(&err->msg, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-void corm__err_free(corm_err *err)
-{
-	if (err)
-		corm_buf_free(&err->msg);
-}
-
 void corm__value_display(corm_buf *b, const corm_value *v)
 {
 	char tmp[64];

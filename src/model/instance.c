@@ -59,11 +59,23 @@ static int new_instance(const corm_meta *meta, uint64_t given, void **out)
 int corm_new(const corm_model *model, void *out)
 {
 	if (!out)
-		return CORM_EINVAL;
+		return corm__last_error(CORM_EINVAL, "corm_new: the out pointer is NULL");
 	*(void **)out = NULL;
-	if (!model || !model->meta)
-		return CORM_EINVAL;
-	return new_instance(model->meta, 0, (void **)out);
+	if (!model)
+		return corm__last_error(CORM_EINVAL, "corm_new: the model is NULL");
+	if (!model->meta)
+		return corm__last_error(
+		        CORM_EINVAL,
+		        "corm_new: model %s.%s is not registered (corm_registry_add "
+		        "it first)",
+		        model->app_label ? model->app_label : "?", model->name ? model->name : "?");
+	int rc = new_instance(model->meta, 0, (void **)out);
+	if (rc == CORM_ENOMEM)
+		corm__last_error(rc, "corm_new: out of memory creating a %s", model->meta->label);
+	else if (rc)
+		corm__last_error(rc, "corm_new: a default of %s failed (%s)", model->meta->label,
+		                 corm_err_name(rc));
+	return rc;
 }
 
 void corm_free(void *inst)
@@ -76,17 +88,23 @@ void corm_free(void *inst)
 	corm__free(inst);
 }
 
+static int clone_oom(const corm_meta *meta)
+{
+	return corm__last_error(CORM_ENOMEM, "corm_clone: out of memory copying a %s", meta->label);
+}
+
 int corm_clone(const void *src, void *out)
 {
 	if (!out)
-		return CORM_EINVAL;
+		return corm__last_error(CORM_EINVAL, "corm_clone: the out pointer is NULL");
 	*(void **)out = NULL;
 	const corm_meta *meta = meta_of(src);
 	if (!meta)
-		return CORM_EINVAL;
+		return corm__last_error(CORM_EINVAL, "corm_clone: the source is NULL or not an "
+		                                     "instance of a registered model");
 	corm_obj *dst = corm__alloc_instance(meta);
 	if (!dst)
-		return CORM_ENOMEM;
+		return clone_oom(meta);
 	/* copy plain bytes, then replace every owned pointer with a copy */
 	memcpy(dst, src, meta->model->size);
 	for (size_t i = 0; i < meta->nfields; i++) {
@@ -111,14 +129,14 @@ int corm_clone(const void *src, void *out)
 			json_t *copy = json_deep_copy(v.u.json);
 			if (!copy) {
 				corm_free(dst);
-				return CORM_ENOMEM;
+				return clone_oom(meta);
 			}
 			*(json_t **)((char *)dst + fm->decl->offset) = copy;
 			continue;
 		}
 		if (corm__member_store(fm, dst, &v)) {
 			corm_free(dst);
-			return CORM_ENOMEM;
+			return clone_oom(meta);
 		}
 	}
 	/* related objects loaded with the instance (select_related) are copied with it */
@@ -201,12 +219,17 @@ int corm_set(void *inst, const char *field, corm_value value)
 	if (!meta_of(inst) || !field) {
 		if (value.type == CORM_TYPE_EXPR)
 			corm_expr_free(value.u.expr);
-		return CORM_EINVAL;
+		return corm__last_error(CORM_EINVAL,
+		                        field ? "corm_set: the instance is NULL or not of a "
+		                                "registered model"
+		                              : "corm_set: the field name is NULL");
 	}
 	corm_err err = {0, CORM_BUF_INIT};
 	int rc = set_field(inst, field, &value, &err);
 	if (value.type == CORM_TYPE_EXPR)
 		corm_expr_free(value.u.expr);
+	if (rc)
+		corm__last_error_from(rc, &err);
 	corm__err_free(&err);
 	return rc;
 }
@@ -214,10 +237,12 @@ int corm_set(void *inst, const char *field, corm_value value)
 int corm_set_str(char **member, const char *value)
 {
 	if (!member)
-		return CORM_EINVAL;
+		return corm__last_error(CORM_EINVAL, "corm_set_str: the member is NULL");
 	char *copy = NULL;
 	if (value && !(copy = corm__strdup(value)))
-		return CORM_ENOMEM;
+		return corm__last_error(CORM_ENOMEM,
+		                        "corm_set_str: out of memory copying %zu bytes",
+		                        strlen(value) + 1);
 	corm__free(*member);
 	*member = copy;
 	return CORM_OK;
@@ -241,8 +266,10 @@ int corm_set_null(void *inst, void *member, bool null)
 {
 	const corm_fmeta *fm = field_at(inst, member);
 	if (!fm)
-		return CORM_EINVAL;
-	if (null)
+		return corm__last_error(
+		        CORM_EINVAL, "corm_set_null: the member is not a field of the instance (or "
+		                     "the instance is NULL or not of a registered model)");
+	if (null) /* storing NULL frees, never allocates: it cannot fail */
 		return corm__member_store(fm, inst, &(corm_value){CORM_TYPE_NULL, {0}});
 	if (fm->index < 64)
 		((corm_obj *)inst)->nulls &= ~((uint64_t)1 << fm->index);

@@ -8,6 +8,7 @@
 #include "corm/model.h"
 #include "corm/instance.h"
 #include "util/buf.h"
+#include "util/error.h"
 
 /* One concrete field (one column). */
 /* Whether members of this type are pointers to memory the instance owns (NULL is SQL NULL). */
@@ -110,15 +111,7 @@ bool corm__kind_is_int(corm_field_kind kind);
 
 /* ---- values <-> struct members (src/model/convert.c) ---- */
 
-typedef struct corm_err {
-	int code;
-	corm_buf msg;
-} corm_err;
-
-/* Sets err (code + printf message); returns code. */
-int corm__err_set(corm_err *err, int code, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-void corm__err_free(corm_err *err);
+/* corm_err, corm__err_set and corm__err_free are in util/error.h. */
 
 /*
  * Converts `in` to the field's storage type (Django's get_prep_value): on

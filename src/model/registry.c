@@ -30,9 +30,9 @@ static const corm_field implicit_id = {
 int corm_registry_new(corm_registry **out)
 {
 	if (!out)
-		return CORM_EINVAL;
+		return corm__last_error(CORM_EINVAL, "corm_registry_new: the out pointer is NULL");
 	*out = corm__calloc(1, sizeof(corm_registry));
-	return *out ? CORM_OK : CORM_ENOMEM;
+	return *out ? CORM_OK : corm__last_error(CORM_ENOMEM, "corm_registry_new: out of memory");
 }
 
 static char *lower_dup(const char *s)
@@ -70,10 +70,14 @@ static void meta_free(corm_meta *meta)
 	corm__free(meta);
 }
 
-static int fail(corm_registry *reg, const corm_model *m, const char *field, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+/* Records the registry's message (reg->err) as the thread's last error too; returns code. */
+static int publish(const corm_registry *reg, int code)
+{
+	return corm__last_error_str(code, corm_buf_cstr((corm_buf *)&reg->err));
+}
 
-static int fail(corm_registry *reg, const corm_model *m, const char *field, const char *fmt, ...)
+static int fail_code(corm_registry *reg, int code, const corm_model *m, const char *field,
+                     const char *fmt, va_list ap)
 {
 	corm_buf_clear(&reg->err);
 	corm_buf_printf(&reg->err, "%s.%s", m->app_label ? m->app_label : "?",
@@ -81,11 +85,32 @@ static int fail(corm_registry *reg, const corm_model *m, const char *field, cons
 	if (field)
 		corm_buf_printf(&reg->err, ".%s", field);
 	corm_buf_puts(&reg->err, ": ");
+	corm_buf_vprintf(&reg->err, fmt, ap);
+	return publish(reg, code);
+}
+
+static int fail(corm_registry *reg, const corm_model *m, const char *field, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static int fail_einval(corm_registry *reg, const corm_model *m, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static int fail_einval(corm_registry *reg, const corm_model *m, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	corm_buf_vprintf(&reg->err, fmt, ap);
+	int rc = fail_code(reg, CORM_EINVAL, m, NULL, fmt, ap);
 	va_end(ap);
-	return CORM_EMODEL;
+	return rc;
+}
+
+/* An invalid declaration: "app.Model.field: what is wrong", CORM_EMODEL. */
+static int fail(corm_registry *reg, const corm_model *m, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = fail_code(reg, CORM_EMODEL, m, field, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -452,7 +477,9 @@ static int add(corm_registry *reg, corm_model *m, int depth)
 	if (contains(reg, m))
 		return CORM_OK;
 	if (m->meta)
-		return fail(reg, m, NULL, "model is already registered in another registry");
+		return fail_einval(reg, m,
+		                   "model is already registered in another registry (a corm_model "
+		                   "belongs to one registry at a time)");
 	if (!m->app_label || !*m->app_label || !m->name || !m->fields)
 		return fail(reg, m, NULL, "incomplete model declaration (use CORM_MODEL)");
 	if (depth > 64)
@@ -491,15 +518,27 @@ static int add(corm_registry *reg, corm_model *m, int depth)
 int corm_registry_add(corm_registry *reg, corm_model *model)
 {
 	if (!reg || !model)
-		return CORM_EINVAL;
+		return corm__last_error(CORM_EINVAL, "corm_registry_add: %s is NULL",
+		                        reg ? "the model" : "the registry");
 	corm_buf_clear(&reg->err);
-	return add(reg, model, 0);
+	int rc = add(reg, model, 0);
+	if (rc == CORM_ENOMEM) {
+		corm_buf_clear(&reg->err);
+		corm_buf_printf(&reg->err, "%s.%s: out of memory registering the model",
+		                model->app_label ? model->app_label : "?",
+		                model->name ? model->name : "?");
+		publish(reg, rc);
+	}
+	return rc;
 }
 
 int corm_registry_get(const corm_registry *reg, const char *label, corm_model **out)
 {
 	if (!reg || !label || !out)
-		return CORM_EINVAL;
+		return corm__last_error(CORM_EINVAL, "corm_registry_get: %s is NULL",
+		                        !reg     ? "the registry"
+		                        : !label ? "the label"
+		                                 : "the out pointer");
 	*out = NULL;
 	for (size_t i = 0; i < reg->len; i++)
 		if (strcasecmp(reg->models[i]->meta->label, label) == 0) {
@@ -511,7 +550,7 @@ int corm_registry_get(const corm_registry *reg, const char *label, corm_model **
 	corm_buf_printf(&r->err, "No installed model '%s'. Choices are: ", label);
 	for (size_t i = 0; i < reg->len; i++)
 		corm_buf_printf(&r->err, "%s%s", i ? ", " : "", reg->models[i]->meta->label);
-	return CORM_ENOTFOUND;
+	return publish(reg, CORM_ENOTFOUND);
 }
 
 size_t corm_registry_count(const corm_registry *reg)

@@ -308,16 +308,20 @@ int corm_full_clean(const void *instance, const char *const *exclude, corm_valid
 	if (errors)
 		*errors = NULL;
 	if (!instance)
-		return CORM_EINVAL;
+		return corm__last_error(CORM_EINVAL, "corm_full_clean: the instance is NULL");
 	const corm_obj *obj = instance;
 	const corm_meta *meta = corm__meta(obj->model);
 	if (!meta)
-		return CORM_EINVAL;
+		return corm__last_error(CORM_EINVAL, "corm_full_clean: the instance's model is not "
+		                                     "registered");
 	collector col = {NULL, 0};
 	if (errors) {
 		col.list = corm__calloc(1, sizeof(corm_validation));
 		if (!col.list)
-			return CORM_ENOMEM;
+			return corm__last_error(CORM_ENOMEM,
+			                        "corm_full_clean: out of memory checking "
+			                        "a %s",
+			                        meta->label);
 	}
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
@@ -328,7 +332,10 @@ int corm_full_clean(const void *instance, const char *const *exclude, corm_valid
 		int rc = clean_field(&col, fm, instance);
 		if (rc) {
 			corm_validation_free(col.list);
-			return rc;
+			return corm__last_error(rc, "corm_full_clean: %s while checking %s.%s",
+			                        rc == CORM_ENOMEM ? "out of memory"
+			                                          : corm_err_name(rc),
+			                        meta->label, fm->name);
 		}
 	}
 	if (!col.count) {

@@ -43,7 +43,7 @@ void test_pg_placeholders(char *sql);
 	do {                                                                                       \
 		int rc_ = (expr);                                                                  \
 		if (rc_ != CORM_OK)                                                                \
-			fail_msg("%s -> %s: %s", #expr, corm_strerror(rc_),                        \
+			fail_msg("%s -> %s: %s", #expr, corm_err_name(rc_),                        \
 			         corm_errmsg((env)->db));                                          \
 	} while (0)
 
