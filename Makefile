@@ -26,7 +26,7 @@ SHELL := /bin/bash
 #   DEB_PACKAGES += libpq-dev postgresql
 #   DEB_PACKAGES += libmariadb-dev mariadb-server
 DEB_PACKAGES := cmake gcc make pkg-config libsqlite3-dev libcmocka-dev libjansson-dev \
-	libgmp-dev uuid-dev libmd-dev libidn-dev libpq-dev libmariadb-dev
+	libgmp-dev uuid-dev libmd-dev libidn-dev libpq-dev libmariadb-dev libpcre2-dev
 # the test servers (tests/servers/servers.sh): PostgreSQL 15 and MariaDB 10.11 with their
 # clients; useradd (passwd), runuser/setpriv/setsid (util-linux), pgrep (procps), ss (iproute2)
 DEB_PACKAGES += postgresql postgresql-client mariadb-server mariadb-client \

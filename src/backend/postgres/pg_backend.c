@@ -838,11 +838,7 @@ static int pg_bind(void *stmt, int index, const corm_value *v, bool stable, corm
 	case CORM_TYPE_JSON: {
 		if (json_has_nul(v->u.json))
 			return fail(err, CORM_ETYPE, NUL_TEXT);
-		char *dumped = json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT);
-		if (!dumped)
-			return oom(err);
-		owned = corm__strdup(dumped); /* jansson allocates with malloc */
-		free(dumped);
+		owned = corm__json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT, NULL);
 		if (!owned)
 			return oom(err);
 		break;
@@ -1319,10 +1315,10 @@ static int parse_interval(const char *text, corm_value *out)
  * integer"). Integer literals beyond int64 are given a ".0" (jansson reads
  * them as reals, which is what they were) and the text is parsed again.
  */
-static json_t *load_json(const char *text, size_t len)
+static json_t *load_json(const char *text, size_t len, bool *oom)
 {
-	json_t *j = json_loadb(text, len, JSON_DECODE_ANY, NULL);
-	if (j)
+	json_t *j = corm__json_loadb(text, len, JSON_DECODE_ANY, oom);
+	if (j || *oom)
 		return j;
 	corm_buf b = CORM_BUF_INIT;
 	bool changed = false;
@@ -1363,8 +1359,10 @@ static json_t *load_json(const char *text, size_t len)
 		}
 		i = k;
 	}
-	if (changed && !b.oom)
-		j = json_loadb(b.ptr, b.len, JSON_DECODE_ANY, NULL);
+	if (changed && !b.oom) {
+		j = corm__json_loadb(b.ptr, b.len, JSON_DECODE_ANY, oom);
+	}
+	*oom = *oom || b.oom;
 	corm_buf_free(&b);
 	return j;
 }
@@ -1453,9 +1451,10 @@ static int pg_column(void *stmt, int col, corm_type want, corm_value *out)
 	case CORM_TYPE_DURATION:
 		return parse_interval(text, out);
 	case CORM_TYPE_JSON: {
-		json_t *j = load_json(text, len);
+		bool oom;
+		json_t *j = load_json(text, len, &oom);
 		if (!j)
-			return CORM_EBACKEND;
+			return oom ? CORM_ENOMEM : CORM_EBACKEND;
 		*out = corm_v_json(j);
 		return CORM_OK;
 	}
@@ -1726,4 +1725,6 @@ const corm_backend corm__postgres_backend = {
                 },
         .is_alive = pg_is_alive,
         .stream = pg_stream,
+        .quote_value = NULL, /* standard_conforming_strings is on (SESSION_SQL): '' for a quote */
+        .sql_syntax = CORM_SQL_DOLLAR_QUOTES | CORM_SQL_E_STRINGS,
 };
