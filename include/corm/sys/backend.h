@@ -93,6 +93,8 @@ typedef struct corm_features {
 	bool unique_together_as_index;
 	int max_query_params; /* bound parameters per statement */
 	int max_name_length;  /* identifiers; longer names are shortened with a hash; 0 = 200 */
+	/* ABI 3: max_name_length counts bytes (PostgreSQL's NAMEDATALEN), not characters */
+	bool max_name_length_in_bytes;
 } corm_features;
 
 struct corm_buf;

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "backend/base/names.h"
 #include "backend/base/backends.h"
 #include "backend/base/text_value.h"
 #include "model/meta.h"
@@ -1116,9 +1117,11 @@ static int my_column_text(void *stmt, int col, const char **text, size_t *len)
 
 /* ---- dialect ---------------------------------------------------------- */
 
+/* A name past 64 characters is shortened as Django's truncate_name does (the server would
+ * refuse it). */
 static void my_quote_name(corm_buf *b, const char *name)
 {
-	corm_buf_quoted(b, name, '`');
+	corm__quote_name_max(b, name, '`', 64, false);
 }
 
 /*

@@ -74,6 +74,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "backend/base/names.h"
 #include "backend/base/backends.h"
 #include "backend/base/text_value.h"
 #include "model/meta.h"
@@ -1477,9 +1478,10 @@ static int pg_column_int_not_null(void *stmt, int col, int64_t *out)
 
 /* ---- dialect ----------------------------------------------------------- */
 
+/* A name past 63 bytes is shortened as Django's truncate_name does (the server would cut it). */
 static void pg_quote_name(corm_buf *b, const char *name)
 {
-	corm_buf_quoted(b, name, '"');
+	corm__quote_name_max(b, name, '"', 63, true);
 }
 
 static void pg_placeholder(corm_buf *b, int n)
@@ -1650,6 +1652,7 @@ const corm_backend corm__postgres_backend = {
                         .like_indexes = true,
                         .max_query_params = 65535,
                         .max_name_length = 63,
+                        .max_name_length_in_bytes = true,
                 },
         .open = pg_open,
         .close = pg_close,
