@@ -219,6 +219,7 @@ static void test_every_allocation_failure(void **state)
 			         corm_strerror(rc), last_error);
 		empty_table();
 	}
+	print_message("%s: %ld allocation points, each failed in turn\n", test_backend(), n);
 	assert_true(n > 100);
 	corm_set_allocator(NULL);
 }

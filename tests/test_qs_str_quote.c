@@ -127,6 +127,36 @@ static void test_json_value_parses_back(void **state)
 	json_decref(b);
 }
 
+/* Bytes: a hex literal of the backend's form (X'..', PostgreSQL '\x..'::bytea). */
+static void test_bytes_value_parses_back(void **state)
+{
+	test_env *env = *state;
+	static const char blob[] = {'a', 0, '\'', '\\', (char)0xff, '"'};
+	ASSERT_OK(env, corm_create(env->db, &Kitchen_model, NULL,
+	                           CORM_KWARGS(CORM_KW("big", 1),
+	                                       CORM_KW("blob", corm_v_bytes(blob, sizeof blob)))));
+	ASSERT_OK(env, corm_create(env->db, &Kitchen_model, NULL,
+	                           CORM_KWARGS(CORM_KW("big", 2),
+	                                       CORM_KW("blob", corm_v_bytes(blob, 2)))));
+	corm_qs *qs = corm_objects(env->db, &Kitchen_model);
+	ASSERT_OK(env, corm_filter(qs, CORM_Q("blob", corm_v_bytes(blob, sizeof blob))));
+	char *shown = NULL;
+	ASSERT_OK(env, corm_qs_str(qs, &shown));
+	const char *want = strcmp(test_backend(), "postgres") == 0 ? "'\\x6100275cff22'::bytea"
+	                                                           : "X'6100275cff22'";
+	if (!strstr(shown, want))
+		fail_msg("%s does not hold %s", shown, want);
+	corm_mem_free(shown);
+	assert_int_equal(delete_displayed(env, qs, "blog_kitchen"), 1);
+	corm_qs_free(qs);
+	Kitchen *k = NULL;
+	qs = corm_objects(env->db, &Kitchen_model);
+	ASSERT_OK(env, corm_get(qs, &k, NULL));
+	assert_int_equal(k->big, 2);
+	corm_free(k);
+	corm_qs_free(qs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +165,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_display_of_backslash_quote, test_setup,
 	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_json_value_parses_back, test_setup,
+	                                        test_teardown),
+	        cmocka_unit_test_setup_teardown(test_bytes_value_parses_back, test_setup,
 	                                        test_teardown),
 	};
 	return cmocka_run_group_tests_name("qs_str_quote", tests, NULL, NULL);

@@ -85,6 +85,19 @@ void corm__value_sql_literal(corm_buf *b, const corm_backend *be, const corm_val
 	case CORM_TYPE_BOOL:
 		corm_buf_puts(b, v->u.b ? "TRUE" : "FALSE");
 		return;
+	case CORM_TYPE_BYTES: {
+		static const char hex[] = "0123456789abcdef";
+		corm_buf_puts(b, be && be->bytes_literal_start ? be->bytes_literal_start : "X'");
+		if (!corm_buf_reserve(b, 2 * v->u.bytes.len))
+			return;
+		for (size_t i = 0; i < v->u.bytes.len; i++) {
+			b->ptr[b->len++] = hex[v->u.bytes.data[i] >> 4];
+			b->ptr[b->len++] = hex[v->u.bytes.data[i] & 15];
+		}
+		b->ptr[b->len] = '\0';
+		corm_buf_puts(b, be && be->bytes_literal_end ? be->bytes_literal_end : "'");
+		return;
+	}
 	default:
 		corm__value_display(b, v);
 		return;

@@ -250,6 +250,12 @@ typedef struct corm_backend {
 	 * NULL: standard SQL, '...' with every ' doubled.
 	 */
 	void (*quote_value)(struct corm_buf *b, const char *text, size_t len);
+	/**
+	 * A bytes literal: this text, the bytes in lowercase hex, then
+	 * bytes_literal_end ("X'" and "'"; PostgreSQL: '\x and '::bytea).
+	 * NULL: "X'" and "'".
+	 */
+	const char *bytes_literal_start, *bytes_literal_end;
 	/** CORM_SQL_* flags: how the server reads quoted text and comments. */
 	unsigned sql_syntax;
 } corm_backend;

@@ -1730,4 +1730,6 @@ const corm_backend corm__postgres_backend = {
         .stream = pg_stream,
         .quote_value = NULL, /* standard_conforming_strings is on (SESSION_SQL): '' for a quote */
         .sql_syntax = CORM_SQL_DOLLAR_QUOTES | CORM_SQL_E_STRINGS,
+        .bytes_literal_start = "'\\x",
+        .bytes_literal_end = "'::bytea",
 };
