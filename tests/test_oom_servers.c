@@ -154,6 +154,17 @@ static int workflow(void)
 	if (!rc)
 		rc = corm_update(qs, CORM_KWARGS(CORM_KW("price", more), CORM_KW("data", data)),
 		                 NULL);
+	if (!rc) { /* a regular expression (SQLite: PCRE2 on corm's allocator) */
+		corm_qs *re = corm_objects(db, &Kitchen_model);
+		int64_t n = 0;
+		rc = re ? corm_filter(re, CORM_Q("status__iregex", "^PEND(?=I)\\w+$"))
+		        : corm_errcode(db);
+		if (!rc)
+			rc = corm_count(re, &n);
+		if (!rc && n != 1)
+			fail_msg("the regular expression matched %lld rows", (long long)n);
+		corm_qs_free(re);
+	}
 	if (!rc && !(vals = corm_objects(db, &Kitchen_model)))
 		rc = corm_errcode(db);
 	if (!rc)
