@@ -30,7 +30,7 @@ SHELL := /bin/bash
 # build, demo and bench use. libpq-dev / libmariadb-dev are only needed with the PostgreSQL /
 # MariaDB backend (cmake -DCORM_WITH_POSTGRES=OFF / -DCORM_WITH_MYSQL=OFF leave them out).
 DEB_BUILD_PACKAGES := cmake gcc make pkg-config libsqlite3-dev libcmocka-dev libjansson-dev \
-	libgmp-dev uuid-dev libmd-dev libidn-dev libpq-dev libmariadb-dev
+	libgmp-dev uuid-dev libmd-dev libidn-dev libpcre2-dev libpq-dev libmariadb-dev
 # What the tests add: the test servers (tests/servers/servers.sh), PostgreSQL 15 and MariaDB
 # 10.11 with their clients; useradd (passwd), runuser/setpriv/setsid (util-linux), pgrep
 # (procps), ss (iproute2). `make test` installs them when TEST_BACKENDS names a server.

@@ -3,6 +3,7 @@
  * and decimals. Expected values were checked against CPython's datetime,
  * uuid and decimal modules and Django 3.2's DecimalValidator.
  */
+#include <gmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -997,6 +998,8 @@ static void use_budget(struct budget *b, int budget)
 	b->live = 0;
 	a.ctx = b;
 	corm_set_allocator(&a);
+	/* GMP cannot survive a failed allocation (it aborts): keep its own allocator */
+	mp_set_memory_functions(NULL, NULL, NULL);
 }
 
 /* A step's result: on failure it must be CORM_ENOMEM with *out left NULL. */

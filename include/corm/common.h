@@ -121,7 +121,10 @@ typedef struct corm_allocator {
 /**
  * Replaces the allocator used for every allocation corm makes. Call it before
  * any other corm function; memory must be freed by the allocator that made it.
- * Passing NULL restores malloc/realloc/free. Not thread-safe.
+ * Passing NULL restores malloc/realloc/free. Not thread-safe. jansson
+ * (json_set_alloc_funcs) and GMP (mp_set_memory_functions) are given the same
+ * allocator, for the whole process: JSON values the caller builds afterwards
+ * use it too. GMP aborts when it gets NULL (see corm_decimal in corm/types.h).
  */
 CORM_EXTERN(void) corm_set_allocator(const corm_allocator *allocator);
 

@@ -79,6 +79,15 @@ CORM_EXTERN(int) corm_schema_sql(corm_db *db, const corm_registry *reg, char **o
  * Runs one SQL statement with bound parameters (placeholders are the
  * backend's: '?' on SQLite and MySQL, '$1' on PostgreSQL). There is no
  * format-string variant on purpose. `rows_affected` may be NULL.
+ *
+ * One statement per call, on every backend: a ';' followed by anything but
+ * whitespace, ';' and comments is refused with CORM_EINVAL ("corm_execute:
+ * only one statement per call (found more after ';' at offset N)") before
+ * anything runs. A ';' inside a quoted string or identifier, or a comment,
+ * does not count (read as the backend's server reads it). A trailing ';' is
+ * fine. Errors: CORM_EINVAL, CORM_ETYPE (a parameter that is not a plain
+ * value), CORM_ENOMEM, and the database's errors (CORM_ECONSTRAINT,
+ * CORM_EBACKEND, ...).
  */
 CORM_EXTERN(int)
 corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t nparams,

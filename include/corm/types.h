@@ -48,7 +48,18 @@ typedef struct corm_bytes {
 	size_t len;
 } corm_bytes;
 
-/** An exact decimal number. Opaque; always used through a pointer. */
+/**
+ * An exact decimal number. Opaque; always used through a pointer.
+ *
+ * Memory: the struct is allocated with corm's allocator, the digits by GMP,
+ * which corm_set_allocator also hands corm's allocator
+ * (mp_set_memory_functions). GMP cannot recover from a failed allocation: if
+ * the allocator returns NULL to GMP, corm prints a message and aborts the
+ * process (GMP would abort too). Every other decimal allocation failure is
+ * CORM_ENOMEM. A test that fails allocations on purpose should give GMP back
+ * its own allocator (mp_set_memory_functions(NULL, NULL, NULL)) after
+ * corm_set_allocator.
+ */
 typedef struct corm_decimal corm_decimal;
 
 /* ---- dates and times -------------------------------------------------- */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "backend/base/backends.h"
+#include "backend/base/sql_lex.h"
 #include "db/db.h"
 #include "db/url.h"
 #include "util/alloc.h"
@@ -350,7 +351,23 @@ int corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t 
 			return corm__db_error(db, CORM_ETYPE,
 			                      "corm_execute: parameter %zu must be a plain value",
 			                      i + 1);
-	int rc = corm__exec(db, sql, params, nparams, rows_affected);
+	/* one statement per call on every backend: refuse a second one before anything runs */
+	size_t len = strlen(sql), end = corm__sql_statement_end(sql, len, db->be->sql_syntax);
+	if (end < len && !corm__sql_is_blank(sql + end, len - end, db->be->sql_syntax))
+		return corm__db_error(db, CORM_EINVAL,
+		                      "corm_execute: only one statement per call (found more after "
+		                      "';' at offset %zu)",
+		                      end);
+	corm_stmt st;
+	int rc = corm__stmt_open(db, sql, end, params, nparams, false, &st);
+	if (!rc) {
+		while ((rc = corm__stmt_step(&st)) == CORM_ROW)
+			;
+		corm__stmt_close(&st);
+		rc = rc == CORM_DONE ? CORM_OK : rc;
+	}
+	if (!rc && rows_affected)
+		*rows_affected = db->be->changes(db->conn);
 	/* raw SQL may be DDL: cached statements could describe a schema that no longer exists */
 	corm__stmt_cache_clear(db);
 	return rc;

@@ -9,8 +9,81 @@
 #include <string.h>
 
 #include "corm/query.h"
+#include "corm/sys/backend.h"
 #include "model/meta.h"
 #include "util/alloc.h"
+
+/* '...' with every ' doubled: a standard SQL string literal. */
+static void standard_literal(corm_buf *b, const char *text, size_t len)
+{
+	corm_buf_putc(b, '\'');
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *q = memchr(p, '\'', (size_t)(end - p));
+		size_t n = q ? (size_t)(q - p) + 1 : (size_t)(end - p);
+		corm_buf_put(b, p, n);
+		if (q)
+			corm_buf_putc(b, '\'');
+		p += n;
+	}
+	corm_buf_putc(b, '\'');
+}
+
+void corm__value_sql_literal(corm_buf *b, const corm_backend *be, const corm_value *v)
+{
+	void (*quote)(corm_buf *, const char *, size_t) =
+	        be && be->quote_value ? be->quote_value : standard_literal;
+	char tmp[64];
+	size_t n;
+	switch (v->type) {
+	case CORM_TYPE_TEXT:
+		quote(b, v->u.text, strlen(v->u.text));
+		return;
+	case CORM_TYPE_JSON: {
+		char *s = corm__json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT, &n);
+		if (s)
+			quote(b, s, n);
+		else
+			b->oom = true;
+		corm__free(s);
+		return;
+	}
+	case CORM_TYPE_DATE:
+		n = corm_date_format(v->u.date, tmp);
+		quote(b, tmp, n);
+		return;
+	case CORM_TYPE_DATETIME:
+		n = corm_datetime_format(v->u.datetime, tmp);
+		quote(b, tmp, n);
+		return;
+	case CORM_TYPE_TIME:
+		n = corm_time_format(v->u.time, tmp);
+		quote(b, tmp, n);
+		return;
+	case CORM_TYPE_UUID:
+		n = corm_uuid_hex(v->u.uuid, tmp);
+		quote(b, tmp, n);
+		return;
+	case CORM_TYPE_BOOL:
+		corm_buf_puts(b, v->u.b ? "TRUE" : "FALSE");
+		return;
+	case CORM_TYPE_BYTES: {
+		static const char hex[] = "0123456789abcdef";
+		corm_buf_puts(b, be && be->bytes_literal_start ? be->bytes_literal_start : "X'");
+		if (!corm_buf_reserve(b, 2 * v->u.bytes.len))
+			return;
+		for (size_t i = 0; i < v->u.bytes.len; i++) {
+			b->ptr[b->len++] = hex[v->u.bytes.data[i] >> 4];
+			b->ptr[b->len++] = hex[v->u.bytes.data[i] & 15];
+		}
+		b->ptr[b->len] = '\0';
+		corm_buf_puts(b, be && be->bytes_literal_end ? be->bytes_literal_end : "'");
+		return;
+	}
+	default:
+		corm__value_display(b, v);
+		return;
+	}
+}
 
 void corm__value_display(corm_buf *b, const corm_value *v)
 {
@@ -29,13 +102,7 @@ void corm__value_display(corm_buf *b, const corm_value *v)
 		corm_buf_puts(b, v->u.b ? "True" : "False");
 		break;
 	case CORM_TYPE_TEXT:
-		corm_buf_putc(b, '\'');
-		for (const char *p = v->u.text; *p; p++) {
-			if (*p == '\'')
-				corm_buf_putc(b, '\'');
-			corm_buf_putc(b, *p);
-		}
-		corm_buf_putc(b, '\'');
+		standard_literal(b, v->u.text, strlen(v->u.text));
 		break;
 	case CORM_TYPE_BYTES:
 		corm_buf_printf(b, "<%zu bytes>", v->u.bytes.len);
@@ -66,9 +133,13 @@ void corm__value_display(corm_buf *b, const corm_value *v)
 		corm_buf_printf(b, "'%s'", tmp);
 		break;
 	case CORM_TYPE_JSON: {
-		char *s = json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT);
-		corm_buf_printf(b, "'%s'", s ? s : "?");
-		free(s);
+		size_t n;
+		char *s = corm__json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT, &n);
+		if (s)
+			standard_literal(b, s, n);
+		else
+			b->oom = true;
+		corm__free(s);
 		break;
 	}
 	case CORM_TYPE_EXPR:

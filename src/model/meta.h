@@ -128,6 +128,14 @@ int corm__value_copy(corm_value *dst, const corm_value *src);
 void corm__value_free(corm_value *v);
 /* Writes an SQL-ish display of a value ("'abc'", "12", "NULL") for messages and corm_qs_str. */
 void corm__value_display(corm_buf *b, const corm_value *v);
+/*
+ * Writes a bound parameter as an SQL literal that `be` parses back to the same
+ * value (corm_qs_str): text, JSON, dates and UUIDs quoted with be->quote_value
+ * (standard '' doubling when NULL), numbers bare, booleans TRUE/FALSE. Sets
+ * b->oom when out of memory.
+ */
+struct corm_backend;
+void corm__value_sql_literal(corm_buf *b, const struct corm_backend *be, const corm_value *v);
 
 /* Reads a member as a value; pointers are borrowed from the instance. */
 void corm__member_get(const corm_fmeta *fm, const void *inst, corm_value *out);

@@ -1382,7 +1382,7 @@ int corm_qs_str(corm_qs *qs, char **out)
 			quote = *p;
 			corm_buf_putc(&b, *p);
 		} else if ((*p == '?' || (*p == '$' && p[1] >= '0' && p[1] <= '9')) && k < n) {
-			corm__value_display(&b, &params[k++]);
+			corm__value_sql_literal(&b, qs->db->be, &params[k++]);
 			if (*p == '$')
 				while (p[1] >= '0' && p[1] <= '9')
 					p++;

@@ -3,76 +3,115 @@
  * of DDL. Tables, columns, indexes and their names follow what Django 3.2's
  * create_model emits, so a corm program can share a Django database.
  */
-#include <md5.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "backend/base/names.h"
+#include "backend/base/sql_lex.h"
 #include "db/db.h"
 #include "util/alloc.h"
 
-/* Django's names_digest: md5 over the parts, hex, first `length` chars. */
-static void names_digest(char *out, int length, const char *const *parts, size_t n)
+/* Appends the first `nchars` characters of s (Python's s[:nchars]). */
+static void put_chars(corm_buf *b, const char *s, size_t nchars)
 {
-	MD5_CTX ctx;
-	char hex[MD5_DIGEST_STRING_LENGTH];
-	MD5Init(&ctx);
-	for (size_t i = 0; i < n; i++)
-		MD5Update(&ctx, (const uint8_t *)parts[i], strlen(parts[i]));
-	MD5End(&ctx, hex);
-	memcpy(out, hex,
-	       (size_t)length); /* the first `length` hex digits, as names_digest slices */
-	out[length] = '\0';
+	corm_buf_put(b, s, corm__utf8_prefix(s, strlen(s), nchars));
 }
 
-/* Django's _create_index_name(table, columns, suffix). */
-static void index_name(corm_buf *b, const corm_backend *be, const char *table,
+/* Django's model._meta.db_table: an automatic table name is truncate_name'd to the backend's
+ * limit (quote_name shortens every name past it the same way). Appended to b. */
+static void db_table(corm_buf *b, const corm_backend *be, const char *table)
+{
+	if (be->features.max_name_length)
+		corm__truncate_name(b, table, (size_t)be->features.max_name_length,
+		                    be->features.max_name_length_in_bytes);
+	else
+		corm_buf_puts(b, table);
+}
+
+static bool starts_badly(const char *s)
+{
+	return s[0] == '_' || (s[0] >= '0' && s[0] <= '9');
+}
+
+/*
+ * Django's _create_index_name(table, columns, suffix), lengths in characters
+ * as Python counts them; where the backend counts bytes (PostgreSQL), the two
+ * shortened parts lose whole characters until the name fits.
+ */
+static void index_name(corm_buf *b, const corm_backend *be, const char *full_table,
                        const char *const *cols, size_t n, const char *suffix)
 {
+	corm_buf tb = CORM_BUF_INIT;
+	db_table(&tb, be, full_table);
+	const char *table = corm_buf_cstr(&tb) ? corm_buf_cstr(&tb) : "";
 	const char *parts[CORM_MAX_INDEX_FIELDS + 1];
 	parts[0] = table;
 	for (size_t i = 0; i < n; i++)
 		parts[i + 1] = cols[i];
-	char digest[9], hash_part[64];
-	names_digest(digest, 8, parts, n + 1);
-	snprintf(hash_part, sizeof hash_part, "%s%s", digest, suffix);
-	corm_buf joined = CORM_BUF_INIT;
+	char digest[9];
+	corm__names_digest(digest, 8, parts, n + 1);
+	corm_buf hash_part = CORM_BUF_INIT, joined = CORM_BUF_INIT, name = CORM_BUF_INIT;
+	corm_buf_printf(&hash_part, "%s%s", digest, suffix);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			corm_buf_putc(&joined, '_');
 		corm_buf_puts(&joined, cols[i]);
 	}
-	const char *j = corm_buf_cstr(&joined) ? corm_buf_cstr(&joined) : "";
+	const char *j = corm_buf_cstr(&joined), *h = corm_buf_cstr(&hash_part);
 	size_t max = be->features.max_name_length ? (size_t)be->features.max_name_length : 200;
-	corm_buf name = CORM_BUF_INIT;
-	corm_buf_printf(&name, "%s_%s_%s", table, j, hash_part);
-	if (name.len > max) {
-		size_t hl = strlen(hash_part);
-		if (hl > max / 3)
-			hash_part[max / 3] = '\0';
-		size_t other = (max - strlen(hash_part)) / 2 - 1;
+	bool bytes = be->features.max_name_length_in_bytes;
+	if (!j || !h)
+		goto out;
+	corm_buf_printf(&name, "%s_%s_%s", table, j, h);
+	if (name.oom || corm__name_fits(name.ptr, name.len, max, bytes))
+		goto out;
+	size_t hl = corm__utf8_chars(h, hash_part.len);
+	if (hl * 3 > max) /* len(hash_suffix_part) > max_length / 3 */
+		hl = max / 3;
+	size_t hbytes = corm__utf8_prefix(h, hash_part.len, hl);
+	for (size_t other = (max - hl) / 2 - 1;; other--) {
 		corm_buf_clear(&name);
-		corm_buf_printf(&name, "%.*s_%.*s_%s", (int)other, table, (int)other, j, hash_part);
+		put_chars(&name, table, other);
+		corm_buf_putc(&name, '_');
+		put_chars(&name, j, other);
+		corm_buf_putc(&name, '_');
+		corm_buf_put(&name, h, hbytes);
 		const char *s = corm_buf_cstr(&name);
-		if (s && (s[0] == '_' || (s[0] >= '0' && s[0] <= '9'))) {
+		if (s && starts_badly(s)) { /* "D%s" % index_name[:-1] */
+			size_t last =
+			        corm__utf8_prefix(s, name.len, corm__utf8_chars(s, name.len) - 1);
 			corm_buf d = CORM_BUF_INIT;
-			corm_buf_printf(&d, "D%.*s", (int)name.len - 1, s);
+			corm_buf_putc(&d, 'D');
+			corm_buf_put(&d, s, last);
 			corm_buf_free(&name);
 			name = d;
 		}
+		if (name.oom || other == 0 || corm__name_fits(name.ptr, name.len, max, bytes))
+			break;
 	}
-	be->quote_name(b, corm_buf_cstr(&name) ? corm_buf_cstr(&name) : "");
+out:
+	if (tb.oom || hash_part.oom || joined.oom || name.oom)
+		b->oom = true;
+	else
+		be->quote_name(b, name.ptr);
+	corm_buf_free(&tb);
 	corm_buf_free(&name);
+	corm_buf_free(&hash_part);
 	corm_buf_free(&joined);
 }
 
-/* Django's Index.set_name_with_model for Meta.indexes without a name. */
+/* Django's Index.set_name_with_model for Meta.indexes without a name (characters, not bytes:
+ * table_name[:11], column_names[0][:7]). */
 static void meta_index_name(corm_buf *b, const corm_backend *be, const corm_meta *meta,
                             const corm_index *ix)
 {
 	const char *parts[CORM_MAX_INDEX_FIELDS + 2];
 	char with_order[CORM_MAX_INDEX_FIELDS][128];
 	size_t n = 0;
-	parts[n++] = meta->table;
+	corm_buf tb = CORM_BUF_INIT;
+	db_table(&tb, be, meta->table);
+	const char *table = corm_buf_cstr(&tb) ? corm_buf_cstr(&tb) : "";
+	parts[n++] = table;
 	const char *first_col = "";
 	for (size_t i = 0; i < CORM_MAX_INDEX_FIELDS && ix->fields[i]; i++) {
 		bool desc = ix->fields[i][0] == '-';
@@ -83,12 +122,21 @@ static void meta_index_name(corm_buf *b, const corm_backend *be, const corm_meta
 		parts[n++] = with_order[i];
 	}
 	parts[n++] = "idx";
-	char digest[7], name[64];
-	names_digest(digest, 6, parts, n);
-	snprintf(name, sizeof name, "%.11s_%.7s_%s_idx", meta->table, first_col, digest);
-	if (name[0] == '_' || (name[0] >= '0' && name[0] <= '9'))
-		name[0] = 'D';
-	be->quote_name(b, name);
+	char digest[7];
+	corm__names_digest(digest, 6, parts, n);
+	corm_buf name = CORM_BUF_INIT;
+	put_chars(&name, table, 11);
+	corm_buf_putc(&name, '_');
+	put_chars(&name, first_col, 7);
+	corm_buf_printf(&name, "_%s_idx", digest);
+	if (!name.oom && starts_badly(name.ptr)) /* "D%s" % self.name[1:] */
+		name.ptr[0] = 'D';
+	if (name.oom || tb.oom)
+		b->oom = true;
+	else
+		be->quote_name(b, name.ptr);
+	corm_buf_free(&name);
+	corm_buf_free(&tb);
 }
 
 static bool is_relation(const corm_fmeta *fm)
@@ -204,13 +252,19 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 		if (fm->kind != CORM_FIELD_FK)
 			continue;
 		const corm_meta *target = fm->decl->related->meta;
-		char suffix[300];
-		snprintf(suffix, sizeof suffix, "_fk_%s_%s", target->table, target->pk->column);
+		corm_buf to = CORM_BUF_INIT, suffix = CORM_BUF_INIT;
+		db_table(&to, be, target->table);
+		corm_buf_printf(&suffix, "_fk_%s_%s", corm_buf_cstr(&to) ? corm_buf_cstr(&to) : "",
+		                target->pk->column);
+		if (to.oom || suffix.oom)
+			b->oom = true;
 		const char *cols[1] = {fm->column};
 		corm_buf_puts(b, "ALTER TABLE ");
 		be->quote_name(b, meta->table);
 		corm_buf_puts(b, " ADD CONSTRAINT ");
-		index_name(b, be, meta->table, cols, 1, suffix);
+		index_name(b, be, meta->table, cols, 1, suffix.ptr ? suffix.ptr : "");
+		corm_buf_free(&to);
+		corm_buf_free(&suffix);
 		corm_buf_puts(b, " FOREIGN KEY (");
 		be->quote_name(b, fm->column);
 		corm_buf_putc(b, ')');
@@ -300,7 +354,8 @@ int corm_schema_sql(corm_db *db, const corm_registry *reg, char **out)
 	return *out ? CORM_OK : corm__db_error(db, CORM_ENOMEM, "out of memory");
 }
 
-/* Runs each ";\n"-terminated statement of `script` inside one atomic block. */
+/* Runs each ';'-terminated statement of `script` inside one atomic block; a ';' inside a quoted
+ * name (a table called "a;\nb") does not end a statement. */
 static int run_statements(corm_db *db, char *script)
 {
 	/* as Django: DDL that would silently commit an open transaction is refused */
@@ -311,13 +366,16 @@ static int run_statements(corm_db *db, char *script)
 		                      "databases that can't perform a "
 		                      "rollback is prohibited.");
 	int rc = atomic ? corm_atomic_begin(db) : CORM_OK;
-	for (char *p = script; !rc && *p;) {
-		char *end = strstr(p, ";\n");
-		if (!end)
-			break;
-		*end = '\0';
+	unsigned syntax = db->be->sql_syntax;
+	for (char *p = script, *stop = script + strlen(script); !rc && p < stop;) {
+		size_t len = (size_t)(stop - p), end = corm__sql_statement_end(p, len, syntax);
+		if (corm__sql_is_blank(p, end, syntax)) {
+			p += end + (end < len);
+			continue;
+		}
+		p[end] = '\0';
 		rc = corm__exec(db, p, NULL, 0, NULL);
-		p = end + 2;
+		p += end + (end < len);
 	}
 	if (!atomic)
 		return rc;

@@ -16,8 +16,26 @@ extern "C" {
 #endif
 
 /* 2: bind() says whether the value is stable; column_text()
- * 3: lookups and transforms by name (lookups, transforms) instead of arrays sized by enums */
+ * 3: lookups and transforms by name (lookups, transforms) instead of arrays sized by enums;
+ *    quote_value() and sql_syntax (string literals as the server reads them) */
 #define CORM_BACKEND_ABI 3
+
+/**
+ * How a server's SQL lexer reads quoted text and comments (corm_backend.sql_syntax): used
+ * to find where a statement ends (corm_execute takes one statement per call). Every
+ * dialect has '...' strings with '' for a quote, "..." identifiers with "" for a quote,
+ * -- comments to the end of the line and C-style comments.
+ */
+enum {
+	CORM_SQL_BACKSLASH_ESCAPES = 1 << 0,  /* '...' and "..." strings take \' escapes (MySQL) */
+	CORM_SQL_DQUOTE_STRINGS = 1 << 1,     /* "..." is a string, not an identifier (MySQL) */
+	CORM_SQL_BACKTICK_NAMES = 1 << 2,     /* `name` identifiers (MySQL, SQLite) */
+	CORM_SQL_BRACKET_NAMES = 1 << 3,      /* [name] identifiers (SQLite) */
+	CORM_SQL_HASH_COMMENTS = 1 << 4,      /* # comments to the end of the line (MySQL) */
+	CORM_SQL_DOLLAR_QUOTES = 1 << 5,      /* $tag$ ... $tag$ strings (PostgreSQL) */
+	CORM_SQL_E_STRINGS = 1 << 6,          /* E'...' strings take \' escapes (PostgreSQL) */
+	CORM_SQL_DASH_COMMENT_SPACE = 1 << 7, /* -- opens a comment only before a space (MySQL) */
+};
 
 /**
  * The SQL of one lookup, found by the lookup's name ("exact", "icontains",
@@ -65,6 +83,8 @@ typedef struct corm_features {
 	bool unique_together_as_index;
 	int max_query_params; /* bound parameters per statement */
 	int max_name_length;  /* identifiers; longer names are shortened with a hash; 0 = 200 */
+	/* ABI 3: max_name_length counts bytes (PostgreSQL's NAMEDATALEN), not characters */
+	bool max_name_length_in_bytes;
 } corm_features;
 
 struct corm_buf;
@@ -204,6 +224,24 @@ typedef struct corm_backend {
 	 * buffers, as Django does for MySQL).
 	 */
 	int (*stream)(void *stmt, size_t chunk_size, corm_driver_error *err);
+
+	/* ---- ABI 3 ---- */
+	/**
+	 * Optional: writes `len` bytes of `text` as one SQL string literal, quoted
+	 * exactly as this server parses it with the session settings the backend
+	 * sets (MariaDB: backslashes escaped; standard SQL: quotes doubled). Used
+	 * where SQL is displayed with its parameters written in (corm_qs_str).
+	 * NULL: standard SQL, '...' with every ' doubled.
+	 */
+	void (*quote_value)(struct corm_buf *b, const char *text, size_t len);
+	/**
+	 * A bytes literal: this text, the bytes in lowercase hex, then
+	 * bytes_literal_end ("X'" and "'"; PostgreSQL: '\x and '::bytea).
+	 * NULL: "X'" and "'".
+	 */
+	const char *bytes_literal_start, *bytes_literal_end;
+	/** CORM_SQL_* flags: how the server reads quoted text and comments. */
+	unsigned sql_syntax;
 } corm_backend;
 
 #ifdef __cplusplus

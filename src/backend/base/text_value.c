@@ -1,4 +1,5 @@
 #include "backend/base/text_value.h"
+#include "util/alloc.h"
 
 int corm__value_from_text(corm_type want, const char *text, size_t len, corm_value *out)
 {
@@ -30,9 +31,10 @@ int corm__value_from_text(corm_type want, const char *text, size_t len, corm_val
 		return corm_uuid_parse(&out->u.uuid, text, len) ? CORM_EBACKEND : CORM_OK;
 	case CORM_TYPE_JSON: {
 		/* "\u0000" is valid JSON and is what corm stores for a NUL inside a string */
-		json_t *j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-		if (!j)
-			return CORM_EBACKEND;
+		bool oom;
+		json_t *j = corm__json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &oom);
+		if (!j) /* jansson allocates with corm's allocator: its failure is ours */
+			return oom ? CORM_ENOMEM : CORM_EBACKEND;
 		*out = corm_v_json(j);
 		return CORM_OK;
 	}

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "backend/base/names.h"
 #include "backend/base/backends.h"
 #include "backend/base/text_value.h"
 #include "model/meta.h"
@@ -406,9 +407,10 @@ static bool is_transaction_control(const char *sql, size_t len)
 	return false;
 }
 
+/* Tolerates a half-built result (cols or rbind NULL after a failed allocation). */
 static void free_result_buffers(my_stmt *s)
 {
-	for (unsigned i = 0; i < s->ncols; i++)
+	for (unsigned i = 0; s->cols && i < s->ncols; i++)
 		corm__free(s->cols[i].buf);
 	corm__free(s->cols);
 	corm__free(s->rbind);
@@ -423,8 +425,11 @@ static void free_result_buffers(my_stmt *s)
 		mysql_stmt_free_result(s->stmt);
 }
 
+/* Tolerates a half-built statement (params or pbind NULL after a failed allocation). */
 static void clear_params(my_stmt *s)
 {
+	if (!s->params || !s->pbind)
+		return;
 	for (unsigned i = 0; i < s->nparams; i++) {
 		corm__free(s->params[i].data);
 		memset(&s->params[i], 0, sizeof s->params[i]);
@@ -641,13 +646,11 @@ static int my_bind(void *stmt, int index, const corm_value *v, bool stable, corm
 		break;
 	}
 	case CORM_TYPE_JSON: {
-		char *text = json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT);
-		if (!text)
+		size_t n;
+		p->data = corm__json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT, &n);
+		if (!p->data)
 			return oom(err);
-		bool ok = set_data(p, text, strlen(text));
-		free(text);
-		if (!ok)
-			return oom(err);
+		p->len = (unsigned long)n;
 		b->buffer_type = MYSQL_TYPE_STRING;
 		break;
 	}
@@ -777,10 +780,10 @@ static int step_text(my_stmt *s, corm_driver_error *err)
 		if (!s->res)
 			return conn_err(err, s->conn);
 		unsigned n = mysql_num_fields(s->res);
-		s->ncols = n;
 		s->cols = corm__calloc(n, sizeof *s->cols);
 		if (!s->cols)
 			return oom(err);
+		s->ncols = n;
 		for (unsigned i = 0; i < n; i++)
 			s->cols[i].kind = COL_BYTES;
 	}
@@ -838,8 +841,11 @@ static int my_step(void *stmt, corm_driver_error *err)
 			return stmt_err(err, s);
 		bool ok = setup_result(s, mysql_fetch_fields(meta), n);
 		mysql_free_result(meta);
-		if (!ok)
+		if (!ok) { /* no half-built result left; the reset settles the rows sent */
+			free_result_buffers(s);
+			s->failed = true;
 			return oom(err);
+		}
 		if (mysql_stmt_bind_result(s->stmt, s->rbind))
 			return stmt_err(err, s);
 	}
@@ -1111,9 +1117,52 @@ static int my_column_text(void *stmt, int col, const char **text, size_t *len)
 
 /* ---- dialect ---------------------------------------------------------- */
 
+/* A name past 64 characters is shortened as Django's truncate_name does (the server would
+ * refuse it). */
 static void my_quote_name(corm_buf *b, const char *name)
 {
-	corm_buf_quoted(b, name, '`');
+	corm__quote_name_max(b, name, '`', 64, false);
+}
+
+/*
+ * A string literal as MariaDB reads it in the sql_mode SESSION_SQL sets (no
+ * NO_BACKSLASH_ESCAPES): a backslash escapes the next character, so it is
+ * doubled, and a quote is doubled (as mysql_real_escape_string, for the
+ * characters a C string can hold). MariaDB keeps \% and \_ as two characters,
+ * so a backslash before % or _ is written once: LIKE patterns read as they are.
+ */
+static void my_quote_value(corm_buf *b, const char *text, size_t len)
+{
+	corm_buf_putc(b, '\'');
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		switch (c) {
+		case '\'':
+			corm_buf_put(b, "''", 2);
+			break;
+		case '\\':
+			if (i + 1 < len && (text[i + 1] == '%' || text[i + 1] == '_'))
+				corm_buf_putc(b, c);
+			else
+				corm_buf_put(b, "\\\\", 2);
+			break;
+		case '\n':
+			corm_buf_put(b, "\\n", 2);
+			break;
+		case '\r':
+			corm_buf_put(b, "\\r", 2);
+			break;
+		case '\032':
+			corm_buf_put(b, "\\Z", 2);
+			break;
+		case '\0':
+			corm_buf_put(b, "\\0", 2);
+			break;
+		default:
+			corm_buf_putc(b, c);
+		}
+	}
+	corm_buf_putc(b, '\'');
 }
 
 static void my_placeholder(corm_buf *b, int n)
@@ -1348,6 +1397,10 @@ const corm_backend corm__mysql_backend = {
         .begin_sql = "START TRANSACTION",
         .specialize = my_specialize,
         .is_alive = my_is_alive,
+        .quote_value = my_quote_value,
+        .sql_syntax = CORM_SQL_BACKSLASH_ESCAPES | CORM_SQL_DQUOTE_STRINGS |
+                      CORM_SQL_BACKTICK_NAMES | CORM_SQL_HASH_COMMENTS |
+                      CORM_SQL_DASH_COMMENT_SPACE,
 };
 
 /*

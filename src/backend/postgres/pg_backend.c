@@ -74,6 +74,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "backend/base/names.h"
 #include "backend/base/backends.h"
 #include "backend/base/text_value.h"
 #include "model/meta.h"
@@ -838,11 +839,7 @@ static int pg_bind(void *stmt, int index, const corm_value *v, bool stable, corm
 	case CORM_TYPE_JSON: {
 		if (json_has_nul(v->u.json))
 			return fail(err, CORM_ETYPE, NUL_TEXT);
-		char *dumped = json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT);
-		if (!dumped)
-			return oom(err);
-		owned = corm__strdup(dumped); /* jansson allocates with malloc */
-		free(dumped);
+		owned = corm__json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT, NULL);
 		if (!owned)
 			return oom(err);
 		break;
@@ -1319,10 +1316,10 @@ static int parse_interval(const char *text, corm_value *out)
  * integer"). Integer literals beyond int64 are given a ".0" (jansson reads
  * them as reals, which is what they were) and the text is parsed again.
  */
-static json_t *load_json(const char *text, size_t len)
+static json_t *load_json(const char *text, size_t len, bool *oom)
 {
-	json_t *j = json_loadb(text, len, JSON_DECODE_ANY, NULL);
-	if (j)
+	json_t *j = corm__json_loadb(text, len, JSON_DECODE_ANY, oom);
+	if (j || *oom)
 		return j;
 	corm_buf b = CORM_BUF_INIT;
 	bool changed = false;
@@ -1363,8 +1360,10 @@ static json_t *load_json(const char *text, size_t len)
 		}
 		i = k;
 	}
-	if (changed && !b.oom)
-		j = json_loadb(b.ptr, b.len, JSON_DECODE_ANY, NULL);
+	if (changed && !b.oom) {
+		j = corm__json_loadb(b.ptr, b.len, JSON_DECODE_ANY, oom);
+	}
+	*oom = *oom || b.oom;
 	corm_buf_free(&b);
 	return j;
 }
@@ -1453,9 +1452,10 @@ static int pg_column(void *stmt, int col, corm_type want, corm_value *out)
 	case CORM_TYPE_DURATION:
 		return parse_interval(text, out);
 	case CORM_TYPE_JSON: {
-		json_t *j = load_json(text, len);
+		bool oom;
+		json_t *j = load_json(text, len, &oom);
 		if (!j)
-			return CORM_EBACKEND;
+			return oom ? CORM_ENOMEM : CORM_EBACKEND;
 		*out = corm_v_json(j);
 		return CORM_OK;
 	}
@@ -1478,9 +1478,10 @@ static int pg_column_int_not_null(void *stmt, int col, int64_t *out)
 
 /* ---- dialect ----------------------------------------------------------- */
 
+/* A name past 63 bytes is shortened as Django's truncate_name does (the server would cut it). */
 static void pg_quote_name(corm_buf *b, const char *name)
 {
-	corm_buf_quoted(b, name, '"');
+	corm__quote_name_max(b, name, '"', 63, true);
 }
 
 static void pg_placeholder(corm_buf *b, int n)
@@ -1668,6 +1669,7 @@ const corm_backend corm__postgres_backend = {
                         .like_indexes = true,
                         .max_query_params = 65535,
                         .max_name_length = 63,
+                        .max_name_length_in_bytes = true,
                 },
         .open = pg_open,
         .close = pg_close,
@@ -1698,4 +1700,8 @@ const corm_backend corm__postgres_backend = {
         .begin_sql = "BEGIN",
         .is_alive = pg_is_alive,
         .stream = pg_stream,
+        .quote_value = NULL, /* standard_conforming_strings is on (SESSION_SQL): '' for a quote */
+        .sql_syntax = CORM_SQL_DOLLAR_QUOTES | CORM_SQL_E_STRINGS,
+        .bytes_literal_start = "'\\x",
+        .bytes_literal_end = "'::bytea",
 };

@@ -2,7 +2,8 @@
  * The SQLite backend: driver calls on sqlite3 and the SQLite dialect
  * (Django's backends/sqlite3/base.py and operations.py).
  */
-#include <regex.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,14 +44,72 @@ static void set_err(corm_driver_error *err, sqlite3 *db, int rc)
 }
 
 /*
- * REGEXP for the regex/iregex lookups, with POSIX extended syntax; the
- * "(?i)" prefix that Django's iregex SQL adds turns on case folding.
- * The compiled pattern is cached on the statement with sqlite3_set_auxdata.
+ * REGEXP for the regex/iregex lookups, through PCRE2 (one well-kept dialect,
+ * Perl/Python-like: \d, lookarounds, (?i) ...), in UTF mode with Unicode
+ * properties, so iregex's "(?i)" prefix folds case beyond ASCII. Patterns and
+ * their match data are allocated with corm's allocator and cached on the
+ * statement with sqlite3_set_auxdata (kept while the pattern argument stays
+ * the same, as Django's lru_cache'd re.compile does across rows).
  */
+typedef struct sq_regex {
+	pcre2_code *code;
+	pcre2_match_data *match;
+} sq_regex;
+
+static void *pcre_malloc(PCRE2_SIZE size, void *data)
+{
+	return corm__alloc(size);
+}
+static void pcre_free(void *ptr, void *data)
+{
+	corm__free(ptr);
+}
+
 static void regex_free(void *p)
 {
-	regfree(p);
-	corm__free(p);
+	sq_regex *re = p;
+	pcre2_match_data_free(re->match);
+	pcre2_code_free(re->code);
+	corm__free(re);
+}
+
+/* Compiles `pattern`; NULL with the SQL function's error set (bad pattern, out of memory). */
+static sq_regex *regex_compile(sqlite3_context *ctx, const char *pattern, size_t len)
+{
+	pcre2_general_context *gc = pcre2_general_context_create(pcre_malloc, pcre_free, NULL);
+	pcre2_compile_context *cc = gc ? pcre2_compile_context_create(gc) : NULL;
+	sq_regex *re = cc ? corm__calloc(1, sizeof *re) : NULL;
+	int code = 0;
+	PCRE2_SIZE offset = 0;
+	if (re)
+		re->code = pcre2_compile((PCRE2_SPTR)pattern, len, PCRE2_UTF | PCRE2_UCP, &code,
+		                         &offset, cc);
+	if (re && re->code)
+		re->match = pcre2_match_data_create_from_pattern(re->code, gc);
+	pcre2_compile_context_free(cc);
+	pcre2_general_context_free(gc);
+	if (re && re->match)
+		return re;
+	if (re && !re->code && code != PCRE2_ERROR_HEAP_FAILED) {
+		PCRE2_UCHAR why[256];
+		if (pcre2_get_error_message(code, why, sizeof why) < 0)
+			snprintf((char *)why, sizeof why, "error %d", code);
+		char *msg = sqlite3_mprintf("invalid regular expression '%.*s': %s at offset %llu",
+		                            (int)len, pattern, (const char *)why,
+		                            (unsigned long long)offset);
+		if (msg)
+			sqlite3_result_error(ctx, msg, -1);
+		else
+			sqlite3_result_error_nomem(ctx);
+		sqlite3_free(msg);
+	} else {
+		sqlite3_result_error_nomem(ctx);
+	}
+	if (re) {
+		pcre2_code_free(re->code);
+		corm__free(re);
+	}
+	return NULL;
 }
 
 static void regexp_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -59,31 +118,38 @@ static void regexp_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	const char *text = (const char *)sqlite3_value_text(argv[1]);
 	if (!pattern || !text)
 		return; /* NULL: no match, like Django's _sqlite_regexp */
-	regex_t *re = sqlite3_get_auxdata(ctx, 0);
+	sq_regex *re = sqlite3_get_auxdata(ctx, 0);
 	if (!re) {
-		int flags = REG_EXTENDED | REG_NOSUB;
-		if (strncmp(pattern, "(?i)", 4) == 0) {
-			flags |= REG_ICASE;
-			pattern += 4;
-		}
-		re = corm__alloc(sizeof *re);
-		if (!re) {
-			sqlite3_result_error_nomem(ctx);
+		re = regex_compile(ctx, pattern, (size_t)sqlite3_value_bytes(argv[0]));
+		if (!re)
 			return;
-		}
-		if (regcomp(re, pattern, flags) != 0) {
-			corm__free(re);
-			sqlite3_result_error(ctx, "invalid regular expression", -1);
-			return;
-		}
-		sqlite3_set_auxdata(ctx, 0, re, regex_free);
+		sqlite3_set_auxdata(ctx, 0, re, regex_free); /* frees it if it cannot keep it */
 		re = sqlite3_get_auxdata(ctx, 0);
 		if (!re) {
 			sqlite3_result_error_nomem(ctx);
 			return;
 		}
 	}
-	sqlite3_result_int(ctx, regexec(re, text, 0, NULL, 0) == 0);
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)text, (size_t)sqlite3_value_bytes(argv[1]), 0, 0,
+	                     re->match, NULL);
+	if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) {
+		sqlite3_result_int(ctx, rc >= 0);
+		return;
+	}
+	if (rc == PCRE2_ERROR_NOMEMORY || rc == PCRE2_ERROR_HEAPLIMIT) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	PCRE2_UCHAR why[256];
+	if (pcre2_get_error_message(rc, why, sizeof why) < 0)
+		snprintf((char *)why, sizeof why, "error %d", rc);
+	char *msg = sqlite3_mprintf("regular expression '%s' could not be matched: %s", pattern,
+	                            (const char *)why);
+	if (msg)
+		sqlite3_result_error(ctx, msg, -1);
+	else
+		sqlite3_result_error_nomem(ctx);
+	sqlite3_free(msg);
 }
 
 static int sq_open(void **out, const corm_url *url, corm_driver_error *err)
@@ -199,11 +265,11 @@ static int sq_bind(void *stmt, int index, const corm_value *v, bool stable, corm
 		break;
 	}
 	case CORM_TYPE_JSON: {
-		char *text = json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT);
+		size_t n;
+		char *text = corm__json_dumps(v->u.json, JSON_ENCODE_ANY | JSON_COMPACT, &n);
 		if (!text)
 			return oom(err);
-		rc = sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
-		free(text);
+		rc = sqlite3_bind_text64(s, i, text, n, corm__free, SQLITE_UTF8);
 		break;
 	}
 	default:
@@ -485,4 +551,6 @@ const corm_backend corm__sqlite_backend = {
         .begin_sql = "BEGIN",
         .column_int_not_null = sq_column_int_not_null,
         .is_alive = sq_is_alive,
+        .quote_value = NULL, /* standard: '' for a quote */
+        .sql_syntax = CORM_SQL_BACKTICK_NAMES | CORM_SQL_BRACKET_NAMES,
 };
