@@ -485,6 +485,10 @@ bool corm__member_is_null(const corm_fmeta *fm, const void *inst)
 	case CORM_TYPE_BYTES:
 		return CMEMBER(inst, fm, corm_bytes)->data == NULL;
 	default:
+		/* a foreign key whose id was never set (0: AutoField ids start at 1) is NULL, as
+		 * Django's unset post.author_id is None: saving it makes NOT NULL fire */
+		if (fm->kind == CORM_FIELD_FK && CMEMBER(inst, fm, corm_fk)->id == 0)
+			return true;
 		return fm->index < 64 && (((const corm_obj *)inst)->nulls >> fm->index) & 1;
 	}
 }

@@ -348,8 +348,7 @@ static int do_update(corm_db *db, const corm_meta *meta, void *inst, const char 
 static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 {
 	corm_set_item few[32]; /* most models: no allocation */
-	corm_set_item *cols =
-	        meta->nfields <= 32 ? few : corm__calloc(meta->nfields, sizeof *cols);
+	corm_set_item *cols = meta->nfields <= 32 ? few : corm__calloc(meta->nfields, sizeof *cols);
 	if (!cols)
 		return corm__db_error(db, CORM_ENOMEM, "out of memory");
 	size_t n = 0;
@@ -486,8 +485,6 @@ int corm_save_fields(corm_db *db, void *inst, const char *const *fields)
 
 int corm_delete(corm_db *db, void *inst, int64_t *deleted)
 {
-	if (deleted)
-		*deleted = 0;
 	if (!db)
 		return CORM_EINVAL;
 	corm__db_ok(db);
@@ -504,9 +501,12 @@ int corm_delete(corm_db *db, void *inst, int64_t *deleted)
 	corm_qs *qs = corm_objects(db, meta->model);
 	if (!qs)
 		return corm_errcode(db);
+	int64_t n = 0;
 	int rc = corm_filter(qs, corm_q_new("pk", corm_v_int(pk)));
 	if (!rc)
-		rc = corm_qs_delete(qs, deleted);
+		rc = corm_qs_delete(qs, &n);
+	if (!rc && deleted)
+		*deleted = n;
 	corm_qs_free(qs);
 	if (!rc) {
 		corm__member_store(meta->pk, inst, &(corm_value){CORM_TYPE_INT, {.i = 0}});
@@ -655,12 +655,11 @@ static int create_from(corm_db *db, const corm_model *model, void **out, const c
 int corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
                        const corm_kw *lookup, const corm_kw *defaults)
 {
-	if (created)
-		*created = false;
 	if (!db || !out)
 		return db ? corm__db_error(db, CORM_EINVAL, "corm_get_or_create: out is NULL")
 		          : CORM_EINVAL;
 	*(void **)out = NULL;
+	bool made = false;
 	int rc;
 	corm_qs *qs = lookup_qs(db, model, lookup, &rc);
 	if (!rc)
@@ -668,36 +667,50 @@ int corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *cr
 	if (rc == CORM_ENOTFOUND) {
 		/* create in a savepoint so that losing a race to a concurrent insert can be retried
 		 * as a get */
+		void *inst = NULL;
 		rc = corm_atomic_begin(db);
 		if (!rc) {
-			rc = create_from(db, model, out, lookup, defaults);
-			if (rc) {
+			rc = create_from(db, model, &inst, lookup, defaults);
+			if (rc)
 				corm__rollback_keep_error(db);
-			} else {
-				rc = corm_atomic_commit(db);
-			}
+			else
+				rc = corm_atomic_commit(db); /* deferred constraints fail here */
+		}
+		if (rc) {
+			corm_free(inst); /* made, then refused at commit */
+			inst = NULL;
 		}
 		if (rc == CORM_ECONSTRAINT) {
-			int again = corm_get(qs, out, NULL);
-			if (again == CORM_OK)
+			/* the row may have been created by another writer: get it; if it is not
+			 * there either, the create's error is the one to report */
+			corm_err keep = db->err;
+			int native = db->native_err;
+			db->err = (corm_err){0, CORM_BUF_INIT};
+			if (corm_get(qs, &inst, NULL) == CORM_OK) {
 				rc = CORM_OK;
-		} else if (!rc && created) {
-			*created = true;
+				corm__err_free(&keep);
+				corm__db_ok(db);
+			} else {
+				corm_free(inst);
+				inst = NULL;
+				corm__err_free(&db->err);
+				db->err = keep;
+				db->native_err = native;
+			}
+		} else if (!rc) {
+			made = true;
 		}
-		if (rc && *(void **)out) {
-			corm_free(*(void **)out);
-			*(void **)out = NULL;
-		}
+		*(void **)out = inst;
 	}
 	corm_qs_free(qs);
+	if (!rc && created)
+		*created = made;
 	return rc;
 }
 
 int corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
                           const corm_kw *lookup, const corm_kw *defaults)
 {
-	if (created)
-		*created = false;
 	if (!db || !out)
 		return db ? corm__db_error(db, CORM_EINVAL, "corm_update_or_create: out is NULL")
 		          : CORM_EINVAL;
@@ -705,24 +718,34 @@ int corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool 
 	int rc = corm_atomic_begin(db);
 	if (rc)
 		return rc;
+	void *inst = NULL;
+	bool made = false;
+	/* as Django: the row is read with select_for_update, so that a concurrent
+	 * update_or_create waits for this one instead of overwriting it with what it read */
 	corm_qs *qs = lookup_qs(db, model, lookup, &rc);
 	if (!rc)
-		rc = corm_get(qs, out, NULL);
+		rc = corm_select_for_update(qs, CORM_LOCK_WAIT);
+	if (!rc)
+		rc = corm_get(qs, &inst, NULL);
 	if (rc == CORM_OK) {
-		rc = apply_kwargs(db, *(void **)out, defaults);
+		rc = apply_kwargs(db, inst, defaults);
 		if (!rc)
-			rc = corm_save(db, *(void **)out);
+			rc = corm_save(db, inst);
 	} else if (rc == CORM_ENOTFOUND) {
-		rc = create_from(db, model, out, lookup, defaults);
-		if (!rc && created)
-			*created = true;
+		rc = create_from(db, model, &inst, lookup, defaults);
+		made = rc == CORM_OK;
 	}
 	corm_qs_free(qs);
-	if (rc) {
+	if (rc)
 		corm__rollback_keep_error(db);
-		corm_free(*(void **)out);
-		*(void **)out = NULL;
+	else
+		rc = corm_atomic_commit(db);
+	if (rc) {
+		corm_free(inst);
 		return rc;
 	}
-	return corm_atomic_commit(db);
+	*(void **)out = inst;
+	if (created)
+		*created = made;
+	return CORM_OK;
 }
