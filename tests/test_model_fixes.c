@@ -216,6 +216,260 @@ static void test_frozen_clock(void **state)
 	assert_true(year >= 2025);
 }
 
+/* ---- values a column cannot hold (issue 13 items 10-12) ---- */
+
+typedef struct Event {
+	corm_obj obj;
+	corm_date day;
+	corm_datetime at;
+	corm_time t;
+	corm_duration span;
+	int32_t i32;
+	int16_t i16;
+	corm_decimal *amount;
+	double ratio;
+} Event;
+
+static const corm_field event_fields[] = {
+        CORM_DATE(Event, day, .null = true),
+        CORM_DATETIME(Event, at, .null = true),
+        CORM_TIME(Event, t, .null = true),
+        CORM_DURATION(Event, span, .null = true),
+        CORM_INT(Event, i32, .default_value = "0"),
+        CORM_SMALLINT(Event, i16, .default_value = "0"),
+        CORM_DECIMAL(Event, amount, .max_digits = 30, .decimal_places = 10, .null = true),
+        CORM_FLOAT(Event, ratio, .null = true),
+};
+static corm_model Event_model = CORM_MODEL(Event, "blog", event_fields);
+
+static int event_setup(void **state)
+{
+	test_env *env = calloc(1, sizeof *env);
+	if (corm_registry_new(&env->reg) || corm_registry_add(env->reg, &Event_model))
+		return -1;
+	if (corm_open(&env->db, test_url()))
+		return -1;
+	corm_drop_tables(env->db, env->reg);
+	if (corm_create_tables(env->db, env->reg)) {
+		fprintf(stderr, "create tables: %s\n", corm_errmsg(env->db));
+		return -1;
+	}
+	*state = env;
+	return 0;
+}
+
+/* Saving e must fail with CORM_ETYPE and `msg`; the table stays readable. */
+static void assert_refused(test_env *env, Event *e, const char *msg)
+{
+	assert_int_equal(corm_save(env->db, e), CORM_ETYPE);
+	assert_string_equal(corm_errmsg(env->db), msg);
+	corm_qs *qs = corm_objects(env->db, &Event_model);
+	int64_t n = -1;
+	ASSERT_OK(env, corm_count(qs, &n));
+	Event *first = NULL;
+	int rc = corm_first(qs, &first);
+	assert_true(rc == CORM_OK || rc == CORM_ENOTFOUND);
+	corm_free(first);
+	corm_qs_free(qs);
+}
+
+static void test_dates_out_of_range(void **state)
+{
+	test_env *env = *state;
+	Event *e;
+	ASSERT_OK(env, corm_new(&Event_model, &e));
+	e->day.days = INT32_MAX;
+	corm_set_null(e, &e->day, false);
+	assert_refused(env, e,
+	               "Field 'day' of blog.Event expected a date between 0001-01-01 and "
+	               "9999-12-31 but got days=2147483647.");
+	e->day.days = 2932897; /* 10000-01-01 */
+	assert_refused(env, e,
+	               "Field 'day' of blog.Event expected a date between 0001-01-01 and "
+	               "9999-12-31 but got days=2932897.");
+	e->day.days = -719163; /* 0000-12-31 */
+	assert_refused(env, e,
+	               "Field 'day' of blog.Event expected a date between 0001-01-01 and "
+	               "9999-12-31 but got days=-719163.");
+	e->day.days = 2932896; /* 9999-12-31: the last date */
+	e->at.us = INT64_MAX;
+	corm_set_null(e, &e->at, false);
+	assert_refused(env, e,
+	               "Field 'at' of blog.Event expected a datetime between 0001-01-01 00:00:00 "
+	               "and 9999-12-31 23:59:59.999999 but got us=9223372036854775807.");
+	e->at.us = INT64_MIN;
+	assert_refused(env, e,
+	               "Field 'at' of blog.Event expected a datetime between 0001-01-01 00:00:00 "
+	               "and 9999-12-31 23:59:59.999999 but got us=-9223372036854775808.");
+	assert_int_equal(corm_datetime_parse(&e->at, "0001-01-01 00:00:00", 19), CORM_OK);
+	e->t.us = 86400000000LL; /* 24:00 */
+	corm_set_null(e, &e->t, false);
+	assert_refused(env, e,
+	               "Field 't' of blog.Event expected a time between 00:00:00 and "
+	               "23:59:59.999999 but got us=86400000000.");
+	e->t.us = -1;
+	assert_refused(env, e,
+	               "Field 't' of blog.Event expected a time between 00:00:00 and "
+	               "23:59:59.999999 but got us=-1.");
+	e->t.us = 86399999999LL;
+	/* the limits themselves are stored and read back */
+	ASSERT_OK(env, corm_save(env->db, e));
+	ASSERT_OK(env, corm_refresh(env->db, e));
+	char buf[CORM_DATETIME_STRLEN];
+	corm_date_format(e->day, buf);
+	assert_string_equal(buf, "9999-12-31");
+	corm_datetime_format(e->at, buf);
+	assert_string_equal(buf, "0001-01-01 00:00:00");
+	corm_time_format(e->t, buf);
+	assert_string_equal(buf, "23:59:59.999999");
+
+	/* create(), update() and filters go through the same check */
+	assert_int_equal(corm_create(env->db, &Event_model, NULL,
+	                             CORM_KWARGS(CORM_KW("day", ((corm_date){INT32_MAX})))),
+	                 CORM_ETYPE);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "Field 'day' of blog.Event expected a date between 0001-01-01 and "
+	                    "9999-12-31 but got days=2147483647.");
+	corm_qs *qs = corm_objects(env->db, &Event_model);
+	assert_int_equal(corm_update(qs, CORM_KWARGS(CORM_KW("t", ((corm_time){-1}))), NULL),
+	                 CORM_ETYPE);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "Field 't' of blog.Event expected a time between 00:00:00 and "
+	                    "23:59:59.999999 but got us=-1.");
+	corm_qs_free(qs);
+	qs = corm_objects(env->db, &Event_model);
+	assert_int_equal(corm_filter(qs, CORM_Q("at__lt", ((corm_datetime){INT64_MAX}))),
+	                 CORM_ETYPE);
+	corm_qs_free(qs);
+	/* every row still reads */
+	qs = corm_objects(env->db, &Event_model);
+	int64_t n;
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 1);
+	corm_qs_free(qs);
+	corm_free(e);
+}
+
+static void test_durations_at_the_limits(void **state)
+{
+	test_env *env = *state;
+	/* every backend keeps any int64 of microseconds (PostgreSQL's interval reaches
+	 * 178 million years) */
+	const int64_t spans[] = {INT64_MAX, INT64_MIN + 1, 0, -1};
+	for (size_t i = 0; i < sizeof spans / sizeof spans[0]; i++) {
+		Event *e;
+		ASSERT_OK(env,
+		          corm_create(env->db, &Event_model, &e,
+		                      CORM_KWARGS(CORM_KW("span", ((corm_duration){spans[i]})))));
+		ASSERT_OK(env, corm_refresh(env->db, e));
+		assert_int_equal(e->span.us, spans[i]);
+		corm_free(e);
+	}
+}
+
+static void test_integers_out_of_range(void **state)
+{
+	test_env *env = *state;
+	Event *e;
+	ASSERT_OK(env, corm_create(env->db, &Event_model, &e, CORM_NO_KWARGS));
+	corm_qs *qs = corm_objects(env->db, &Event_model);
+	assert_int_equal(corm_update(qs, CORM_KWARGS(CORM_KW("i32", INT64_C(5000000000))), NULL),
+	                 CORM_ETYPE);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "Field 'i32' of blog.Event expected an integer between -2147483648 "
+	                    "and 2147483647 (IntegerField) but got 5000000000.");
+	assert_int_equal(corm_update(qs, CORM_KWARGS(CORM_KW("i16", 40000)), NULL), CORM_ETYPE);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "Field 'i16' of blog.Event expected an integer between -32768 and "
+	                    "32767 (SmallIntegerField) but got 40000.");
+	assert_int_equal(corm_create(env->db, &Event_model, NULL,
+	                             CORM_KWARGS(CORM_KW("i32", INT64_C(-2147483649)))),
+	                 CORM_ETYPE);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "Field 'i32' of blog.Event expected an integer between -2147483648 "
+	                    "and 2147483647 (IntegerField) but got -2147483649.");
+	/* F() + 1 at the limit: the server refuses it, SQLite stores it and reading it back is
+	 * an error, never a wrapped value */
+	ASSERT_OK(env, corm_update(qs, CORM_KWARGS(CORM_KW("i32", INT32_MAX)), NULL));
+	int rc = corm_update(qs, CORM_KWARGS(CORM_KW("i32", CORM_F_ADD(corm_f("i32"), 1))), NULL);
+	if (is("sqlite")) {
+		ASSERT_OK(env, rc);
+		assert_int_equal(corm_refresh(env->db, e), CORM_ETYPE);
+		assert_string_equal(
+		        corm_errmsg(env->db),
+		        "Field 'i32' of blog.Event expected an integer between "
+		        "-2147483648 and 2147483647 (IntegerField) but got 2147483648.");
+	} else {
+		assert_int_not_equal(rc, CORM_OK);
+		ASSERT_OK(env, corm_refresh(env->db, e));
+		assert_int_equal(e->i32, INT32_MAX);
+	}
+	corm_qs_free(qs);
+	corm_free(e);
+}
+
+static void test_decimals_and_floats_kept_exactly(void **state)
+{
+	test_env *env = *state;
+	/* (30, 10): 20 whole digits at most, on every backend */
+	assert_int_equal(corm_create(env->db, &Event_model, NULL,
+	                             CORM_KWARGS(CORM_KW("amount", "123456789012345678911"))),
+	                 CORM_ETYPE);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "Field 'amount' of blog.Event expected a decimal with at most 20 "
+	                    "digits before the decimal point (max_digits=30, decimal_places=10) "
+	                    "but got 123456789012345678911.");
+	corm_qs *qs = corm_objects(env->db, &Event_model);
+	Event *e;
+	ASSERT_OK(env, corm_create(env->db, &Event_model, &e, CORM_NO_KWARGS));
+	assert_int_equal(
+	        corm_update(qs, CORM_KWARGS(CORM_KW("amount", "123456789012345678911")), NULL),
+	        CORM_ETYPE);
+	/* 20 digits fit the column; SQLite's NUMERIC would keep 15 of them */
+	int rc = corm_create(env->db, &Event_model, NULL,
+	                     CORM_KWARGS(CORM_KW("amount", "12345678901234567891")));
+	if (is("sqlite")) {
+		assert_int_equal(rc, CORM_ETYPE);
+		assert_string_equal(
+		        corm_errmsg(env->db),
+		        "Field 'amount' of blog.Event cannot store 12345678901234567891 "
+		        "exactly: SQLite keeps 15 significant digits of a decimal, and it "
+		        "has 20.");
+	} else {
+		ASSERT_OK(env, rc);
+	}
+	/* NaN and infinities: PostgreSQL keeps them, SQLite turns NaN into NULL, MariaDB has
+	 * neither */
+	const double odd[] = {NAN, INFINITY, -INFINITY};
+	for (size_t i = 0; i < 3; i++) {
+		e->ratio = odd[i];
+		corm_set_null(e, &e->ratio, false);
+		rc = corm_save(env->db, e);
+		bool refused = is("mysql") || (is("sqlite") && i == 0);
+		if (refused) {
+			assert_int_equal(rc, CORM_ETYPE);
+			char want[200];
+			snprintf(want, sizeof want,
+			         "Field 'ratio' of blog.Event cannot store %s on %s.",
+			         i == 0   ? "NaN"
+			         : i == 1 ? "Infinity"
+			                  : "-Infinity",
+			         is("sqlite") ? "SQLite" : "MariaDB/MySQL");
+			assert_string_equal(corm_errmsg(env->db), want);
+			continue;
+		}
+		ASSERT_OK(env, rc);
+		ASSERT_OK(env, corm_refresh(env->db, e));
+		assert_false(corm_is_null(e, &e->ratio));
+		if (i == 0)
+			assert_true(isnan(e->ratio));
+		else
+			assert_true(e->ratio == odd[i]);
+	}
+	corm_qs_free(qs);
+	corm_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +480,14 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_update_or_create_failure, test_setup,
 	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_frozen_clock, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_dates_out_of_range, event_setup,
+	                                        test_teardown),
+	        cmocka_unit_test_setup_teardown(test_durations_at_the_limits, event_setup,
+	                                        test_teardown),
+	        cmocka_unit_test_setup_teardown(test_integers_out_of_range, event_setup,
+	                                        test_teardown),
+	        cmocka_unit_test_setup_teardown(test_decimals_and_floats_kept_exactly, event_setup,
+	                                        test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

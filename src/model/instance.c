@@ -125,24 +125,6 @@ int corm_clone(const void *src, void *out)
 	return CORM_OK;
 }
 
-static int range_check(const corm_fmeta *fm, const corm_value *v, corm_err *err)
-{
-	if (fm->vtype != CORM_TYPE_INT || v->type != CORM_TYPE_INT || fm->kind == CORM_FIELD_FK)
-		return CORM_OK;
-	int64_t lo = INT64_MIN, hi = INT64_MAX;
-	if (fm->decl->size == 2)
-		lo = INT16_MIN, hi = INT16_MAX;
-	else if (fm->decl->size == 4)
-		lo = INT32_MIN, hi = INT32_MAX;
-	if (v->u.i < lo || v->u.i > hi)
-		return corm__err_set(
-		        err, CORM_ETYPE,
-		        "Field '%s.%s' expected an integer from %lld to %lld but got %lld.",
-		        fm->owner->model->name, fm->name, (long long)lo, (long long)hi,
-		        (long long)v->u.i);
-	return CORM_OK;
-}
-
 static int no_such_field(const corm_meta *meta, const char *name, corm_err *err)
 {
 	return corm__err_set(err, CORM_EFIELD, "%s has no field named '%s'. Choices are: %s",
@@ -171,7 +153,7 @@ static int set_field_meta(void *inst, const corm_fmeta *fm, const corm_value *va
 	int rc = corm__coerce(fm, value, &v, err);
 	if (rc)
 		return rc;
-	rc = range_check(fm, &v, err);
+	rc = corm__value_check(fm, &v, NULL, false, err);
 	if (!rc && corm__member_store(fm, inst, &v))
 		rc = corm__err_set(err, CORM_ENOMEM, "out of memory");
 	corm__value_clear(&v);
@@ -421,6 +403,28 @@ static int check_unsaved_related(corm_db *db, const corm_meta *meta, void *inst)
 	return CORM_OK;
 }
 
+/* Values set by hand in the struct that the columns cannot hold fail here, not on every later
+ * read of the table. */
+static int check_values(corm_db *db, const corm_meta *meta, const void *inst)
+{
+	for (size_t i = 0; i < meta->nfields; i++) {
+		const corm_fmeta *fm = &meta->fields[i];
+		if (fm->vtype == CORM_TYPE_TEXT || fm->vtype == CORM_TYPE_BOOL ||
+		    fm->kind == CORM_FIELD_FK)
+			continue;
+		corm_value v;
+		corm__member_get(fm, inst, &v);
+		corm_err err = {0, CORM_BUF_INIT};
+		int rc = corm__value_check(fm, &v, db->be->vendor, true, &err);
+		if (rc) {
+			rc = corm__db_take(db, &err);
+			corm__err_free(&err);
+			return rc;
+		}
+	}
+	return CORM_OK;
+}
+
 static int save(corm_db *db, void *inst, const char *const *only, bool only_given)
 {
 	if (!db)
@@ -449,6 +453,8 @@ static int save(corm_db *db, void *inst, const char *const *only, bool only_give
 			        meta->label);
 	}
 	int rc = check_unsaved_related(db, meta, inst);
+	if (!rc)
+		rc = check_values(db, meta, inst);
 	if (rc)
 		return rc;
 	int64_t matched = 0;
