@@ -210,6 +210,8 @@ static void int_range(const corm_fmeta *fm, int64_t *lo, int64_t *hi)
 	*hi = INT64_MAX;
 	switch (fm->kind) {
 	case CORM_FIELD_SMALLINT:
+	case CORM_FIELD_POSITIVE_SMALLINT:
+	case CORM_FIELD_SMALLAUTO:
 		*lo = INT16_MIN, *hi = INT16_MAX;
 		break;
 	case CORM_FIELD_INT:
@@ -847,7 +849,18 @@ int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v)
 		*MEMBER(inst, fm, bool) = v->u.b;
 		break;
 	case CORM_TYPE_TEXT: {
-		char *s = corm__strdup(v->u.text);
+		const char *text = v->u.text;
+		char ip[46];
+		if (fm->kind == CORM_FIELD_GENERIC_IP) {
+			/* Django's adapt_ipaddressfield_value stores "" as NULL */
+			if (!*text) {
+				corm__member_clear(fm, inst);
+				return CORM_OK;
+			}
+			if (corm__ip_clean(fm, text, ip))
+				text = ip;
+		}
+		char *s = corm__strdup(text);
 		if (!s)
 			return CORM_ENOMEM;
 		corm__free(*MEMBER(inst, fm, char *));

@@ -334,7 +334,7 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 	if (!cols)
 		return corm__db_error(db, CORM_ENOMEM, "out of memory");
 	size_t n = 0;
-	bool auto_pk = meta->pk->kind == CORM_FIELD_AUTO || meta->pk->kind == CORM_FIELD_BIGAUTO;
+	bool auto_pk = corm__kind_is_auto(meta->pk->kind);
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
 		if (fm->is_pk && auto_pk && corm_pk(inst) == 0)

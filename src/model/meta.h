@@ -103,8 +103,20 @@ const corm_fmeta *corm__meta_field_at(const struct corm_meta *meta, size_t offse
 const char *corm__kind_name(corm_field_kind kind);
 /* The value type a field kind stores. */
 corm_type corm__kind_vtype(corm_field_kind kind);
-/* Whether the kind is textual (Char, Text, Slug, Email, URL). */
+/* Whether the kind is textual (Char, Text, Slug, Email, URL; not GenericIPAddress, inet on
+ * PostgreSQL). */
 bool corm__kind_is_text(corm_field_kind kind);
+/* Whether the kind is an automatic primary key (AutoField, BigAutoField, SmallAutoField). */
+bool corm__kind_is_auto(corm_field_kind kind);
+/*
+ * GenericIPAddressField's get_prep_value: an IPv6 address in Django's
+ * clean_ipv6_address form (compressed, lower case, "::ffff:1.2.3.4", or
+ * "1.2.3.4" with unpack_ipv4) written into out[46]; returns false (out
+ * untouched) for text that is not one, which is then stored as given.
+ */
+bool corm__ip_clean(const corm_fmeta *fm, const char *text, char out[46]);
+/* Strips the /32 or /128 netmask PostgreSQL's inet may show, in place. NULL is a no-op. */
+void corm__ip_from_db(char *text);
 /* Whether the kind is an integer kind (incl. Auto and FK). */
 bool corm__kind_is_int(corm_field_kind kind);
 

@@ -108,6 +108,8 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 				return cannot_read(st, &meta->fields[i], rc);
 			if (store_text((char **)member, text, len, slots ? &slots[i] : NULL))
 				return corm__db_error(st->db, CORM_ENOMEM, "out of memory");
+			if (meta->fields[i].kind == CORM_FIELD_GENERIC_IP)
+				corm__ip_from_db(*(char **)member);
 			continue;
 		}
 		case CORM_STORE_INT64:

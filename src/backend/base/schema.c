@@ -104,6 +104,8 @@ static int fk_column_kind(const corm_fmeta *fm)
 		return CORM_FIELD_INT;
 	if (pk->kind == CORM_FIELD_BIGAUTO)
 		return CORM_FIELD_BIGINT;
+	if (pk->kind == CORM_FIELD_SMALLAUTO)
+		return CORM_FIELD_SMALLINT;
 	return pk->kind;
 }
 
@@ -147,8 +149,7 @@ static void column_def(corm_buf *b, const corm_backend *be, const corm_fmeta *fm
 	corm_buf_puts(b, fm->nullable ? " NULL" : " NOT NULL");
 	if (fm->is_pk) {
 		corm_buf_puts(b, " PRIMARY KEY");
-		if ((fm->kind == CORM_FIELD_AUTO || fm->kind == CORM_FIELD_BIGAUTO) &&
-		    be->auto_suffix)
+		if (corm__kind_is_auto(fm->kind) && be->auto_suffix)
 			corm_buf_printf(b, " %s", be->auto_suffix);
 	} else if (fm->decl->unique) {
 		corm_buf_puts(b, " UNIQUE");
