@@ -409,8 +409,15 @@ static int check_values(corm_db *db, const corm_meta *meta, const void *inst)
 {
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
-		if (fm->vtype == CORM_TYPE_TEXT || fm->vtype == CORM_TYPE_BOOL ||
-		    fm->kind == CORM_FIELD_FK)
+		/* only what a member of its C type can hold and its column cannot */
+		if (fm->vtype != CORM_TYPE_INT && fm->vtype != CORM_TYPE_DATE &&
+		    fm->vtype != CORM_TYPE_DATETIME && fm->vtype != CORM_TYPE_TIME &&
+		    fm->vtype != CORM_TYPE_DECIMAL && fm->vtype != CORM_TYPE_FLOAT)
+			continue;
+		if (fm->vtype == CORM_TYPE_INT &&
+		    (fm->kind == CORM_FIELD_FK || fm->decl->size <= 2 ||
+		     (fm->decl->size == 4 && fm->kind != CORM_FIELD_SMALLINT &&
+		      fm->kind != CORM_FIELD_POSITIVE_SMALLINT)))
 			continue;
 		corm_value v;
 		corm__member_get(fm, inst, &v);
