@@ -188,6 +188,15 @@ static void test_round_trip(void **state)
 	ASSERT_OK(env, corm_count(qs, &n));
 	assert_int_equal(n, 1);
 	corm_qs_free(qs);
+	/* a filter's and update()'s IPv6 text is rewritten as get_prep_value does */
+	qs = corm_objects(env->db, &Host_model);
+	ASSERT_OK(env, corm_filter(qs, CORM_Q("ip6", "2001:DB8:0:0::1")));
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 1);
+	ASSERT_OK(env, corm_update(qs, CORM_KWARGS(CORM_KW("ip4", "0:0::FFFF:10.9.8.7")), NULL));
+	corm_qs_free(qs);
+	ASSERT_OK(env, corm_refresh(env->db, h));
+	assert_string_equal(h->ip4, "::ffff:10.9.8.7");
 	/* the database refuses a negative Positive* value, corm one the member cannot hold */
 	int rc = corm_create(env->db, &Host_model, NULL,
 	                     CORM_KWARGS(CORM_KW("tiny", t), CORM_KW("ps", -1)));

@@ -355,7 +355,7 @@ static void test_durations_at_the_limits(void **state)
 	test_env *env = *state;
 	/* every backend keeps any int64 of microseconds (PostgreSQL's interval reaches
 	 * 178 million years) */
-	const int64_t spans[] = {INT64_MAX, INT64_MIN + 1, 0, -1};
+	const int64_t spans[] = {INT64_MAX, INT64_MIN, INT64_MIN + 1, 0, -1};
 	for (size_t i = 0; i < sizeof spans / sizeof spans[0]; i++) {
 		Event *e;
 		ASSERT_OK(env,

@@ -237,8 +237,11 @@ struct corm_model {
  * GenericIPAddressField: text of at most 39 characters (inet on PostgreSQL).
  * Options .protocol = CORM_IP_V4 / CORM_IP_V6 (default both) and
  * .unpack_ipv4 = true. IPv6 addresses are stored in their compressed form
- * ("2001:db8::1"), as Django's clean_ipv6_address writes them; "" is stored
- * as NULL, as Django does (so blank=True needs null=True).
+ * ("2001:db8::1"), as Django's clean_ipv6_address writes them, whether they
+ * come from corm_set, create, update() or a filter (not when written straight
+ * into the member); "" is stored as NULL, as Django does (so blank=True needs
+ * null=True). Values read back are the database's text, as in Django, less a
+ * /32 or /128 netmask.
  */
 #define CORM_GENERIC_IP(T, m, ...)                                                                 \
 	CORM__FIELD(T, m, CORM_FIELD_GENERIC_IP, CORM__CHECK(T, m, char *), __VA_ARGS__)

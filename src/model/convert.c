@@ -396,9 +396,22 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 	return rc;
 }
 
+/*
+ * GenericIPAddressField's get_prep_value rewrites an IPv6 address: the new
+ * text lives in one of these per-thread buffers, which every caller of
+ * corm__coerce copies from before it coerces a 16th value.
+ */
+static _Thread_local char ip_ring[16][46];
+static _Thread_local unsigned ip_next;
+
 static int coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, corm_err *err)
 {
 	char tmp[64];
+	if (fm->kind == CORM_FIELD_GENERIC_IP && in->type == CORM_TYPE_TEXT) {
+		char *buf = ip_ring[ip_next++ % 16];
+		*out = corm__ip_clean(fm, in->u.text, buf) ? corm_v_text(buf) : *in;
+		return CORM_OK;
+	}
 	*out = corm_v_null();
 	if (in->type == CORM_TYPE_NULL)
 		return CORM_OK;

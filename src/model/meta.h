@@ -136,7 +136,9 @@ void corm__err_free(corm_err *err);
  * Converts `in` to the field's storage type (Django's get_prep_value): on
  * success *out holds a value of fm->vtype, or NULL; payloads that had to be
  * made (parsed decimals, JSON) are owned by `out` and freed with
- * corm__value_clear. Text/bytes may borrow from `in`. CORM_ETYPE on mismatch,
+ * corm__value_clear. Text/bytes may borrow from `in` (or, for an IPv6 address
+ * rewritten in its stored form, from a per-thread buffer that is reused 16
+ * calls later: copy it at once). CORM_ETYPE on mismatch,
  * and for dates, datetimes and times outside what every backend stores
  * (0001-01-01 .. 9999-12-31, 00:00 .. 23:59:59.999999), filters included.
  */
