@@ -228,7 +228,7 @@ static void int_range(const corm_fmeta *fm, int64_t *lo, int64_t *hi)
 		*lo = INT32_MIN, *hi = INT32_MAX;
 }
 
-int corm__int_fits(const corm_fmeta *fm, int64_t v)
+int corm__int_fits_range(const corm_fmeta *fm, int64_t v)
 {
 	if (fm->kind == CORM_FIELD_FK)
 		return 1;

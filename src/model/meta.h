@@ -150,7 +150,12 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
  * constraint), Big* int64, and never wider than the C member. Foreign keys:
  * always (their ids are int64).
  */
-int corm__int_fits(const corm_fmeta *fm, int64_t v);
+int corm__int_fits_range(const corm_fmeta *fm, int64_t v);
+static inline int corm__int_fits(const corm_fmeta *fm, int64_t v)
+{
+	/* every integer kind and member holds these: the row decoder's usual case */
+	return (v >= INT16_MIN && v <= INT16_MAX) || corm__int_fits_range(fm, v);
+}
 /* Sets err to CORM_ETYPE "Field 'view_count' of blog.Post expected an integer between ...". */
 int corm__int_unfit(const corm_fmeta *fm, int64_t v, corm_err *err);
 /*
