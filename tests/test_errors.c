@@ -170,8 +170,9 @@ static void test_set_bad_value(void **state)
 	assert_last(CORM_ETYPE, "Field 'Post.view_count' expected a number but got 'abc'.");
 	assert_int_equal(p->view_count, 0);
 	assert_int_equal(CORM_SET(p, "view_count", (int64_t)5000000000), CORM_ETYPE);
-	assert_last(CORM_ETYPE, "Field 'Post.view_count' expected an integer from -2147483648 to "
-	                        "2147483647 but got 5000000000.");
+	assert_last(CORM_ETYPE, "Field 'view_count' of blog.Post expected an integer between "
+	                        "-2147483648 and 2147483647 (PositiveIntegerField) but got "
+	                        "5000000000.");
 	assert_int_equal(CORM_SET(p, "views", 3), CORM_EFIELD);
 	assert_last(CORM_EFIELD,
 	            "blog.Post has no field named 'views'. Choices are: author, author_id, body, "

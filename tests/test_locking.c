@@ -269,12 +269,75 @@ static void test_nowait_and_misuse(void **state)
 	corm_pool_release(env->pool, holder);
 }
 
+/* update_or_create in a second thread while the main one holds the row and changes another column
+ */
+typedef struct uoc_worker {
+	lock_env *env;
+	int rc;
+	char error[256];
+} uoc_worker;
+
+static void *uoc_thread(void *arg)
+{
+	uoc_worker *w = arg;
+	corm_db *db;
+	if ((w->rc = corm_pool_acquire(w->env->pool, &db)))
+		return NULL;
+	Account *acc = NULL;
+	bool created = true;
+	w->rc = corm_update_or_create(db, &Account_model, &acc, &created,
+	                              CORM_KWARGS(CORM_KW("pk", w->env->a)),
+	                              CORM_KWARGS(CORM_KW("owner", "alice2")));
+	if (w->rc)
+		snprintf(w->error, sizeof w->error, "%s", corm_errmsg(db));
+	else if (created)
+		w->rc = -1;
+	corm_free(acc);
+	corm_pool_release(w->env->pool, db);
+	return NULL;
+}
+
+/*
+ * update_or_create saves every column it read: without select_for_update it
+ * would read the balance before the holder's commit and write the old one back.
+ */
+static void test_update_or_create_locks_the_row(void **state)
+{
+	lock_env *env = *state;
+	corm_db *holder;
+	assert_int_equal(corm_pool_acquire(env->pool, &holder), CORM_OK);
+	corm_qs *hq = corm_objects(holder, &Account_model);
+	assert_int_equal(corm_select_for_update(hq, CORM_LOCK_WAIT), CORM_OK);
+	assert_int_equal(corm_atomic_begin(holder), CORM_OK);
+	Account *acc = NULL;
+	assert_int_equal(corm_get(hq, &acc, corm_q_new("pk", corm_v_int(env->a))), CORM_OK);
+	uoc_worker w = {env, 0, ""};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, uoc_thread, &w), 0);
+	struct timespec pause = {0, 300 * 1000000L}; /* the other thread is now waiting */
+	nanosleep(&pause, NULL);
+	acc->balance = 4242;
+	assert_int_equal(corm_save_fields(holder, acc, CORM_FIELDS("balance")), CORM_OK);
+	assert_int_equal(corm_atomic_commit(holder), CORM_OK);
+	pthread_join(t, NULL);
+	if (w.rc)
+		fail_msg("update_or_create: %d %s", w.rc, w.error);
+	assert_int_equal(corm_refresh(holder, acc), CORM_OK);
+	assert_int_equal(acc->balance, 4242); /* not lost */
+	assert_string_equal(acc->owner, "alice2");
+	corm_free(acc);
+	corm_qs_free(hq);
+	corm_pool_release(env->pool, holder);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_nowait_and_misuse, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_transfer_funds_loses_nothing, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_double_checked_counter, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_update_or_create_locks_the_row, setup,
+	                                        teardown),
 	};
 	return cmocka_run_group_tests_name("locking", tests, NULL, NULL);
 }

@@ -200,18 +200,31 @@ static void test_decimal_max_digits(void **state)
 	} cases[] = {
 	        /*
 	         * SQLite stores decimals in a NUMERIC column as Django does, where only 15
-	         * significant digits survive (REAL); corm then quantizes to decimal_places.
-	         * PostgreSQL's numeric and MariaDB's decimal keep every digit.
+	         * significant digits survive (REAL): corm refuses the values it would change
+	         * (NULL: refused). PostgreSQL's numeric and MariaDB's decimal keep every digit.
 	         */
-	        {"9999999999.9999999999", "9999999999.9999999999", "10000000000.0000000000"},
-	        {"-9999999999.9999999999", "-9999999999.9999999999", "-10000000000.0000000000"},
-	        {"1234567890.1234567891", "1234567890.1234567891", "1234567890.1234600000"},
+	        {"9999999999.9999999999", "9999999999.9999999999", NULL},
+	        {"-9999999999.9999999999", "-9999999999.9999999999", NULL},
+	        {"1234567890.1234567891", "1234567890.1234567891", NULL},
 	        {"0.0000000001", "0.0000000001", "0.0000000001"},
 	        {"12345.6789012345", "12345.6789012345", "12345.6789012345"},
+	        {"123456789.012345", "123456789.0123450000", "123456789.0123450000"},
 	        {"0", "0.0000000000", "0.0000000000"},
 	        {"-0.5", "-0.5000000000", "-0.5000000000"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (is_backend("sqlite") && !cases[i].sqlite) {
+			assert_int_equal(corm_create(env->db, &Sample_model, NULL,
+			                             CORM_KWARGS(CORM_KW("amount", cases[i].in))),
+			                 CORM_ETYPE);
+			char want[300];
+			snprintf(want, sizeof want,
+			         "Field 'amount' of roundtrip.Sample cannot store %s exactly: SQLite "
+			         "keeps 15 significant digits of a decimal, and it has 20.",
+			         cases[i].in);
+			assert_string_equal(corm_errmsg(env->db), want);
+			continue;
+		}
 		Sample *s = store_and_load(env, CORM_KWARGS(CORM_KW("amount", cases[i].in)));
 		char *text = corm_decimal_to_string(s->amount);
 		const char *want = is_backend("sqlite") ? cases[i].sqlite : cases[i].exact;
@@ -220,6 +233,15 @@ static void test_decimal_max_digits(void **state)
 		corm_mem_free(text);
 		corm_free(s);
 	}
+	/* more whole digits than max_digits - decimal_places: refused on every backend, as
+	 * Django's get_db_prep_save (format_number) does */
+	assert_int_equal(corm_create(env->db, &Sample_model, NULL,
+	                             CORM_KWARGS(CORM_KW("amount", "12345678901.5"))),
+	                 CORM_ETYPE);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "Field 'amount' of roundtrip.Sample expected a decimal with at most 10 "
+	                    "digits before the decimal point (max_digits=20, decimal_places=10) "
+	                    "but got 12345678901.5.");
 }
 
 static void test_timestamps_far_from_1970(void **state)

@@ -4,6 +4,15 @@
  * Instances are the user's model structs (Post *), allocated by corm so that
  * corm can free what they own: strings, decimals, JSON, bytes. Functions take
  * them as `void *` and check the corm_obj header.
+ *
+ * Out parameters, for every function here: they are written only on success.
+ * On failure an out pointer (`void *out` receiving a T *) is set to NULL, so
+ * there is nothing to free, and every other out parameter (`bool *created`,
+ * `int64_t *deleted`) is left untouched.
+ *
+ * A foreign key member whose id is 0 is unset: it reads as NULL (Django's
+ * post.author_id is None; AutoField ids start at 1), and saving it sends NULL,
+ * so a non-null ForeignKey left unset fails at once with CORM_ECONSTRAINT.
  */
 #ifndef CORM_INSTANCE_H
 #define CORM_INSTANCE_H
@@ -107,7 +116,8 @@ CORM_EXTERN(int) corm_save_fields(corm_db *db, void *instance, const char *const
 /**
  * Deletes the instance's row. Afterwards the instance is unsaved with pk 0
  * (Django sets pk to None). `deleted` (may be NULL) gets the number of rows
- * deleted. Errors: CORM_EINVAL (never saved), CORM_ECONSTRAINT, CORM_EBACKEND.
+ * deleted (untouched on failure). Errors: CORM_EINVAL (never saved),
+ * CORM_ECONSTRAINT, CORM_EBACKEND.
  */
 CORM_EXTERN(int) corm_delete(corm_db *db, void *instance, int64_t *deleted);
 
@@ -130,14 +140,22 @@ corm_create(corm_db *db, const corm_model *model, void *out, const corm_kw *kwar
  * (exact lookups, ANDed), or creates it from lookup + defaults inside an
  * atomic block, handling the race where another writer creates it first.
  * *created (may be NULL) says which. *(T **)out is owned by the caller.
+ * On failure *out is NULL and *created untouched; the connection's error is
+ * the create's when the create was refused (not the lookup's "does not exist").
  * Errors: CORM_EMULTIPLE, and those of corm_create.
  */
 CORM_EXTERN(int)
 corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
                    const corm_kw *lookup, const corm_kw *defaults);
 /**
- * update_or_create(**lookup, defaults=...): updates the matching row with
- * `defaults` (locking it where the backend can), or creates it.
+ * update_or_create(**lookup, defaults=...): in one atomic block, reads the
+ * matching row with select_for_update (as Django: a concurrent
+ * update_or_create waits instead of overwriting it; SQLite locks the whole
+ * database instead), sets `defaults` on it and saves it, or creates it from
+ * lookup + defaults. *(T **)out is owned by the caller; *created (may be
+ * NULL) says which. On failure everything is rolled back, *out is NULL and
+ * *created untouched. Errors: CORM_EMULTIPLE, those of corm_set, corm_save
+ * and corm_create.
  */
 CORM_EXTERN(int)
 corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool *created,

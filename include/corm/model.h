@@ -83,8 +83,20 @@ typedef enum corm_field_kind {
 	CORM_FIELD_UUID,
 	CORM_FIELD_BINARY,
 	CORM_FIELD_JSON,
-	CORM_FIELD_FK
+	CORM_FIELD_FK,
+	/* added later: at the end, so the numbers above never change */
+	CORM_FIELD_POSITIVE_SMALLINT,
+	CORM_FIELD_POSITIVE_BIGINT,
+	CORM_FIELD_SMALLAUTO,
+	CORM_FIELD_GENERIC_IP
 } corm_field_kind;
+
+/** GenericIPAddressField(protocol=...): which addresses the field accepts. */
+typedef enum corm_ip_protocol {
+	CORM_IP_BOTH = 0, /**< 'both' (the default) */
+	CORM_IP_V4,       /**< 'IPv4' */
+	CORM_IP_V6        /**< 'IPv6' */
+} corm_ip_protocol;
 
 /** What deleting a referenced row does to this row (ForeignKey on_delete). */
 typedef enum corm_on_delete {
@@ -133,6 +145,10 @@ struct corm_field {
 	corm_model *related;
 	corm_on_delete on_delete;
 	const char *related_name;
+
+	/* GenericIPAddressField */
+	corm_ip_protocol protocol;
+	bool unpack_ipv4; /* "::ffff:1.2.3.4" is stored as "1.2.3.4"; protocol 'both' only */
 };
 
 #define CORM_MAX_ORDERING        8
@@ -207,6 +223,28 @@ struct corm_model {
 	CORM__FIELD(T, m, CORM_FIELD_SMALLINT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
 #define CORM_POSITIVE_INT(T, m, ...)                                                               \
 	CORM__FIELD(T, m, CORM_FIELD_POSITIVE_INT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
+/** PositiveSmallIntegerField: 0 .. 32767. */
+#define CORM_POSITIVE_SMALLINT(T, m, ...)                                                          \
+	CORM__FIELD(T, m, CORM_FIELD_POSITIVE_SMALLINT, CORM__CHECK(T, m, CORM__INTS), __VA_ARGS__)
+/** PositiveBigIntegerField: 0 .. 9223372036854775807. */
+#define CORM_POSITIVE_BIGINT(T, m, ...)                                                            \
+	CORM__FIELD(T, m, CORM_FIELD_POSITIVE_BIGINT, CORM__CHECK(T, m, int64_t), __VA_ARGS__)
+/** SmallAutoField: an automatic primary key of 1 .. 32767 (the member is an int64_t). */
+#define CORM_SMALLAUTO(T, m, ...)                                                                  \
+	CORM__FIELD(T, m, CORM_FIELD_SMALLAUTO, CORM__CHECK(T, m, int64_t), .primary_key = true,   \
+	            __VA_ARGS__)
+/**
+ * GenericIPAddressField: text of at most 39 characters (inet on PostgreSQL).
+ * Options .protocol = CORM_IP_V4 / CORM_IP_V6 (default both) and
+ * .unpack_ipv4 = true. IPv6 addresses are stored in their compressed form
+ * ("2001:db8::1"), as Django's clean_ipv6_address writes them, whether they
+ * come from corm_set, create, update() or a filter (not when written straight
+ * into the member); "" is stored as NULL, as Django does (so blank=True needs
+ * null=True). Values read back are the database's text, as in Django, less a
+ * /32 or /128 netmask.
+ */
+#define CORM_GENERIC_IP(T, m, ...)                                                                 \
+	CORM__FIELD(T, m, CORM_FIELD_GENERIC_IP, CORM__CHECK(T, m, char *), __VA_ARGS__)
 #define CORM_FLOAT(T, m, ...)                                                                      \
 	CORM__FIELD(T, m, CORM_FIELD_FLOAT, CORM__CHECK(T, m, double), __VA_ARGS__)
 #define CORM_DECIMAL(T, m, ...)                                                                    \

@@ -68,7 +68,7 @@ typedef struct corm_decimal corm_decimal;
 CORM_EXTERN(int) corm_date_from_ymd(corm_date *out, int year, int month, int day);
 /** Splits a date into year/month/day; any out pointer may be NULL. */
 CORM_EXTERN(void) corm_date_to_ymd(corm_date d, int *year, int *month, int *day);
-/** Today's date in UTC. */
+/** Today's date in UTC (from corm_datetime_now, so the corm_set_clock clock). */
 CORM_EXTERN(corm_date) corm_date_today(void);
 /** Builds a UTC instant. Returns CORM_EINVAL for out-of-range parts. */
 CORM_EXTERN(int)
@@ -78,8 +78,22 @@ corm_datetime_from_parts(corm_datetime *out, int year, int month, int day, int h
 CORM_EXTERN(void)
 corm_datetime_to_parts(corm_datetime dt, int *year, int *month, int *day, int *hour, int *minute,
                        int *second, int *microsecond);
-/** The current UTC instant, microsecond resolution. */
+/**
+ * The current UTC instant, microsecond resolution: the real clock, or the
+ * clock installed with corm_set_clock.
+ */
 CORM_EXTERN(corm_datetime) corm_datetime_now(void);
+/** A clock for corm_set_clock: returns "now" (UTC); ctx is the pointer given with it. */
+typedef corm_datetime (*corm_clock_fn)(void *ctx);
+/**
+ * Replaces the clock that corm_datetime_now and corm_date_today read (and so
+ * auto_now, auto_now_add): tests freeze time with it. `now` == NULL restores
+ * the real clock. `ctx` is borrowed and handed to every call of `now`; it must
+ * live until the clock is replaced. The clock is process-wide: set it while no
+ * other thread is saving, and `now` itself must be thread-safe if corm is used
+ * from several threads. No errors.
+ */
+CORM_EXTERN(void) corm_set_clock(corm_clock_fn now, void *ctx);
 /** The date part (UTC) of an instant. */
 CORM_EXTERN(corm_date) corm_datetime_date(corm_datetime dt);
 /** Builds a time of day. Returns CORM_EINVAL for out-of-range parts. */

@@ -250,9 +250,220 @@ static int coerce_int(const corm_fmeta *fm, const corm_value *in, corm_value *ou
 	return type_error(fm, in, "a number", err);
 }
 
+/* ---- what a column can hold ---- */
+
+#define US_PER_DAY INT64_C(86400000000)
+#define DAY_MIN    (-719162) /* 0001-01-01 */
+#define DAY_MAX    2932896   /* 9999-12-31 */
+
+static void int_range(const corm_fmeta *fm, int64_t *lo, int64_t *hi)
+{
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	switch (fm->kind) {
+	case CORM_FIELD_SMALLINT:
+	case CORM_FIELD_POSITIVE_SMALLINT:
+	case CORM_FIELD_SMALLAUTO:
+		*lo = INT16_MIN, *hi = INT16_MAX;
+		break;
+	case CORM_FIELD_INT:
+	case CORM_FIELD_POSITIVE_INT:
+	case CORM_FIELD_AUTO:
+		*lo = INT32_MIN, *hi = INT32_MAX;
+		break;
+	default:
+		break;
+	}
+	if (fm->decl->size == 2 && *hi > INT16_MAX)
+		*lo = INT16_MIN, *hi = INT16_MAX;
+	else if (fm->decl->size == 4 && *hi > INT32_MAX)
+		*lo = INT32_MIN, *hi = INT32_MAX;
+}
+
+int corm__int_fits_range(const corm_fmeta *fm, int64_t v)
+{
+	if (fm->kind == CORM_FIELD_FK)
+		return 1;
+	int64_t lo, hi;
+	int_range(fm, &lo, &hi);
+	return v >= lo && v <= hi;
+}
+
+int corm__int_unfit(const corm_fmeta *fm, int64_t v, corm_err *err)
+{
+	int64_t lo, hi;
+	int_range(fm, &lo, &hi);
+	return corm__err_set(err, CORM_ETYPE,
+	                     "Field '%s' of %s expected an integer between %lld and %lld (%s) but "
+	                     "got %lld.",
+	                     fm->name, fm->owner->label, (long long)lo, (long long)hi,
+	                     corm__kind_name(fm->kind), (long long)v);
+}
+
+/* Dates, datetimes and times that no backend can store (Python's own limits). */
+static int check_temporal(const corm_fmeta *fm, const corm_value *v, corm_err *err)
+{
+	switch (v->type) {
+	case CORM_TYPE_DATE:
+		if (v->u.date.days < DAY_MIN || v->u.date.days > DAY_MAX)
+			return corm__err_set(
+			        err, CORM_ETYPE,
+			        "Field '%s' of %s expected a date between 0001-01-01 and "
+			        "9999-12-31 but got days=%ld.",
+			        fm->name, fm->owner->label, (long)v->u.date.days);
+		return CORM_OK;
+	case CORM_TYPE_DATETIME:
+		if (v->u.datetime.us < DAY_MIN * US_PER_DAY ||
+		    v->u.datetime.us > (DAY_MAX + 1) * US_PER_DAY - 1)
+			return corm__err_set(
+			        err, CORM_ETYPE,
+			        "Field '%s' of %s expected a datetime between 0001-01-01 "
+			        "00:00:00 and 9999-12-31 23:59:59.999999 but got us=%lld.",
+			        fm->name, fm->owner->label, (long long)v->u.datetime.us);
+		return CORM_OK;
+	case CORM_TYPE_TIME:
+		if (v->u.time.us < 0 || v->u.time.us >= US_PER_DAY)
+			return corm__err_set(
+			        err, CORM_ETYPE,
+			        "Field '%s' of %s expected a time between 00:00:00 and "
+			        "23:59:59.999999 but got us=%lld.",
+			        fm->name, fm->owner->label, (long long)v->u.time.us);
+		return CORM_OK;
+	default:
+		return CORM_OK;
+	}
+}
+
+/* Significant digits of a decimal's text: no sign, point, leading or trailing zeros. */
+static int significant_digits(const char *s)
+{
+	int n = 0, zeros = 0;
+	bool started = false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			continue;
+		if (*s == '0' && !started)
+			continue;
+		started = true;
+		if (*s == '0') {
+			zeros++;
+		} else {
+			n += zeros + 1;
+			zeros = 0;
+		}
+	}
+	return n;
+}
+
+static int check_decimal(const corm_fmeta *fm, const corm_decimal *d, const char *vendor,
+                         corm_err *err)
+{
+	int max_digits = fm->decl->max_digits, places = fm->decl->decimal_places;
+	if (fm->kind != CORM_FIELD_DECIMAL || max_digits <= 0)
+		return CORM_OK;
+	int whole;
+	corm_decimal_digits(d, NULL, NULL, &whole);
+	char *text = corm_decimal_to_string(d);
+	if (!text)
+		return corm__err_set(err, CORM_ENOMEM, "out of memory");
+	int rc = CORM_OK;
+	/* Django's get_db_prep_save quantizes to decimal_places within max_digits: the extra
+	 * decimals are rounded, a number with too many whole digits is refused */
+	if (whole > max_digits - places)
+		rc = corm__err_set(
+		        err, CORM_ETYPE,
+		        "Field '%s' of %s expected a decimal with at most %d digits before "
+		        "the decimal point (max_digits=%d, decimal_places=%d) but got %s.",
+		        fm->name, fm->owner->label, max_digits - places, max_digits, places, text);
+	else if (vendor && !strcmp(vendor, "sqlite")) {
+		/* SQLite's NUMERIC column keeps a decimal as a REAL: 15 significant digits */
+		corm_decimal *q = NULL;
+		int sig = 0;
+		if (corm_decimal_copy(&q, d) || corm_decimal_quantize(q, places))
+			rc = corm__err_set(err, CORM_ENOMEM, "out of memory");
+		else {
+			char *qt = corm_decimal_to_string(q);
+			if (!qt)
+				rc = corm__err_set(err, CORM_ENOMEM, "out of memory");
+			else
+				sig = significant_digits(qt);
+			corm__free(qt);
+		}
+		corm_decimal_free(q);
+		if (!rc && sig > 15)
+			rc = corm__err_set(
+			        err, CORM_ETYPE,
+			        "Field '%s' of %s cannot store %s exactly: SQLite keeps 15 "
+			        "significant digits of a decimal, and it has %d.",
+			        fm->name, fm->owner->label, text, sig);
+	}
+	corm__free(text);
+	return rc;
+}
+
+static int check_float(const corm_fmeta *fm, double f, const char *vendor, corm_err *err)
+{
+	if (!vendor || isfinite(f))
+		return CORM_OK;
+	bool sqlite = !strcmp(vendor, "sqlite"), mysql = !strcmp(vendor, "mysql");
+	/* SQLite stores NaN as NULL (infinities are kept); MariaDB's double refuses both */
+	if ((sqlite && isnan(f)) || mysql)
+		return corm__err_set(err, CORM_ETYPE, "Field '%s' of %s cannot store %s on %s.",
+		                     fm->name, fm->owner->label,
+		                     isnan(f) ? "NaN"
+		                     : f > 0  ? "Infinity"
+		                              : "-Infinity",
+		                     sqlite ? "SQLite" : "MariaDB/MySQL");
+	return CORM_OK;
+}
+
+int corm__value_check(const corm_fmeta *fm, const corm_value *v, const char *vendor, bool saving,
+                      corm_err *err)
+{
+	switch (v->type) {
+	case CORM_TYPE_INT:
+		if (fm->vtype == CORM_TYPE_INT && !corm__int_fits(fm, v->u.i))
+			return corm__int_unfit(fm, v->u.i, err);
+		return CORM_OK;
+	case CORM_TYPE_DATE:
+	case CORM_TYPE_DATETIME:
+	case CORM_TYPE_TIME:
+		return check_temporal(fm, v, err);
+	case CORM_TYPE_DECIMAL:
+		return saving ? check_decimal(fm, v->u.decimal, vendor, err) : CORM_OK;
+	case CORM_TYPE_FLOAT:
+		return saving ? check_float(fm, v->u.f, vendor, err) : CORM_OK;
+	default:
+		return CORM_OK;
+	}
+}
+
+static int coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, corm_err *err);
+
 int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, corm_err *err)
 {
+	int rc = coerce(fm, in, out, err);
+	if (!rc && (rc = check_temporal(fm, out, err)))
+		corm__value_clear(out);
+	return rc;
+}
+
+/*
+ * GenericIPAddressField's get_prep_value rewrites an IPv6 address: the new
+ * text lives in one of these per-thread buffers, which every caller of
+ * corm__coerce copies from before it coerces a 16th value.
+ */
+static _Thread_local char ip_ring[16][46];
+static _Thread_local unsigned ip_next;
+
+static int coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, corm_err *err)
+{
 	char tmp[64];
+	if (fm->kind == CORM_FIELD_GENERIC_IP && in->type == CORM_TYPE_TEXT) {
+		char *buf = ip_ring[ip_next++ % 16];
+		*out = corm__ip_clean(fm, in->u.text, buf) ? corm_v_text(buf) : *in;
+		return CORM_OK;
+	}
 	*out = corm_v_null();
 	if (in->type == CORM_TYPE_NULL)
 		return CORM_OK;
@@ -537,6 +748,10 @@ bool corm__member_is_null(const corm_fmeta *fm, const void *inst)
 	case CORM_TYPE_BYTES:
 		return CMEMBER(inst, fm, corm_bytes)->data == NULL;
 	default:
+		/* a foreign key whose id was never set (0: AutoField ids start at 1) is NULL, as
+		 * Django's unset post.author_id is None: saving it makes NOT NULL fire */
+		if (fm->kind == CORM_FIELD_FK && CMEMBER(inst, fm, corm_fk)->id == 0)
+			return true;
 		return fm->index < 64 && (((const corm_obj *)inst)->nulls >> fm->index) & 1;
 	}
 }
@@ -699,7 +914,18 @@ int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v)
 		*MEMBER(inst, fm, bool) = v->u.b;
 		break;
 	case CORM_TYPE_TEXT: {
-		char *s = corm__strdup(v->u.text);
+		const char *text = v->u.text;
+		char ip[46];
+		if (fm->kind == CORM_FIELD_GENERIC_IP) {
+			/* Django's adapt_ipaddressfield_value stores "" as NULL */
+			if (!*text) {
+				corm__member_clear(fm, inst);
+				return CORM_OK;
+			}
+			if (corm__ip_clean(fm, text, ip))
+				text = ip;
+		}
+		char *s = corm__strdup(text);
 		if (!s)
 			return CORM_ENOMEM;
 		corm__free(*MEMBER(inst, fm, char *));

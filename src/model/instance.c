@@ -153,24 +153,6 @@ int corm_clone(const void *src, void *out)
 	return CORM_OK;
 }
 
-static int range_check(const corm_fmeta *fm, const corm_value *v, corm_err *err)
-{
-	if (fm->vtype != CORM_TYPE_INT || v->type != CORM_TYPE_INT || fm->kind == CORM_FIELD_FK)
-		return CORM_OK;
-	int64_t lo = INT64_MIN, hi = INT64_MAX;
-	if (fm->decl->size == 2)
-		lo = INT16_MIN, hi = INT16_MAX;
-	else if (fm->decl->size == 4)
-		lo = INT32_MIN, hi = INT32_MAX;
-	if (v->u.i < lo || v->u.i > hi)
-		return corm__err_set(
-		        err, CORM_ETYPE,
-		        "Field '%s.%s' expected an integer from %lld to %lld but got %lld.",
-		        fm->owner->model->name, fm->name, (long long)lo, (long long)hi,
-		        (long long)v->u.i);
-	return CORM_OK;
-}
-
 static int no_such_field(const corm_meta *meta, const char *name, corm_err *err)
 {
 	return corm__err_set(err, CORM_EFIELD, "%s has no field named '%s'. Choices are: %s",
@@ -199,7 +181,7 @@ static int set_field_meta(void *inst, const corm_fmeta *fm, const corm_value *va
 	int rc = corm__coerce(fm, value, &v, err);
 	if (rc)
 		return rc;
-	rc = range_check(fm, &v, err);
+	rc = corm__value_check(fm, &v, NULL, false, err);
 	if (!rc && corm__member_store(fm, inst, &v))
 		rc = corm__err_set(err, CORM_ENOMEM, "out of memory");
 	corm__value_clear(&v);
@@ -389,7 +371,7 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 	if (!cols)
 		return corm__db_error(db, CORM_ENOMEM, "out of memory");
 	size_t n = 0;
-	bool auto_pk = meta->pk->kind == CORM_FIELD_AUTO || meta->pk->kind == CORM_FIELD_BIGAUTO;
+	bool auto_pk = corm__kind_is_auto(meta->pk->kind);
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
 		if (fm->is_pk && auto_pk && corm_pk(inst) == 0)
@@ -458,6 +440,35 @@ static int check_unsaved_related(corm_db *db, const corm_meta *meta, void *inst)
 	return CORM_OK;
 }
 
+/* Values set by hand in the struct that the columns cannot hold fail here, not on every later
+ * read of the table. */
+static int check_values(corm_db *db, const corm_meta *meta, const void *inst)
+{
+	for (size_t i = 0; i < meta->nfields; i++) {
+		const corm_fmeta *fm = &meta->fields[i];
+		/* only what a member of its C type can hold and its column cannot */
+		if (fm->vtype != CORM_TYPE_INT && fm->vtype != CORM_TYPE_DATE &&
+		    fm->vtype != CORM_TYPE_DATETIME && fm->vtype != CORM_TYPE_TIME &&
+		    fm->vtype != CORM_TYPE_DECIMAL && fm->vtype != CORM_TYPE_FLOAT)
+			continue;
+		if (fm->vtype == CORM_TYPE_INT &&
+		    (fm->kind == CORM_FIELD_FK || fm->decl->size <= 2 ||
+		     (fm->decl->size == 4 && fm->kind != CORM_FIELD_SMALLINT &&
+		      fm->kind != CORM_FIELD_POSITIVE_SMALLINT)))
+			continue;
+		corm_value v;
+		corm__member_get(fm, inst, &v);
+		corm_err err = {0, CORM_BUF_INIT};
+		int rc = corm__value_check(fm, &v, db->be->vendor, true, &err);
+		if (rc) {
+			rc = corm__db_take(db, &err);
+			corm__err_free(&err);
+			return rc;
+		}
+	}
+	return CORM_OK;
+}
+
 static int save(corm_db *db, void *inst, const char *const *only, bool only_given)
 {
 	if (!db)
@@ -486,6 +497,8 @@ static int save(corm_db *db, void *inst, const char *const *only, bool only_give
 			        meta->label);
 	}
 	int rc = check_unsaved_related(db, meta, inst);
+	if (!rc)
+		rc = check_values(db, meta, inst);
 	if (rc)
 		return rc;
 	int64_t matched = 0;
@@ -522,8 +535,6 @@ int corm_save_fields(corm_db *db, void *inst, const char *const *fields)
 
 int corm_delete(corm_db *db, void *inst, int64_t *deleted)
 {
-	if (deleted)
-		*deleted = 0;
 	if (!db)
 		return CORM_EINVAL;
 	corm__db_ok(db);
@@ -540,9 +551,12 @@ int corm_delete(corm_db *db, void *inst, int64_t *deleted)
 	corm_qs *qs = corm_objects(db, meta->model);
 	if (!qs)
 		return corm_errcode(db);
+	int64_t n = 0;
 	int rc = corm_filter(qs, corm_q_new("pk", corm_v_int(pk)));
 	if (!rc)
-		rc = corm_qs_delete(qs, deleted);
+		rc = corm_qs_delete(qs, &n);
+	if (!rc && deleted)
+		*deleted = n;
 	corm_qs_free(qs);
 	if (!rc) {
 		corm__member_store(meta->pk, inst, &(corm_value){CORM_TYPE_INT, {.i = 0}});
@@ -691,12 +705,11 @@ static int create_from(corm_db *db, const corm_model *model, void **out, const c
 int corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
                        const corm_kw *lookup, const corm_kw *defaults)
 {
-	if (created)
-		*created = false;
 	if (!db || !out)
 		return db ? corm__db_error(db, CORM_EINVAL, "corm_get_or_create: out is NULL")
 		          : CORM_EINVAL;
 	*(void **)out = NULL;
+	bool made = false;
 	int rc;
 	corm_qs *qs = lookup_qs(db, model, lookup, &rc);
 	if (!rc)
@@ -704,36 +717,50 @@ int corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *cr
 	if (rc == CORM_ENOTFOUND) {
 		/* create in a savepoint so that losing a race to a concurrent insert can be retried
 		 * as a get */
+		void *inst = NULL;
 		rc = corm_atomic_begin(db);
 		if (!rc) {
-			rc = create_from(db, model, out, lookup, defaults);
-			if (rc) {
+			rc = create_from(db, model, &inst, lookup, defaults);
+			if (rc)
 				corm__rollback_keep_error(db);
-			} else {
-				rc = corm_atomic_commit(db);
-			}
+			else
+				rc = corm_atomic_commit(db); /* deferred constraints fail here */
+		}
+		if (rc) {
+			corm_free(inst); /* made, then refused at commit */
+			inst = NULL;
 		}
 		if (rc == CORM_ECONSTRAINT) {
-			int again = corm_get(qs, out, corm_q_empty());
-			if (again == CORM_OK)
+			/* the row may have been created by another writer: get it; if it is not
+			 * there either, the create's error is the one to report */
+			corm_err keep = db->err;
+			int native = db->native_err;
+			db->err = (corm_err){0, CORM_BUF_INIT};
+			if (corm_get(qs, &inst, corm_q_empty()) == CORM_OK) {
 				rc = CORM_OK;
-		} else if (!rc && created) {
-			*created = true;
+				corm__err_free(&keep);
+				corm__db_ok(db);
+			} else {
+				corm_free(inst);
+				inst = NULL;
+				corm__err_free(&db->err);
+				db->err = keep;
+				db->native_err = native;
+			}
+		} else if (!rc) {
+			made = true;
 		}
-		if (rc && *(void **)out) {
-			corm_free(*(void **)out);
-			*(void **)out = NULL;
-		}
+		*(void **)out = inst;
 	}
 	corm_qs_free(qs);
+	if (!rc && created)
+		*created = made;
 	return rc;
 }
 
 int corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
                           const corm_kw *lookup, const corm_kw *defaults)
 {
-	if (created)
-		*created = false;
 	if (!db || !out)
 		return db ? corm__db_error(db, CORM_EINVAL, "corm_update_or_create: out is NULL")
 		          : CORM_EINVAL;
@@ -741,24 +768,34 @@ int corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool 
 	int rc = corm_atomic_begin(db);
 	if (rc)
 		return rc;
+	void *inst = NULL;
+	bool made = false;
+	/* as Django: the row is read with select_for_update, so that a concurrent
+	 * update_or_create waits for this one instead of overwriting it with what it read */
 	corm_qs *qs = lookup_qs(db, model, lookup, &rc);
 	if (!rc)
-		rc = corm_get(qs, out, corm_q_empty());
+		rc = corm_select_for_update(qs, CORM_LOCK_WAIT);
+	if (!rc)
+		rc = corm_get(qs, &inst, corm_q_empty());
 	if (rc == CORM_OK) {
-		rc = apply_kwargs(db, *(void **)out, defaults);
+		rc = apply_kwargs(db, inst, defaults);
 		if (!rc)
-			rc = corm_save(db, *(void **)out);
+			rc = corm_save(db, inst);
 	} else if (rc == CORM_ENOTFOUND) {
-		rc = create_from(db, model, out, lookup, defaults);
-		if (!rc && created)
-			*created = true;
+		rc = create_from(db, model, &inst, lookup, defaults);
+		made = rc == CORM_OK;
 	}
 	corm_qs_free(qs);
-	if (rc) {
+	if (rc)
 		corm__rollback_keep_error(db);
-		corm_free(*(void **)out);
-		*(void **)out = NULL;
+	else
+		rc = corm_atomic_commit(db);
+	if (rc) {
+		corm_free(inst);
 		return rc;
 	}
-	return corm_atomic_commit(db);
+	*(void **)out = inst;
+	if (created)
+		*created = made;
+	return CORM_OK;
 }

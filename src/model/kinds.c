@@ -48,6 +48,14 @@ const char *corm__kind_name(corm_field_kind kind)
 		return "JSONField";
 	case CORM_FIELD_FK:
 		return "ForeignKey";
+	case CORM_FIELD_POSITIVE_SMALLINT:
+		return "PositiveSmallIntegerField";
+	case CORM_FIELD_POSITIVE_BIGINT:
+		return "PositiveBigIntegerField";
+	case CORM_FIELD_SMALLAUTO:
+		return "SmallAutoField";
+	case CORM_FIELD_GENERIC_IP:
+		return "GenericIPAddressField";
 	}
 	return "Field";
 }
@@ -60,6 +68,7 @@ corm_type corm__kind_vtype(corm_field_kind kind)
 	case CORM_FIELD_SLUG:
 	case CORM_FIELD_EMAIL:
 	case CORM_FIELD_URL:
+	case CORM_FIELD_GENERIC_IP:
 		return CORM_TYPE_TEXT;
 	case CORM_FIELD_FLOAT:
 		return CORM_TYPE_FLOAT;
@@ -88,7 +97,13 @@ corm_type corm__kind_vtype(corm_field_kind kind)
 
 bool corm__kind_is_text(corm_field_kind kind)
 {
-	return corm__kind_vtype(kind) == CORM_TYPE_TEXT;
+	return corm__kind_vtype(kind) == CORM_TYPE_TEXT && kind != CORM_FIELD_GENERIC_IP;
+}
+
+bool corm__kind_is_auto(corm_field_kind kind)
+{
+	return kind == CORM_FIELD_AUTO || kind == CORM_FIELD_BIGAUTO ||
+	       kind == CORM_FIELD_SMALLAUTO;
 }
 
 bool corm__kind_is_int(corm_field_kind kind)

@@ -104,8 +104,20 @@ const corm_fmeta *corm__meta_field_at(const struct corm_meta *meta, size_t offse
 const char *corm__kind_name(corm_field_kind kind);
 /* The value type a field kind stores. */
 corm_type corm__kind_vtype(corm_field_kind kind);
-/* Whether the kind is textual (Char, Text, Slug, Email, URL). */
+/* Whether the kind is textual (Char, Text, Slug, Email, URL; not GenericIPAddress, inet on
+ * PostgreSQL). */
 bool corm__kind_is_text(corm_field_kind kind);
+/* Whether the kind is an automatic primary key (AutoField, BigAutoField, SmallAutoField). */
+bool corm__kind_is_auto(corm_field_kind kind);
+/*
+ * GenericIPAddressField's get_prep_value: an IPv6 address in Django's
+ * clean_ipv6_address form (compressed, lower case, "::ffff:1.2.3.4", or
+ * "1.2.3.4" with unpack_ipv4) written into out[46]; returns false (out
+ * untouched) for text that is not one, which is then stored as given.
+ */
+bool corm__ip_clean(const corm_fmeta *fm, const char *text, char out[46]);
+/* Strips the /32 or /128 netmask PostgreSQL's inet may show, in place. NULL is a no-op. */
+void corm__ip_from_db(char *text);
 /* Whether the kind is an integer kind (incl. Auto and FK). */
 bool corm__kind_is_int(corm_field_kind kind);
 
@@ -117,9 +129,39 @@ bool corm__kind_is_int(corm_field_kind kind);
  * Converts `in` to the field's storage type (Django's get_prep_value): on
  * success *out holds a value of fm->vtype, or NULL; payloads that had to be
  * made (parsed decimals, JSON) are owned by `out` and freed with
- * corm__value_clear. Text/bytes may borrow from `in`. CORM_ETYPE on mismatch.
+ * corm__value_clear. Text/bytes may borrow from `in` (or, for an IPv6 address
+ * rewritten in its stored form, from a per-thread buffer that is reused 16
+ * calls later: copy it at once). CORM_ETYPE on mismatch,
+ * and for dates, datetimes and times outside what every backend stores
+ * (0001-01-01 .. 9999-12-31, 00:00 .. 23:59:59.999999), filters included.
  */
 int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, corm_err *err);
+/*
+ * Whether an integer fits the field's column and member: SmallIntegerField
+ * -32768..32767, IntegerField/AutoField/PositiveIntegerField -2^31..2^31-1 (as
+ * Django's integer_field_range; negatives on Positive* are left to the CHECK
+ * constraint), Big* int64, and never wider than the C member. Foreign keys:
+ * always (their ids are int64).
+ */
+int corm__int_fits_range(const corm_fmeta *fm, int64_t v);
+static inline int corm__int_fits(const corm_fmeta *fm, int64_t v)
+{
+	/* every integer kind and member holds these: the row decoder's usual case */
+	return (v >= INT16_MIN && v <= INT16_MAX) || corm__int_fits_range(fm, v);
+}
+/* Sets err to CORM_ETYPE "Field 'view_count' of blog.Post expected an integer between ...". */
+int corm__int_unfit(const corm_fmeta *fm, int64_t v, corm_err *err);
+/*
+ * Whether the column can hold `v` (already of the field's type), where
+ * corm__coerce does not check it itself: integer ranges, dates 0001-01-01 ..
+ * 9999-12-31, times of day, and with `saving`: decimals against
+ * max_digits/decimal_places, and what the backend `vendor` ("sqlite",
+ * "postgresql", "mysql"; NULL: unknown) cannot store exactly (SQLite: decimals
+ * of more than 15 significant digits, NaN; MariaDB: NaN and infinities).
+ * CORM_OK or CORM_ETYPE with a message naming the model, field and range.
+ */
+int corm__value_check(const corm_fmeta *fm, const corm_value *v, const char *vendor, bool saving,
+                      corm_err *err);
 /* Frees the decimal/JSON payload corm__coerce made (text and bytes are borrowed). */
 void corm__value_clear(corm_value *v);
 /* Deep copy of a value (text, bytes, decimal, JSON, lists copied). CORM_ENOMEM. */

@@ -249,6 +249,22 @@ static int check_field(corm_registry *reg, corm_model *m, corm_fmeta *fm)
 			        reg, m, f->name,
 			        "Field specifies on_delete=SET_DEFAULT, but has no default value.");
 		break;
+	case CORM_FIELD_GENERIC_IP:
+		if (f->protocol < CORM_IP_BOTH || f->protocol > CORM_IP_V6)
+			return fail(reg, m, f->name,
+			            "The protocol '%d' is unknown. Supported: CORM_IP_BOTH, "
+			            "CORM_IP_V4, CORM_IP_V6",
+			            (int)f->protocol);
+		if (f->unpack_ipv4 && f->protocol != CORM_IP_BOTH)
+			return fail(
+			        reg, m, f->name,
+			        "You can only use `unpack_ipv4` if `protocol` is set to 'both'.");
+		if (f->blank && !f->null)
+			return fail(
+			        reg, m, f->name,
+			        "GenericIPAddressFields cannot have blank=True if null=True isn't "
+			        "also True.");
+		break;
 	default:
 		break;
 	}
@@ -284,6 +300,8 @@ static int compile_field(corm_registry *reg, corm_meta *meta, corm_fmeta *fm, co
 			fm->max_length = 254;
 		else if (f->kind == CORM_FIELD_URL)
 			fm->max_length = 200;
+		else if (f->kind == CORM_FIELD_GENERIC_IP)
+			fm->max_length = 39;
 	}
 	if (!f->name || !*f->name)
 		return fail(reg, m, NULL, "a field has no name");

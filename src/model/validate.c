@@ -182,6 +182,12 @@ static int check_int_range(collector *col, const corm_fmeta *fm, int64_t value)
 	case CORM_FIELD_POSITIVE_INT:
 		lo = 0, hi = INT32_MAX;
 		break;
+	case CORM_FIELD_POSITIVE_SMALLINT:
+		lo = 0, hi = 32767;
+		break;
+	case CORM_FIELD_POSITIVE_BIGINT:
+		lo = 0, hi = INT64_MAX;
+		break;
 	default:
 		return CORM_OK; /* BigIntegerField's range is int64's */
 	}
@@ -195,6 +201,26 @@ static int check_int_range(collector *col, const corm_fmeta *fm, int64_t value)
 	else
 		return CORM_OK;
 	return add_buf_error(col, fm->name, &b);
+}
+
+/* GenericIPAddressField: ip_address_validators(protocol, unpack_ipv4), Django's messages. */
+static int check_ip(collector *col, const corm_fmeta *fm, const char *text)
+{
+	size_t n;
+	uint32_t *cp = corm__cp_decode(text, &n);
+	if (!cp)
+		return CORM_ENOMEM;
+	bool v4 = corm__ipv4_ok(cp, n), v6 = corm__django_ipv6_ok(cp, n);
+	corm__free(cp);
+	switch (fm->decl->protocol) {
+	case CORM_IP_V4:
+		return v4 ? CORM_OK : add_error(col, fm->name, "Enter a valid IPv4 address.");
+	case CORM_IP_V6:
+		return v6 ? CORM_OK : add_error(col, fm->name, "Enter a valid IPv6 address.");
+	default:
+		return v4 || v6 ? CORM_OK
+		                : add_error(col, fm->name, "Enter a valid IPv4 or IPv6 address.");
+	}
 }
 
 /* Turns a validator's 1/0/ENOMEM into an added message. */
@@ -227,7 +253,11 @@ static int run_validators(collector *col, const corm_fmeta *fm, const corm_value
 	case CORM_FIELD_INT:
 	case CORM_FIELD_POSITIVE_INT:
 	case CORM_FIELD_BIGINT:
+	case CORM_FIELD_POSITIVE_SMALLINT:
+	case CORM_FIELD_POSITIVE_BIGINT:
 		return check_int_range(col, fm, v->u.i);
+	case CORM_FIELD_GENERIC_IP:
+		return check_ip(col, fm, v->u.text);
 	case CORM_FIELD_BINARY:
 		/* BinaryField adds MaxLengthValidator only when max_length is given */
 		if (fm->decl->max_length > 0)
@@ -326,8 +356,7 @@ int corm_full_clean(const void *instance, const char *const *exclude, corm_valid
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
 		/* AutoField.validate() is a no-op and its value comes from the database */
-		if (fm->kind == CORM_FIELD_AUTO || fm->kind == CORM_FIELD_BIGAUTO ||
-		    excluded(exclude, fm->name))
+		if (corm__kind_is_auto(fm->kind) || excluded(exclude, fm->name))
 			continue;
 		int rc = clean_field(&col, fm, instance);
 		if (rc) {

@@ -66,6 +66,16 @@ static int store_text(char **member, const char *text, size_t len, corm_text_slo
 	return CORM_OK;
 }
 
+/* An integer the member cannot hold is an error, never a wrapped value. */
+static int unfit(corm_stmt *st, const corm_fmeta *fm, int64_t v)
+{
+	corm_err err = {0, CORM_BUF_INIT};
+	corm__int_unfit(fm, v, &err);
+	int rc = corm__db_take(st->db, &err);
+	corm__err_free(&err);
+	return rc;
+}
+
 static int cannot_read(corm_stmt *st, const corm_fmeta *fm, int rc)
 {
 	return corm__db_error(st->db, rc, "cannot read column '%s' of %s as %s", fm->column,
@@ -99,6 +109,8 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 				return cannot_read(st, &meta->fields[i], rc);
 			if (store_text((char **)member, text, len, slots ? &slots[i] : NULL))
 				return corm__db_error(st->db, CORM_ENOMEM, "out of memory");
+			if (meta->fields[i].kind == CORM_FIELD_GENERIC_IP)
+				corm__ip_from_db(*(char **)member);
 			continue;
 		}
 		case CORM_STORE_INT64:
@@ -117,9 +129,13 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 				*(int64_t *)member = v;
 				break;
 			case CORM_STORE_INT32:
+				if (!corm__int_fits(&meta->fields[i], v))
+					return unfit(st, &meta->fields[i], v);
 				*(int32_t *)member = (int32_t)v;
 				break;
 			case CORM_STORE_INT16:
+				if (!corm__int_fits(&meta->fields[i], v))
+					return unfit(st, &meta->fields[i], v);
 				*(int16_t *)member = (int16_t)v;
 				break;
 			case CORM_STORE_FK_ID:
@@ -153,6 +169,8 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 			((corm_fk *)member)->id = v.u.i;
 			continue;
 		}
+		if (v.type == CORM_TYPE_INT && !corm__int_fits(fm, v.u.i))
+			return unfit(st, fm, v.u.i);
 		fix_decimal(fm, &v);
 		if (v.type == CORM_TYPE_DECIMAL || v.type == CORM_TYPE_JSON) {
 			/* take the freshly made payload instead of copying it */

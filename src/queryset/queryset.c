@@ -1249,6 +1249,9 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 		} else {
 			corm_value tmp;
 			rc = corm__coerce(fm, &kwargs[i].value, &tmp, &err);
+			if (!rc &&
+			    (rc = corm__value_check(fm, &tmp, qs->db->be->vendor, true, &err)))
+				corm__value_clear(&tmp);
 			if (!rc) {
 				rc = corm__value_copy(&sets[i].value, &tmp)
 				             ? corm__err_set(&err, CORM_ENOMEM, "out of memory")

@@ -152,6 +152,8 @@ static int fk_column_kind(const corm_fmeta *fm)
 		return CORM_FIELD_INT;
 	if (pk->kind == CORM_FIELD_BIGAUTO)
 		return CORM_FIELD_BIGINT;
+	if (pk->kind == CORM_FIELD_SMALLAUTO)
+		return CORM_FIELD_SMALLINT;
 	return pk->kind;
 }
 
@@ -195,8 +197,7 @@ static void column_def(corm_buf *b, const corm_backend *be, const corm_fmeta *fm
 	corm_buf_puts(b, fm->nullable ? " NULL" : " NOT NULL");
 	if (fm->is_pk) {
 		corm_buf_puts(b, " PRIMARY KEY");
-		if ((fm->kind == CORM_FIELD_AUTO || fm->kind == CORM_FIELD_BIGAUTO) &&
-		    be->auto_suffix)
+		if (corm__kind_is_auto(fm->kind) && be->auto_suffix)
 			corm_buf_printf(b, " %s", be->auto_suffix);
 	} else if (fm->decl->unique) {
 		corm_buf_puts(b, " UNIQUE");
@@ -224,31 +225,63 @@ static void create_index(corm_buf *b, const corm_backend *be, const corm_meta *m
 }
 
 /*
+ * The order of the columns, and so of the constraints and indexes made per
+ * field: the order of Django 3.2's makemigrations, which sqlmigrate prints.
+ * Its autodetector leaves the relations out of CreateModel, adds them as
+ * AddField operations in sorted(name) order, and the optimizer folds those
+ * back at the end of CreateModel's fields: every field but the relations in
+ * declaration order, then the relations sorted by name. A new array of
+ * meta->nfields indexes (corm__free), or NULL when out of memory.
+ */
+static size_t *column_order(const corm_meta *meta)
+{
+	size_t *order = corm__alloc((meta->nfields ? meta->nfields : 1) * sizeof *order);
+	if (!order)
+		return NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < meta->nfields; i++)
+		if (!is_relation(&meta->fields[i]))
+			order[n++] = i;
+	size_t first_rel = n;
+	for (size_t i = 0; i < meta->nfields; i++) {
+		if (!is_relation(&meta->fields[i]))
+			continue;
+		size_t j = n++;
+		while (j > first_rel &&
+		       strcmp(meta->fields[order[j - 1]].name, meta->fields[i].name) > 0) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+	return order;
+}
+
+/*
  * One model's CREATE TABLE goes to `tables`; its constraints and indexes go to
  * `deferred`, run after every table exists (Django's deferred_sql).
  */
 static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *be,
                       const corm_meta *meta)
 {
+	size_t *order = column_order(meta);
+	if (!order) {
+		tables->oom = true;
+		return;
+	}
 	corm_buf *b = tables;
 	corm_buf_puts(b, "CREATE TABLE ");
 	be->quote_name(b, meta->table);
 	corm_buf_puts(b, " (");
-	/* Django's migrate adds relations after the other fields */
-	size_t k = 0;
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < meta->nfields; i++) {
-			const corm_fmeta *fm = &meta->fields[i];
-			if (is_relation(fm) != (pass == 1))
-				continue;
-			if (k++)
-				corm_buf_puts(b, ", ");
-			column_def(b, be, fm);
-		}
+	for (size_t k = 0; k < meta->nfields; k++) {
+		if (k)
+			corm_buf_puts(b, ", ");
+		column_def(b, be, &meta->fields[order[k]]);
+	}
 	corm_buf_puts(b, ");\n");
 	b = deferred;
-	for (size_t i = 0; i < meta->nfields && !be->features.inline_foreign_keys; i++) {
-		const corm_fmeta *fm = &meta->fields[i];
+	for (size_t k = 0; k < meta->nfields && !be->features.inline_foreign_keys; k++) {
+		const corm_fmeta *fm = &meta->fields[order[k]];
 		if (fm->kind != CORM_FIELD_FK)
 			continue;
 		const corm_meta *target = fm->decl->related->meta;
@@ -299,8 +332,8 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 	}
 	/* db_index and ForeignKey indexes; SlugField is db_index by default; unique implies an
 	 * index */
-	for (size_t i = 0; i < meta->nfields; i++) {
-		const corm_fmeta *fm = &meta->fields[i];
+	for (size_t k = 0; k < meta->nfields; k++) {
+		const corm_fmeta *fm = &meta->fields[order[k]];
 		bool indexed = fm->decl->db_index || fm->kind == CORM_FIELD_FK ||
 		               fm->kind == CORM_FIELD_SLUG;
 		if (indexed && !fm->decl->unique && !fm->is_pk &&
@@ -334,6 +367,7 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 		}
 		corm_buf_puts(b, ");\n");
 	}
+	corm__free(order);
 }
 
 int corm_schema_sql(corm_db *db, const corm_registry *reg, char **out)

@@ -179,8 +179,20 @@ corm_datetime_to_parts(corm_datetime dt, int *year, int *month, int *day, int *h
 	split_time(rem, hour, minute, second, microsecond);
 }
 
+/* the clock installed with corm_set_clock (NULL: the real one) */
+static corm_clock_fn clock_fn;
+static void *clock_ctx;
+
+CORM_EXTERN(void) corm_set_clock(corm_clock_fn now, void *ctx)
+{
+	clock_fn = now;
+	clock_ctx = now ? ctx : NULL;
+}
+
 CORM_EXTERN(corm_datetime) corm_datetime_now(void)
 {
+	if (clock_fn)
+		return clock_fn(clock_ctx);
 	struct timespec ts;
 	corm_datetime dt = {0};
 

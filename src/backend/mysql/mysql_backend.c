@@ -1204,6 +1204,9 @@ static const char *json_table_type(int kind)
 	case CORM_FIELD_BIGINT:
 	case CORM_FIELD_SMALLINT:
 	case CORM_FIELD_POSITIVE_INT:
+	case CORM_FIELD_POSITIVE_SMALLINT:
+	case CORM_FIELD_POSITIVE_BIGINT:
+	case CORM_FIELD_SMALLAUTO:
 	case CORM_FIELD_BOOL:
 	case CORM_FIELD_DURATION:
 		return "bigint";
@@ -1240,6 +1243,18 @@ static void my_data_type(corm_buf *b, int kind, int max_length, int max_digits, 
 		break;
 	case CORM_FIELD_BIGAUTO:
 		t = "bigint AUTO_INCREMENT";
+		break;
+	case CORM_FIELD_SMALLAUTO:
+		t = "smallint AUTO_INCREMENT";
+		break;
+	case CORM_FIELD_POSITIVE_SMALLINT:
+		t = "smallint UNSIGNED";
+		break;
+	case CORM_FIELD_POSITIVE_BIGINT:
+		t = "bigint UNSIGNED";
+		break;
+	case CORM_FIELD_GENERIC_IP:
+		t = "char(39)";
 		break;
 	case CORM_FIELD_INT:
 		t = "integer";
@@ -1304,7 +1319,10 @@ static void my_data_type(corm_buf *b, int kind, int max_length, int max_digits, 
 /* Django's data_type_check_constraints on MariaDB >= 10.4.3 (JSON_VALID is implied by "json"). */
 static const char *my_check_sql(int kind)
 {
-	return kind == CORM_FIELD_POSITIVE_INT ? "%s >= 0" : NULL;
+	return kind == CORM_FIELD_POSITIVE_INT || kind == CORM_FIELD_POSITIVE_SMALLINT ||
+	                       kind == CORM_FIELD_POSITIVE_BIGINT
+	               ? "%s >= 0"
+	               : NULL;
 }
 
 /* Django's pattern_esc/pattern_ops: the right-hand side is an expression, escaped in SQL. */

@@ -1522,6 +1522,18 @@ static void pg_data_type(corm_buf *b, int kind, int max_length, int max_digits, 
 	case CORM_FIELD_BIGAUTO:
 		t = "bigserial";
 		break;
+	case CORM_FIELD_SMALLAUTO:
+		t = "smallserial";
+		break;
+	case CORM_FIELD_POSITIVE_SMALLINT:
+		t = "smallint";
+		break;
+	case CORM_FIELD_POSITIVE_BIGINT:
+		t = "bigint";
+		break;
+	case CORM_FIELD_GENERIC_IP:
+		t = "inet";
+		break;
 	case CORM_FIELD_FK:
 		t = "bigint";
 		break;
@@ -1591,6 +1603,9 @@ static void pg_cast_type(corm_buf *b, int kind, int max_length, int max_digits, 
 	case CORM_FIELD_AUTO:
 		corm_buf_puts(b, "integer");
 		return;
+	case CORM_FIELD_SMALLAUTO:
+		corm_buf_puts(b, "smallint");
+		return;
 	case CORM_FIELD_BIGAUTO:
 	case CORM_FIELD_FK:
 		corm_buf_puts(b, "bigint");
@@ -1615,7 +1630,10 @@ static void pg_cast_type(corm_buf *b, int kind, int max_length, int max_digits, 
 
 static const char *pg_check_sql(int kind)
 {
-	return kind == CORM_FIELD_POSITIVE_INT ? "%s >= 0" : NULL;
+	return kind == CORM_FIELD_POSITIVE_INT || kind == CORM_FIELD_POSITIVE_SMALLINT ||
+	                       kind == CORM_FIELD_POSITIVE_BIGINT
+	               ? "%s >= 0"
+	               : NULL;
 }
 
 /* Django's pattern_esc: LIKE wildcards in an expression's value are escaped in SQL. */

@@ -398,9 +398,19 @@ static void sq_data_type(corm_buf *b, int kind, int max_length, int max_digits, 
 	switch ((corm_field_kind)kind) {
 	case CORM_FIELD_AUTO:
 	case CORM_FIELD_BIGAUTO:
+	case CORM_FIELD_SMALLAUTO:
 	case CORM_FIELD_INT:
 	case CORM_FIELD_FK:
 		t = "integer";
+		break;
+	case CORM_FIELD_POSITIVE_SMALLINT:
+		t = "smallint unsigned";
+		break;
+	case CORM_FIELD_POSITIVE_BIGINT:
+		t = "bigint unsigned";
+		break;
+	case CORM_FIELD_GENERIC_IP:
+		t = "char(39)";
 		break;
 	case CORM_FIELD_CHAR:
 	case CORM_FIELD_SLUG:
@@ -456,7 +466,8 @@ static void sq_data_type(corm_buf *b, int kind, int max_length, int max_digits, 
 
 static const char *sq_check_sql(int kind)
 {
-	if (kind == CORM_FIELD_POSITIVE_INT)
+	if (kind == CORM_FIELD_POSITIVE_INT || kind == CORM_FIELD_POSITIVE_SMALLINT ||
+	    kind == CORM_FIELD_POSITIVE_BIGINT)
 		return "%s >= 0";
 	if (kind == CORM_FIELD_JSON)
 		return "(JSON_VALID(%s) OR %s IS NULL)";

@@ -1,5 +1,10 @@
 /* IPv4/IPv6 address syntax, as Python's ipaddress module and Django accept it. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "model/validators/validators.h"
+#include "util/alloc.h"
 
 /* ---- IP addresses (Python's ipaddress module) -------------------------- */
 
@@ -123,4 +128,75 @@ bool corm__ipv6_ok(const uint32_t *c, size_t n)
 bool corm__django_ipv6_ok(const uint32_t *c, size_t n)
 {
 	return n <= 39 && corm__ipv6_ok(c, n);
+}
+
+/* ---- GenericIPAddressField's stored form (django.utils.ipv6.clean_ipv6_address) ---- */
+
+bool corm__ip_clean(const corm_fmeta *fm, const char *text, char out[46])
+{
+	if (!text || !strchr(text, ':'))
+		return false;
+	size_t n;
+	uint32_t *cp = corm__cp_decode(text, &n);
+	if (!cp)
+		return false;
+	bool ok = corm__ipv6_ok(cp, n);
+	corm__free(cp);
+	/* int(IPv6Address(s)) drops a scope id ("fe80::1%eth0") */
+	size_t len = strcspn(text, "%");
+	char buf[64];
+	if (!ok || len >= sizeof buf)
+		return false;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	uint8_t a[16];
+	if (inet_pton(AF_INET6, buf, a) != 1)
+		return false;
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (!memcmp(a, mapped, sizeof mapped)) {
+		snprintf(out, 46, "%s%u.%u.%u.%u", fm->decl->unpack_ipv4 ? "" : "::ffff:", a[12],
+		         a[13], a[14], a[15]);
+		return true;
+	}
+	/* str(IPv6Address): hextets in lower-case hex, the first longest run of two or more
+	 * zero hextets written "::" (ipaddress._compress_hextets) */
+	unsigned h[8];
+	for (int i = 0; i < 8; i++)
+		h[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	int best = -1, best_len = 0;
+	for (int i = 0; i < 8;) {
+		if (h[i]) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j < 8 && !h[j])
+			j++;
+		if (j - i > best_len)
+			best = i, best_len = j - i;
+		i = j;
+	}
+	if (best_len < 2)
+		best = -1;
+	size_t o = 0;
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			o += (size_t)snprintf(out + o, 46 - o, "::");
+			i += best_len - 1;
+			continue;
+		}
+		if (i && !(best >= 0 && i == best + best_len))
+			out[o++] = ':';
+		o += (size_t)snprintf(out + o, 46 - o, "%x", h[i]);
+	}
+	out[o] = '\0';
+	return true;
+}
+
+void corm__ip_from_db(char *text)
+{
+	/* PostgreSQL's inet keeps a netmask: a host's /32 or /128 is not part of the address */
+	char *slash = text ? strrchr(text, '/') : NULL;
+	if (slash && (!strcmp(slash, strchr(text, ':') ? "/128" : "/32")))
+		*slash = '\0';
 }
