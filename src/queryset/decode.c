@@ -3,14 +3,6 @@
 #include "queryset/decode.h"
 #include "util/alloc.h"
 
-void *corm__alloc_instance(const corm_meta *meta)
-{
-	corm_obj *o = corm__calloc(1, meta->model->size);
-	if (o)
-		o->model = meta->model;
-	return o;
-}
-
 /* SQLite hands decimals back through REAL; Django quantizes them to decimal_places. */
 static void fix_decimal(const corm_fmeta *fm, corm_value *v)
 {

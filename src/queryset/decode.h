@@ -3,6 +3,7 @@
 #define CORM_QUERYSET_DECODE_H
 
 #include "db/db.h"
+#include "model/instance.h"
 #include "model/meta.h"
 
 /* What the iterator knows of its reused instance's text buffers: a field's buffer and its size. */
@@ -21,8 +22,6 @@ typedef struct corm_text_slot {
  */
 int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm_text_slot *slots,
                           int first_col);
-/* Allocates an instance with obj.model set and nothing else (no defaults). */
-void *corm__alloc_instance(const corm_meta *meta);
 /* Reads column `col` as field fm's type into a deep-copied value. */
 int corm__decode_value(corm_stmt *st, int col, const corm_fmeta *fm, corm_value *out);
 
