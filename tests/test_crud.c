@@ -47,7 +47,7 @@ static void test_new_applies_defaults(void **state)
 	User *u = test_user(env, "alice");
 	ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
 	                           CORM_KWARGS(CORM_KW("view_count", 7), CORM_KW("slug", "s"),
-	                                       CORM_KW("author", u), CORM_KW("title", "T"))));
+	                                       CORM_KW("author", CORM_OBJ(u)), CORM_KW("title", "T"))));
 	assert_string_equal(p->title, "T");
 	assert_string_equal(p->slug, "s");
 	assert_string_equal(p->body, "");
@@ -96,13 +96,13 @@ static void test_insert_text_per_shape(void **state)
 			ASSERT_OK(env,
 			          corm_create(env->db, &Post_model, &p,
 			                      CORM_KWARGS(CORM_KW("id", 500), CORM_KW("slug", slug),
-			                                  CORM_KW("author", u))));
+			                                  CORM_KW("author", CORM_OBJ(u)))));
 		else if (i == 2)
 			corm_free(test_user(env, "bob"));
 		else
 			ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
 			                           CORM_KWARGS(CORM_KW("slug", slug),
-			                                       CORM_KW("author", u))));
+			                                       CORM_KW("author", CORM_OBJ(u)))));
 		inserts[i] = strdup(env->queries[env->nqueries - 1]); /* the log is cleared next */
 		assert_true(strncmp(inserts[i], "INSERT INTO ", 12) == 0);
 		if (i != 2) {
@@ -136,7 +136,7 @@ static void test_save_insert_update(void **state)
 	ASSERT_OK(env, CORM_SET(p, "title", "My First Post"));
 	ASSERT_OK(env, CORM_SET(p, "slug", "my-first-post"));
 	ASSERT_OK(env, CORM_SET(p, "body", "Hello world!"));
-	ASSERT_OK(env, CORM_SET(p, "author", alice));
+	ASSERT_OK(env, CORM_SET(p, "author", CORM_OBJ(alice)));
 	test_clear_queries(env);
 	ASSERT_OK(env, corm_save(env->db, p));
 	assert_int_equal(env->nqueries, 1);
@@ -230,14 +230,14 @@ static void test_get_or_create_and_update_or_create(void **state)
 	                                  CORM_KWARGS(CORM_KW("slug", "my-first-post")),
 	                                  CORM_KWARGS(CORM_KW("title", "My First Post"),
 	                                              CORM_KW("body", "..."),
-	                                              CORM_KW("author", alice))));
+	                                              CORM_KW("author", CORM_OBJ(alice)))));
 	assert_true(created);
 	int64_t id = corm_pk(p);
 	corm_free(p);
 	ASSERT_OK(env, corm_get_or_create(
 	                       env->db, &Post_model, &p, &created,
 	                       CORM_KWARGS(CORM_KW("slug", "my-first-post")),
-	                       CORM_KWARGS(CORM_KW("title", "ignored"), CORM_KW("author", alice))));
+	                       CORM_KWARGS(CORM_KW("title", "ignored"), CORM_KW("author", CORM_OBJ(alice)))));
 	assert_false(created);
 	assert_int_equal(corm_pk(p), id);
 	assert_string_equal(p->title, "My First Post");
@@ -253,7 +253,7 @@ static void test_get_or_create_and_update_or_create(void **state)
 	ASSERT_OK(env, corm_update_or_create(
 	                       env->db, &Post_model, &p, &created,
 	                       CORM_KWARGS(CORM_KW("slug", "second")),
-	                       CORM_KWARGS(CORM_KW("title", "Second"), CORM_KW("author", alice))));
+	                       CORM_KWARGS(CORM_KW("title", "Second"), CORM_KW("author", CORM_OBJ(alice)))));
 	assert_true(created);
 	corm_free(p);
 	assert_int_equal(corm_atomic_depth(env->db), 0);
@@ -292,9 +292,9 @@ static void test_constraints_and_types(void **state)
 	assert_int_equal(CORM_SET(p, "view_count", 5000000000LL), CORM_ETYPE);
 	assert_int_equal(CORM_SET(p, "nope", 1), CORM_EFIELD);
 	assert_int_equal(CORM_SET(p, "is_active", 2), CORM_ETYPE);
-	assert_int_equal(CORM_SET(p, "author", p), CORM_ETYPE); /* a Post is not a User */
+	assert_int_equal(CORM_SET(p, "author", CORM_OBJ(p)), CORM_ETYPE); /* a Post is not a User */
 	/* a negative view_count breaks the CHECK constraint */
-	ASSERT_OK(env, CORM_SET(p, "author", alice));
+	ASSERT_OK(env, CORM_SET(p, "author", CORM_OBJ(alice)));
 	ASSERT_OK(env, CORM_SET(p, "slug", "neg"));
 	p->view_count = -1;
 	if (strcmp(test_backend(), "mysql") == 0) {
@@ -423,7 +423,7 @@ static void test_too_long_for_column(void **state)
 	Post *p = NULL;
 	int rc = corm_create(env->db, &Post_model, &p,
 	                     CORM_KWARGS(CORM_KW("title", title), CORM_KW("slug", "long"),
-	                                 CORM_KW("body", "b"), CORM_KW("author", alice)));
+	                                 CORM_KW("body", "b"), CORM_KW("author", CORM_OBJ(alice))));
 	int64_t n;
 	if (strcmp(test_backend(), "mysql") == 0) {
 		/* strict sql_mode: MariaDB refuses the value (Django's DataError) instead of
@@ -457,7 +457,7 @@ static void test_too_long_for_column(void **state)
 	p = NULL;
 	ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
 	                           CORM_KWARGS(CORM_KW("title", wide), CORM_KW("slug", "wide"),
-	                                       CORM_KW("body", "b"), CORM_KW("author", alice))));
+	                                       CORM_KW("body", "b"), CORM_KW("author", CORM_OBJ(alice)))));
 	ASSERT_OK(env, corm_refresh(env->db, p));
 	assert_string_equal(p->title, wide);
 	corm_free(p);
@@ -481,7 +481,7 @@ static void test_large_values_round_trip(void **state)
 		ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
 		                           CORM_KWARGS(CORM_KW("title", "big"),
 		                                       CORM_KW("slug", slug), CORM_KW("body", body),
-		                                       CORM_KW("author", alice))));
+		                                       CORM_KW("author", CORM_OBJ(alice)))));
 		corm_free(p);
 		free(body);
 	}
@@ -850,7 +850,7 @@ static void test_column_order_matches_django(void **state)
 	Article *a;
 	ASSERT_OK(env, corm_create(env->db, &Writer_model, &w, CORM_KWARGS(CORM_KW("name", "W"))));
 	ASSERT_OK(env, corm_create(env->db, &Article_model, &a,
-	                           CORM_KWARGS(CORM_KW("title", "A"), CORM_KW("writer", w),
+	                           CORM_KWARGS(CORM_KW("title", "A"), CORM_KW("writer", CORM_OBJ(w)),
 	                                       CORM_KW("view_count", 3))));
 	ASSERT_OK(env, corm_refresh(env->db, a));
 	assert_int_equal(a->writer.id, corm_pk(w));

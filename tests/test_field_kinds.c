@@ -134,7 +134,7 @@ static void test_round_trip(void **state)
 	Host *h;
 	ASSERT_OK(env,
 	          corm_create(env->db, &Host_model, &h,
-	                      CORM_KWARGS(CORM_KW("tiny", t), CORM_KW("ps", 32767),
+	                      CORM_KWARGS(CORM_KW("tiny", CORM_OBJ(t)), CORM_KW("ps", 32767),
 	                                  CORM_KW("pb", INT64_MAX), CORM_KW("ip", "192.168.0.1"),
 	                                  CORM_KW("ip4", "10.0.0.1"),
 	                                  CORM_KW("ip6", "2001:0DB8:0000:0000:0000:0000:0000:0001"),
@@ -199,10 +199,10 @@ static void test_round_trip(void **state)
 	assert_string_equal(h->ip4, "::ffff:10.9.8.7");
 	/* the database refuses a negative Positive* value, corm one the member cannot hold */
 	int rc = corm_create(env->db, &Host_model, NULL,
-	                     CORM_KWARGS(CORM_KW("tiny", t), CORM_KW("ps", -1)));
+	                     CORM_KWARGS(CORM_KW("tiny", CORM_OBJ(t)), CORM_KW("ps", -1)));
 	assert_int_equal(rc, is("mysql") ? CORM_ETYPE : CORM_ECONSTRAINT);
 	assert_int_equal(corm_create(env->db, &Host_model, NULL,
-	                             CORM_KWARGS(CORM_KW("tiny", t), CORM_KW("ps", 40000))),
+	                             CORM_KWARGS(CORM_KW("tiny", CORM_OBJ(t)), CORM_KW("ps", 40000))),
 	                 CORM_ETYPE);
 	assert_string_equal(corm_errmsg(env->db),
 	                    "Field 'ps' of blog.Host expected an integer between -32768 and 32767 "
@@ -217,7 +217,7 @@ static void test_validation_messages(void **state)
 	Tiny *t = tiny(env);
 	Host *h;
 	ASSERT_OK(env, corm_new(&Host_model, &h));
-	ASSERT_OK(env, CORM_SET(h, "tiny", t));
+	ASSERT_OK(env, CORM_SET(h, "tiny", CORM_OBJ(t)));
 	ASSERT_OK(env, CORM_SET(h, "ps", -1));
 	ASSERT_OK(env, CORM_SET(h, "pb", -5));
 	ASSERT_OK(env, CORM_SET(h, "ip", "1.2.3"));

@@ -75,7 +75,7 @@ static void test_unset_fk_is_null_at_once(void **state)
 	assert_author_not_null(env);
 	/* once set, it saves */
 	User *u = test_user(env, "alice");
-	ASSERT_OK(env, CORM_SET(p, "author", u));
+	ASSERT_OK(env, CORM_SET(p, "author", CORM_OBJ(u)));
 	assert_false(corm_is_null(p, &p->author));
 	ASSERT_OK(env, corm_save(env->db, p));
 	corm_free(p);
@@ -117,7 +117,7 @@ static void test_get_or_create_failure(void **state)
 	ASSERT_OK(env,
 	          corm_get_or_create(env->db, &Post_model, &p, &created,
 	                             CORM_KWARGS(CORM_KW("slug", "b")),
-	                             CORM_KWARGS(CORM_KW("title", "B"), CORM_KW("author", u))));
+	                             CORM_KWARGS(CORM_KW("title", "B"), CORM_KW("author", CORM_OBJ(u)))));
 	assert_true(created);
 	corm_free(p);
 	corm_free(u);

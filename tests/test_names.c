@@ -215,17 +215,17 @@ static void test_long_and_non_ascii_names_work(void **state)
 	OK(corm_create(env->db, &User_model, &u, CORM_KWARGS(CORM_KW("username", "ann"))));
 	OK(corm_create(env->db, &Archive_model, NULL,
 	               CORM_KWARGS(CORM_KW("headline_of_the_archive_entry_which_is_long", "h"),
-	                           CORM_KW("author", u), CORM_KW("n", 3))));
+	                           CORM_KW("author", CORM_OBJ(u)), CORM_KW("n", 3))));
 	OK(corm_create(env->db, &Buch_model, NULL,
 	               CORM_KWARGS(CORM_KW("titel", "B\xc3\xbc"
 	                                            "cher"),
-	                           CORM_KW("jahr", 1999), CORM_KW("author", u))));
+	                           CORM_KW("jahr", 1999), CORM_KW("author", CORM_OBJ(u)))));
 	OK(corm_create(env->db, &Semi_model, NULL, CORM_KWARGS(CORM_KW("text", "x;\ny"))));
 	/* the unique constraints exist under their names */
 	assert_int_equal(corm_create(env->db, &Buch_model, NULL,
 	                             CORM_KWARGS(CORM_KW("titel", "B\xc3\xbc"
 	                                                          "cher"),
-	                                         CORM_KW("jahr", 1999), CORM_KW("author", u))),
+	                                         CORM_KW("jahr", 1999), CORM_KW("author", CORM_OBJ(u)))),
 	                 CORM_ECONSTRAINT);
 	corm_qs *qs = corm_objects(env->db, &Buch_model);
 	Buch *b = NULL;

@@ -64,7 +64,7 @@ static int workflow(void)
 	if (!rc)
 		rc = corm_create(db, &Post_model, &p,
 		                 CORM_KWARGS(CORM_KW("title", "Hello"), CORM_KW("slug", "hello"),
-		                             CORM_KW("author", u)));
+		                             CORM_KW("author", CORM_OBJ(u))));
 	if (!rc && !(qs = corm_objects(db, &Post_model)))
 		rc = corm_errcode(db);
 	if (!rc)
@@ -102,7 +102,7 @@ static int workflow(void)
 	if (!rc)
 		rc = corm_create(db, &Post_model, &p2,
 		                 CORM_KWARGS(CORM_KW("title", "A longer second title"),
-		                             CORM_KW("slug", "second"), CORM_KW("author", u)));
+		                             CORM_KW("slug", "second"), CORM_KW("author", CORM_OBJ(u))));
 	corm_free(p2);
 	for (int flat = 0; !rc && flat < 2; flat++) {
 		corm_qs *s = corm_objects(db, &Post_model);
@@ -124,7 +124,7 @@ static int workflow(void)
 		Post *g = NULL;
 		rc = corm_get_or_create(db, &Post_model, &g, &created,
 		                        CORM_KWARGS(CORM_KW("slug", "x")),
-		                        CORM_KWARGS(CORM_KW("author", u)));
+		                        CORM_KWARGS(CORM_KW("author", CORM_OBJ(u))));
 		corm_free(g);
 	}
 	if (!rc)

@@ -166,12 +166,12 @@ static void seed(test_env *env)
 	                           CORM_KWARGS(CORM_KW("name", "News"), CORM_KW("slug", "news"))));
 	User *alice = test_user(env, "alice"), *zoe = test_user(env, "zoe");
 	Post *p = test_post(env, alice, "Alpha", "alpha", 10, true);
-	ASSERT_OK(env, CORM_SET(p, "category", news));
+	ASSERT_OK(env, CORM_SET(p, "category", CORM_OBJ(news)));
 	ASSERT_OK(env, corm_save(env->db, p));
 	corm_free(p);
 	corm_free(test_post(env, alice, "Beta", "beta", 20, true));
 	p = test_post(env, zoe, "Gamma", "gamma", 30, false);
-	ASSERT_OK(env, CORM_SET(p, "category", news));
+	ASSERT_OK(env, CORM_SET(p, "category", CORM_OBJ(news)));
 	ASSERT_OK(env, corm_save(env->db, p));
 	corm_free(p);
 	corm_free(test_post(env, zoe, "zoe", "delta", 40, true)); /* titled like its author */

@@ -943,7 +943,7 @@ static void test_texts_of_every_length(void **state)
 		ASSERT_OK(env,
 		          corm_create(env->db, &Post_model, &p,
 		                      CORM_KWARGS(CORM_KW("title", slug), CORM_KW("slug", slug),
-		                                  CORM_KW("body", body), CORM_KW("author", u),
+		                                  CORM_KW("body", body), CORM_KW("author", CORM_OBJ(u)),
 		                                  CORM_KW("view_count", i))));
 		corm_free(p);
 		free(body);

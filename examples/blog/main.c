@@ -231,7 +231,7 @@ static void create_method1_save(void)
 	CHECK(CORM_SET(post, "body",
 	               "Django's ORM maps Python classes to database tables, so you write "
 	               "Python instead of SQL."));
-	CHECK(CORM_SET(post, "author", author));
+	CHECK(CORM_SET(post, "author", CORM_OBJ(author)));
 	CHECK(CORM_SET(post, "is_active", false));
 	printf("   -> not saved yet: pk=%" PRId64 ", adding=%s, view_count=%" PRId32 " (default)\n",
 	       corm_pk(post), corm_is_adding(post) ? "True" : "False", post->view_count);
@@ -254,7 +254,7 @@ static void create_method2_create(void)
 	        CORM_KWARGS(CORM_KW("title", "Python tips"), CORM_KW("slug", "python-tips"),
 	                    CORM_KW("body", "List comprehensions, f-strings and other Python "
 	                                    "goodies you will use every day."),
-	                    CORM_KW("author", alice), CORM_KW("category", cat_python),
+	                    CORM_KW("author", CORM_OBJ(alice)), CORM_KW("category", CORM_OBJ(cat_python)),
 	                    CORM_KW("view_count", 340))));
 	print_post(post);
 	corm_free(post);
@@ -270,7 +270,7 @@ static void create_method3_get_or_create(void)
 	CHECK(corm_get_or_create(db, &Post_model, &post, &created,
 	                         CORM_KWARGS(CORM_KW("slug", "learning-django-orm")),
 	                         CORM_KWARGS(CORM_KW("title", "Learning Django ORM"),
-	                                     CORM_KW("body", "..."), CORM_KW("author", alice))));
+	                                     CORM_KW("body", "..."), CORM_KW("author", CORM_OBJ(alice)))));
 	printf("   -> created=%s (it already existed): '%s'\n", created ? "True" : "False",
 	       post->title);
 	corm_free(post);
@@ -284,7 +284,7 @@ static void create_method3_get_or_create(void)
 	        CORM_KWARGS(CORM_KW("title", "Django QuerySets explained"),
 	                    CORM_KW("body", "QuerySets are lazy: Django only hits the database "
 	                                    "when you ask for the results."),
-	                    CORM_KW("author", bob), CORM_KW("category", cat_django),
+	                    CORM_KW("author", CORM_OBJ(bob)), CORM_KW("category", CORM_OBJ(cat_django)),
 	                    CORM_KW("view_count", 85))));
 	printf("   -> created=%s: '%s' (pk=%" PRId64 ")\n", created ? "True" : "False", post->title,
 	       corm_pk(post));
@@ -303,7 +303,7 @@ static void create_method4_update_or_create(void)
 	        db, &Post_model, &post, &created,
 	        CORM_KWARGS(CORM_KW("slug", "learning-django-orm")),
 	        CORM_KWARGS(CORM_KW("title", "Learning Django ORM"), CORM_KW("is_active", true),
-	                    CORM_KW("category", cat_django), CORM_KW("view_count", 1520))));
+	                    CORM_KW("category", CORM_OBJ(cat_django)), CORM_KW("view_count", 1520))));
 	printf("   -> created=%s, the draft was updated and published:\n",
 	       created ? "True" : "False");
 	print_post(post);
@@ -342,8 +342,8 @@ static void sample_posts(void)
 		                  CORM_KWARGS(CORM_KW("title", posts[i].title),
 		                              CORM_KW("slug", posts[i].slug),
 		                              CORM_KW("body", posts[i].body),
-		                              CORM_KW("author", posts[i].author ? bob : alice),
-		                              CORM_KW("category", corm_v_object(cat)),
+		                              CORM_KW("author", CORM_OBJ((posts[i].author ? bob : alice))),
+		                              CORM_KW("category", cat ? CORM_OBJ(cat) : corm_v_null()),
 		                              CORM_KW("view_count", posts[i].views),
 		                              CORM_KW("is_active", posts[i].active))));
 	}
@@ -430,13 +430,13 @@ static void read_filter_exclude(void)
 
 	py("my_posts = Post.objects.filter(author=alice, is_active=True)");
 	qs = objects(&Post_model);
-	CHECK(corm_filter(qs, CORM_Q("author", alice), CORM_Q("is_active", true)));
+	CHECK(corm_filter(qs, CORM_Q("author", CORM_OBJ(alice)), CORM_Q("is_active", true)));
 	print_posts(qs);
 	corm_qs_free(qs);
 
 	py("not_mine = Post.objects.exclude(author=alice)");
 	qs = objects(&Post_model);
-	CHECK(corm_exclude(qs, CORM_Q("author", alice)));
+	CHECK(corm_exclude(qs, CORM_Q("author", CORM_OBJ(alice))));
 	print_posts(qs);
 	corm_qs_free(qs);
 }
@@ -578,7 +578,7 @@ static void delete_queryset(void)
 		CHECK(corm_create(db, &Post_model, NULL,
 		                  CORM_KWARGS(CORM_KW("title", drafts[i][0]),
 		                              CORM_KW("slug", drafts[i][1]),
-		                              CORM_KW("body", "TODO"), CORM_KW("author", bob),
+		                              CORM_KW("body", "TODO"), CORM_KW("author", CORM_OBJ(bob)),
 		                              CORM_KW("is_active", false))));
 	}
 	py("Post.objects.filter(is_active=False).delete()");
@@ -748,7 +748,7 @@ static void q_objects(void)
 
 	py("Post.objects.filter(~Q(author=alice))");
 	qs = objects(&Post_model);
-	CHECK(corm_filter(qs, corm_not(CORM_Q("author", alice))));
+	CHECK(corm_filter(qs, corm_not(CORM_Q("author", CORM_OBJ(alice)))));
 	print_posts(qs);
 	corm_qs_free(qs);
 
@@ -779,7 +779,7 @@ static void q_objects(void)
 	}
 	if (author) {
 		py("if author: q &= Q(author=author)");
-		q = corm_and(q, CORM_Q("author", author));
+		q = corm_and(q, CORM_Q("author", CORM_OBJ(author)));
 	}
 	if (!q)
 		die(CORM_ENOMEM, "building Q", __LINE__);
@@ -842,7 +842,7 @@ static int inner_block(corm_db *conn, void *ctx)
 	                                 CORM_KW("slug", "savepoints-explained"),
 	                                 CORM_KW("body", "A savepoint is a transaction inside "
 	                                                 "a transaction."),
-	                                 CORM_KW("author", bob)));
+	                                 CORM_KW("author", CORM_OBJ(bob))));
 	if (rc != CORM_OK)
 		return rc;
 	rc = corm_on_commit(conn, notify_subscribers, (void *)"Savepoints explained",
@@ -853,7 +853,7 @@ static int inner_block(corm_db *conn, void *ctx)
 	return corm_create(conn, &Post_model, NULL,
 	                   CORM_KWARGS(CORM_KW("title", "Python tips, again"),
 	                               CORM_KW("slug", "python-tips"), CORM_KW("body", "Duplicate"),
-	                               CORM_KW("author", bob)));
+	                               CORM_KW("author", CORM_OBJ(bob))));
 }
 
 /* The outer `with transaction.atomic():` block. */
@@ -867,7 +867,7 @@ static int outer_block(corm_db *conn, void *ctx)
 	                                CORM_KW("slug", "transactions-in-django"),
 	                                CORM_KW("body", "atomic() makes a block all or nothing; "
 	                                                "Django nests them with savepoints."),
-	                                CORM_KW("author", alice), CORM_KW("category", cat_django)));
+	                                CORM_KW("author", CORM_OBJ(alice)), CORM_KW("category", CORM_OBJ(cat_django))));
 	if (rc != CORM_OK)
 		return rc;
 	rc = corm_on_commit(conn, notify_subscribers, (void *)"Transactions in Django", NULL);

@@ -56,6 +56,11 @@ CORM_EXTERN(void) corm_free(void *instance);
 /** A deep copy of an instance; *(T **)out is owned by the caller. CORM_ENOMEM, CORM_EINVAL
  * (message in corm_error_last()). */
 CORM_EXTERN(int) corm_clone(const void *instance, void *out);
+#ifndef __cplusplus
+/* `out` must be the address of a pointer (&post), checked at compile time */
+#define corm_new(model, out)      corm_new((model), CORM__OUT(out))
+#define corm_clone(instance, out) corm_clone((instance), CORM__OUT(out))
+#endif
 
 /**
  * Sets a field by name ("title", "author" or "author_id") from a borrowed
@@ -160,6 +165,13 @@ corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *create
 CORM_EXTERN(int)
 corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
                       const corm_kw *lookup, const corm_kw *defaults);
+#ifndef __cplusplus
+#define corm_create(db, model, out, kwargs) corm_create((db), (model), CORM__OUT(out), (kwargs))
+#define corm_get_or_create(db, model, out, created, lookup, defaults)                              \
+	corm_get_or_create((db), (model), CORM__OUT(out), (created), (lookup), (defaults))
+#define corm_update_or_create(db, model, out, created, lookup, defaults)                           \
+	corm_update_or_create((db), (model), CORM__OUT(out), (created), (lookup), (defaults))
+#endif
 
 /* ---- validation ------------------------------------------------------- */
 

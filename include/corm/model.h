@@ -54,6 +54,11 @@ typedef struct corm_obj {
 	void *_ext; /* annotations, related caches (later features) */
 } corm_obj;
 
+#ifndef __cplusplus
+/** A model instance as a value: CORM_KW("author", CORM_OBJ(alice)). p must have a corm_obj obj. */
+#define CORM_OBJ(p) corm__v_obj(&(p)->obj)
+#endif
+
 /** A foreign key: the related row's primary key, and a cached related object (owned). */
 typedef struct corm_fk {
 	int64_t id;

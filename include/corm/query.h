@@ -244,6 +244,14 @@ CORM_EXTERN(int) corm_get(corm_qs *qs, void *out, corm_q *q);
  * CORM_OK). */
 CORM_EXTERN(int) corm_first(corm_qs *qs, void *out);
 CORM_EXTERN(int) corm_last(corm_qs *qs, void *out);
+#ifndef __cplusplus
+/* `out` must be the address of a pointer (&post), checked at compile time */
+#define corm_next(qs, out)   corm_next((qs), CORM__OUT(out))
+#define corm_at(qs, i, out)  corm_at((qs), (i), CORM__OUT(out))
+#define corm_get(qs, out, q) corm_get((qs), CORM__OUT(out), (q))
+#define corm_first(qs, out)  corm_first((qs), CORM__OUT(out))
+#define corm_last(qs, out)   corm_last((qs), CORM__OUT(out))
+#endif
 
 /** Reads the next values()/values_list() row; borrowed like corm_next. CORM_ROW / CORM_DONE. */
 CORM_EXTERN(int) corm_next_row(corm_qs *qs, const corm_row **row);

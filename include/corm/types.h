@@ -208,6 +208,7 @@ typedef enum corm_type {
 
 typedef struct corm_expr corm_expr;
 typedef struct corm_value corm_value;
+struct corm_obj; /* a model instance's header (corm/model.h) */
 
 /**
  * A typed value. As an argument it is borrowed: corm copies what it keeps.
@@ -378,24 +379,37 @@ static inline corm_value corm_v_text_list(const char *const *items, size_t len)
 	v.u.list.of = CORM_TYPE_TEXT;
 	return v;
 }
-static inline corm_value corm_v_object(const void *instance)
-{
-	corm_value v;
-	v.type = instance ? CORM_TYPE_OBJECT : CORM_TYPE_NULL;
-	v.u.object = instance;
-	return v;
-}
 static inline corm_value corm_v_value(corm_value v)
 {
+	return v;
+}
+/*
+ * What CORM_V picks for a type it does not list: a call of it cannot compile
+ * ("type of formal parameter 1 is incomplete"; the struct's name says why).
+ * Never defined.
+ */
+struct CORM_V_takes_no_such_type__use_CORM_OBJ_for_an_instance_or_a_list_helper;
+corm_value corm__v_unsupported(
+        struct CORM_V_takes_no_such_type__use_CORM_OBJ_for_an_instance_or_a_list_helper);
+
+/* A model instance by its header (CORM_OBJ(p) in corm/model.h passes &p->obj). */
+static inline corm_value corm__v_obj(const struct corm_obj *o)
+{
+	corm_value v;
+	v.type = o ? CORM_TYPE_OBJECT : CORM_TYPE_NULL;
+	v.u.object = o;
 	return v;
 }
 
 #ifndef __cplusplus
 /**
- * CORM_V(x): a corm_value from any C value, chosen by its type. Integers and
+ * CORM_V(x): a corm_value from a C value, chosen by its type. Integers and
  * `true`/`false` become CORM_TYPE_INT (coerced per field later), strings TEXT,
- * corm_date/corm_datetime/... their types, corm_expr* EXPR, corm_value itself,
- * and any other pointer a model instance (CORM_TYPE_OBJECT).
+ * corm_date/corm_datetime/... their types, corm_expr* EXPR (consumed),
+ * corm_value itself, and a model instance's header (CORM_OBJ(post) writes
+ * &post->obj) OBJECT. Any other type does not compile: an array of ids
+ * (`int64_t ids[]`) goes through corm_v_int_list(ids, n) or CORM_IN_INTS, an
+ * instance through CORM_OBJ, SQL NULL is corm_v_null(), bytes corm_v_bytes.
  */
 #define CORM_V(x)                                                                                  \
 	_Generic((x),                                                                         \
@@ -408,7 +422,19 @@ static inline corm_value corm_v_value(corm_value v)
 		corm_time: corm_v_time, corm_duration: corm_v_duration, corm_uuid: corm_v_uuid,    \
 		corm_decimal *: corm_v_decimal, const corm_decimal *: corm_v_decimal,             \
 		json_t *: corm_v_json, const json_t *: corm_v_json, corm_expr *: corm_v_expr,      \
-		corm_value: corm_v_value, default: corm_v_object)(x)
+		corm_value: corm_v_value, struct corm_obj *: corm__v_obj,                          \
+		const struct corm_obj *: corm__v_obj,                                              \
+		default: corm__v_unsupported)(x)
+
+/*
+ * An out parameter of a function that hands back an instance (`void *out`
+ * standing for `T **`): refuses at compile time a pointer to a struct, i.e.
+ * `corm_next(qs, post)` where `corm_next(qs, &post)` was meant. NULL and
+ * void * pass.
+ */
+#define CORM__OUT(p)                                                                               \
+	((void)sizeof(0 ? *_Generic((p), void * : (void **)0, default : (p)) : (void *)0),       \
+	 (void *)(p))
 
 /** `in` list literals: CORM_IN_INTS(1, 5, 10), CORM_IN_TEXTS("a", "b"). Valid for the full
  * expression. */

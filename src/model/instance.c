@@ -64,7 +64,7 @@ int corm__new_instance(const corm_meta *meta, uint64_t given, void **out)
 	return CORM_OK;
 }
 
-int corm_new(const corm_model *model, void *out)
+int(corm_new)(const corm_model *model, void *out)
 {
 	if (!out)
 		return corm__last_error(CORM_EINVAL, "corm_new: the out pointer is NULL");
@@ -101,7 +101,7 @@ static int clone_oom(const corm_meta *meta)
 	return corm__last_error(CORM_ENOMEM, "corm_clone: out of memory copying a %s", meta->label);
 }
 
-int corm_clone(const void *src, void *out)
+int(corm_clone)(const void *src, void *out)
 {
 	if (!out)
 		return corm__last_error(CORM_EINVAL, "corm_clone: the out pointer is NULL");

@@ -26,7 +26,7 @@ static int apply_kwargs(corm_db *db, void *inst, const corm_kw *kwargs)
 	return CORM_OK;
 }
 
-int corm_create(corm_db *db, const corm_model *model, void *out, const corm_kw *kwargs)
+int(corm_create)(corm_db *db, const corm_model *model, void *out, const corm_kw *kwargs)
 {
 	if (out)
 		*(void **)out = NULL;
@@ -113,7 +113,7 @@ static int create_from(corm_db *db, const corm_model *model, void **out, const c
 	return rc;
 }
 
-int corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
+int(corm_get_or_create)(corm_db *db, const corm_model *model, void *out, bool *created,
                        const corm_kw *lookup, const corm_kw *defaults)
 {
 	if (!db || !out)
@@ -169,7 +169,7 @@ int corm_get_or_create(corm_db *db, const corm_model *model, void *out, bool *cr
 	return rc;
 }
 
-int corm_update_or_create(corm_db *db, const corm_model *model, void *out, bool *created,
+int(corm_update_or_create)(corm_db *db, const corm_model *model, void *out, bool *created,
                           const corm_kw *lookup, const corm_kw *defaults)
 {
 	if (!db || !out)

@@ -872,7 +872,7 @@ static int next_any(corm_qs *qs, void **item, const corm_row **row)
 	return CORM_ROW;
 }
 
-int corm_next(corm_qs *qs, void *out)
+int(corm_next)(corm_qs *qs, void *out)
 {
 	if (!qs || !out)
 		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next: out is NULL")
@@ -1019,7 +1019,7 @@ static int model_mode_only(corm_qs *qs, const char *fn)
 	return CORM_OK;
 }
 
-int corm_at(corm_qs *qs, int64_t i, void *out)
+int(corm_at)(corm_qs *qs, int64_t i, void *out)
 {
 	if (!qs || !out)
 		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_at: out is NULL")
@@ -1071,7 +1071,7 @@ int corm_at(corm_qs *qs, int64_t i, void *out)
 
 #define MAX_GET_RESULTS 21
 
-int corm_get(corm_qs *qs, void *out, corm_q *extra)
+int(corm_get)(corm_qs *qs, void *out, corm_q *extra)
 {
 	if (!qs || !out) {
 		corm_q_free(extra);
@@ -1197,11 +1197,11 @@ static int first_or_last(corm_qs *qs, void *out, bool last)
 	return rc;
 }
 
-int corm_first(corm_qs *qs, void *out)
+int(corm_first)(corm_qs *qs, void *out)
 {
 	return first_or_last(qs, out, false);
 }
-int corm_last(corm_qs *qs, void *out)
+int(corm_last)(corm_qs *qs, void *out)
 {
 	return first_or_last(qs, out, true);
 }

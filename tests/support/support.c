@@ -96,7 +96,7 @@ Post *test_post(test_env *env, User *author, const char *title, const char *slug
 	Post *p = NULL;
 	ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
 	                           CORM_KWARGS(CORM_KW("title", title), CORM_KW("slug", slug),
-	                                       CORM_KW("body", "Hello"), CORM_KW("author", author),
+	                                       CORM_KW("body", "Hello"), CORM_KW("author", CORM_OBJ(author)),
 	                                       CORM_KW("view_count", views),
 	                                       CORM_KW("is_active", active))));
 	return p;

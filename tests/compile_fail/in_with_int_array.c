@@ -1,0 +1,9 @@
+/* An array of ids decays to int64_t *: not a value (use corm_v_int_list). expect: formal parameter
+ * 1 is incomplete|CORM_V_takes_no_such_type.* is incomplete */
+#include "model.h"
+
+corm_q *use(void)
+{
+	int64_t ids[3] = {1, 2, 3};
+	return CORM_Q("id__in", ids);
+}
