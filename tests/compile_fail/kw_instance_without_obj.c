@@ -1,5 +1,5 @@
-/* A model instance passes through CORM_OBJ, never as a bare pointer. expect: formal parameter 1 is
- * incomplete|CORM_V_takes_no_such_type.* is incomplete */
+/* A model instance passes through CORM_OBJ, never as a bare pointer. */
+/* expect: parameter 1 is incomplete|CORM_V_takes_no_such_type */
 #include "model.h"
 
 int use(corm_db *db, Post *author)

@@ -1,4 +1,5 @@
-/* The correct forms of everything the other snippets get wrong. expect: OK */
+/* The correct forms of everything the other snippets get wrong. */
+/* expect: OK */
 #include "model.h"
 
 int use(corm_db *db, corm_qs *qs, Post *author)
