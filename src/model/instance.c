@@ -189,7 +189,9 @@ int corm__set_field_meta(void *inst, const corm_fmeta *fm, const corm_value *val
 	int rc = corm__coerce(fm, value, &v, err);
 	if (rc)
 		return rc;
-	rc = corm__value_check(fm, &v, NULL, false, err);
+	/* corm__coerce checked dates and times already */
+	if (v.type == CORM_TYPE_INT || v.type == CORM_TYPE_DECIMAL || v.type == CORM_TYPE_FLOAT)
+		rc = corm__value_check(fm, &v, NULL, false, err);
 	if (!rc && corm__member_store(fm, inst, &v))
 		rc = corm__err_set(err, CORM_ENOMEM, "out of memory");
 	corm__value_clear(&v);
@@ -272,6 +274,10 @@ int64_t corm_pk(const void *inst)
 	const corm_meta *meta = corm__instance_meta(inst);
 	if (!meta)
 		return 0;
+	/* the implicit AutoField is obj.id: read it without the generic member read (save() asks
+	 * several times per row) */
+	if (meta->pk->decl->offset == offsetof(corm_obj, id))
+		return ((const corm_obj *)inst)->id;
 	corm_value v;
 	corm__member_get(meta->pk, inst, &v);
 	return v.type == CORM_TYPE_INT ? v.u.i : 0;

@@ -121,8 +121,10 @@ static int cmp_str(const void *a, const void *b)
 /* "author, author_id, body, ..." sorted, as Django lists keyword choices. */
 static corm_store store_of(const corm_fmeta *fm)
 {
+	/* GenericIPAddress text is rewritten after it is read (PostgreSQL's /32): the generic
+	 * path, so that the text fast path tests nothing per row */
 	if (fm->vtype == CORM_TYPE_TEXT)
-		return CORM_STORE_TEXT;
+		return fm->kind == CORM_FIELD_GENERIC_IP ? CORM_STORE_VALUE : CORM_STORE_TEXT;
 	if (fm->nullable)
 		return CORM_STORE_VALUE;
 	if (fm->vtype == CORM_TYPE_BOOL)
@@ -155,7 +157,7 @@ static int build_layout(corm_registry *reg, corm_meta *meta)
 		meta->decode_ops[i].store = (uint8_t)store_of(fm);
 		if (fm->decl->offset < size)
 			meta->field_by_offset[fm->decl->offset] = (uint16_t)(i + 1);
-		if (fm->vtype == CORM_TYPE_TEXT)
+		if (meta->decode_ops[i].store == CORM_STORE_TEXT) /* the iterator reuses their buffers */
 			meta->text_fields[meta->ntext++] = (uint16_t)i;
 		else if (fm->kind == CORM_FIELD_FK || corm__vtype_is_pointer(fm->vtype))
 			meta->owning_fields[meta->nowning++] = (uint16_t)i;

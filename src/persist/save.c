@@ -159,8 +159,12 @@ static int check_unsaved_related(corm_db *db, const corm_meta *meta, void *inst)
  * read of the table. */
 static int check_values(corm_db *db, const corm_meta *meta, const void *inst)
 {
+	bool inserting = corm_pk(inst) == 0;
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
+		/* the clock overwrites these before they are sent */
+		if (fm->decl->auto_now || (inserting && fm->decl->auto_now_add))
+			continue;
 		/* only what a member of its C type can hold and its column cannot */
 		if (fm->vtype != CORM_TYPE_INT && fm->vtype != CORM_TYPE_DATE &&
 		    fm->vtype != CORM_TYPE_DATETIME && fm->vtype != CORM_TYPE_TIME &&

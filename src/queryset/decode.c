@@ -101,8 +101,6 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 				return cannot_read(st, &meta->fields[i], rc);
 			if (store_text((char **)member, text, len, slots ? &slots[i] : NULL))
 				return corm__db_error(st->db, CORM_ENOMEM, "out of memory");
-			if (meta->fields[i].kind == CORM_FIELD_GENERIC_IP)
-				corm__ip_from_db(*(char **)member);
 			continue;
 		}
 		case CORM_STORE_INT64:
@@ -143,6 +141,18 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 			break;
 		}
 		const corm_fmeta *fm = &meta->fields[i];
+		if (fm->kind == CORM_FIELD_GENERIC_IP) {
+			/* the text as the server wrote it (as Django reads it), less PostgreSQL's
+			 * host netmask */
+			const char *text;
+			size_t len = 0;
+			if ((rc = column_text(s, first_col + (int)i, &text, &len)))
+				return cannot_read(st, fm, rc);
+			if (store_text((char **)member, text, len, NULL))
+				return corm__db_error(st->db, CORM_ENOMEM, "out of memory");
+			corm__ip_from_db(*(char **)member);
+			continue;
+		}
 		corm_value v;
 		rc = be->column(s, first_col + (int)i, fm->vtype, &v);
 		if (rc)
