@@ -502,6 +502,18 @@ static void test_select_related(void **state)
 	}
 	assert_string_equal(got, "Alpha/alice/news,Beta/alice/-,Gamma/zoe/news,zoe/zoe/-");
 	assert_int_equal(env->nqueries, 1);
+	/* borrowed instances are not the caller's to free: refused, not a double free */
+	assert_int_equal(corm_next(qs, &p), CORM_ROW); /* from the cache */
+	corm_free(p);
+	assert_int_equal(corm_error_last()->code, CORM_EINVAL);
+	assert_string_equal(
+	        corm_error_last()->message,
+	        "corm_free: the instance is borrowed (from corm_next, or a related object "
+	        "cached by another instance): its owner frees it");
+	assert_int_equal(corm_next(qs, &p), CORM_ROW);
+	corm_free(p->author.obj);
+	assert_int_equal(corm_error_last()->code, CORM_EINVAL);
+	assert_string_equal(((User *)p->author.obj)->username, "alice"); /* still there */
 	/* qs[i] of an evaluated QuerySet is a deep copy, related objects included */
 	Post *copy = NULL;
 	ASSERT_OK(env, corm_at(qs, 2, &copy));

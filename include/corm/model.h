@@ -188,6 +188,9 @@ struct corm_model {
 
 /** Lifecycle flags in corm_obj.state. */
 #define CORM_STATE_SAVED 1u /* loaded from or written to the database */
+/* lent out: by its QuerySet (corm_next) or by the instance whose ForeignKey caches it
+ * (select_related); corm_free refuses it, its owner frees it */
+#define CORM_STATE_BORROWED 2u
 
 /* ---- compile-time checked field macros -------------------------------- */
 

@@ -10,6 +10,7 @@
 
 #include "corm/query.h"
 #include "corm/sys/backend.h"
+#include "model/instance.h"
 #include "model/meta.h"
 #include "util/alloc.h"
 
@@ -844,7 +845,7 @@ void corm__member_clear(const corm_fmeta *fm, void *inst)
 	default:
 		if (fm->kind == CORM_FIELD_FK) {
 			corm_fk *fk = MEMBER(inst, fm, corm_fk);
-			corm_free(fk->obj);
+			corm__free_instance(fk->obj);
 			fk->obj = NULL;
 		}
 		break;
@@ -896,7 +897,7 @@ int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v)
 		if (fm->kind == CORM_FIELD_FK) {
 			corm_fk *fk = MEMBER(inst, fm, corm_fk);
 			if (fk->id != v->u.i) {
-				corm_free(fk->obj); /* the cached object no longer matches */
+				corm__free_instance(fk->obj); /* the cached object no longer matches */
 				fk->obj = NULL;
 			}
 			fk->id = v->u.i;

@@ -86,7 +86,7 @@ int(corm_new)(const corm_model *model, void *out)
 	return rc;
 }
 
-void corm_free(void *inst)
+void corm__free_instance(void *inst)
 {
 	const corm_meta *meta = corm__instance_meta(inst);
 	if (!inst)
@@ -94,6 +94,19 @@ void corm_free(void *inst)
 	if (meta)
 		corm__members_clear(meta, inst);
 	corm__free(inst);
+}
+
+void corm_free(void *inst)
+{
+	if (inst && (((const corm_obj *)inst)->state & CORM_STATE_BORROWED)) {
+		/* freeing it would free memory its owner still holds (a QuerySet's block) */
+		corm__last_error(CORM_EINVAL,
+		                 "corm_free: the instance is borrowed (from corm_next, or "
+		                 "a related object cached by another instance): its "
+		                 "owner frees it");
+		return;
+	}
+	corm__free_instance(inst);
 }
 
 static int clone_oom(const corm_meta *meta)
@@ -136,26 +149,31 @@ int(corm_clone)(const void *src, void *out)
 		if (v.type == CORM_TYPE_JSON) {
 			json_t *copy = json_deep_copy(v.u.json);
 			if (!copy) {
-				corm_free(dst);
+				corm__free_instance(dst);
 				return clone_oom(meta);
 			}
 			*(json_t **)((char *)dst + fm->decl->offset) = copy;
 			continue;
 		}
 		if (corm__member_store(fm, dst, &v)) {
-			corm_free(dst);
+			corm__free_instance(dst);
 			return clone_oom(meta);
 		}
 	}
+	/* the copy is the caller's; its related objects are its own */
+	dst->state &= ~CORM_STATE_BORROWED;
 	/* related objects loaded with the instance (select_related) are copied with it */
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
 		const corm_fk *from = (const corm_fk *)((const char *)src + fm->decl->offset);
 		if (fm->kind == CORM_FIELD_FK && from->obj &&
 		    corm_clone(from->obj, &((corm_fk *)((char *)dst + fm->decl->offset))->obj)) {
-			corm_free(dst);
+			corm__free_instance(dst);
 			return CORM_ENOMEM;
 		}
+		if (fm->kind == CORM_FIELD_FK && from->obj)
+			((corm_obj *)((corm_fk *)((char *)dst + fm->decl->offset))->obj)->state |=
+			        CORM_STATE_BORROWED;
 	}
 	*(void **)out = dst;
 	return CORM_OK;

@@ -6,6 +6,8 @@
 
 /* Allocates an instance with obj.model set and nothing else (no defaults). NULL on OOM. */
 void *corm__alloc_instance(const corm_meta *meta);
+/* Frees an instance and what it owns, borrowed or not (for the owners of borrowed ones). */
+void corm__free_instance(void *inst);
 /* The compiled metadata of an instance's model, or NULL (not an instance of a registered model).
  */
 const corm_meta *corm__instance_meta(const void *inst);

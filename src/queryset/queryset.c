@@ -115,7 +115,7 @@ static void stop_stream(corm_qs *qs)
 {
 	corm__stmt_close(&qs->stream);
 	qs->streaming = false;
-	corm_free(qs->current);
+	corm__free_instance(qs->current);
 	qs->current = NULL;
 	corm__free(qs->text_slots);
 	qs->text_slots = NULL;
@@ -682,10 +682,12 @@ static int decode_related(corm_qs *qs, corm_stmt *st, void *base)
 			rc = obj ? corm__decode_instance(st, meta, obj, NULL, col)
 			         : corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
 			if (rc) {
-				corm_free(obj);
+				corm__free_instance(obj);
 			} else {
 				corm_fk *fk = (corm_fk *)((char *)parent + r->fk->decl->offset);
-				corm_free(fk->obj);
+				corm__free_instance(fk->obj);
+				((corm_obj *)obj)->state |=
+				        CORM_STATE_BORROWED; /* the parent owns it */
 				fk->obj = obj;
 				holder[i] = obj;
 			}
@@ -726,13 +728,15 @@ static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, fetch_into into)
 			corm__members_clear(meta, inst);
 			return rc;
 		}
-		corm_free(inst);
+		corm__free_instance(inst);
 		if (into == INTO_STREAM) {
 			*item = NULL; /* the next row starts from a fresh instance */
 			memset(qs->text_slots, 0, meta->nfields * sizeof *qs->text_slots);
 		}
 		return rc;
 	}
+	if (into != INTO_CALLER) /* the QuerySet's: corm_free refuses it */
+		((corm_obj *)inst)->state |= CORM_STATE_BORROWED;
 	*item = inst;
 	return CORM_ROW;
 }
