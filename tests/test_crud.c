@@ -45,9 +45,10 @@ static void test_new_applies_defaults(void **state)
 	/* create(): the fields given replace the defaults, the others keep them, kwargs in any
 	 * order; an unknown name fails before anything is written */
 	User *u = test_user(env, "alice");
-	ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
-	                           CORM_KWARGS(CORM_KW("view_count", 7), CORM_KW("slug", "s"),
-	                                       CORM_KW("author", CORM_OBJ(u)), CORM_KW("title", "T"))));
+	ASSERT_OK(env,
+	          corm_create(env->db, &Post_model, &p,
+	                      CORM_KWARGS(CORM_KW("view_count", 7), CORM_KW("slug", "s"),
+	                                  CORM_KW("author", CORM_OBJ(u)), CORM_KW("title", "T"))));
 	assert_string_equal(p->title, "T");
 	assert_string_equal(p->slug, "s");
 	assert_string_equal(p->body, "");
@@ -234,10 +235,10 @@ static void test_get_or_create_and_update_or_create(void **state)
 	assert_true(created);
 	int64_t id = corm_pk(p);
 	corm_free(p);
-	ASSERT_OK(env, corm_get_or_create(
-	                       env->db, &Post_model, &p, &created,
-	                       CORM_KWARGS(CORM_KW("slug", "my-first-post")),
-	                       CORM_KWARGS(CORM_KW("title", "ignored"), CORM_KW("author", CORM_OBJ(alice)))));
+	ASSERT_OK(env, corm_get_or_create(env->db, &Post_model, &p, &created,
+	                                  CORM_KWARGS(CORM_KW("slug", "my-first-post")),
+	                                  CORM_KWARGS(CORM_KW("title", "ignored"),
+	                                              CORM_KW("author", CORM_OBJ(alice)))));
 	assert_false(created);
 	assert_int_equal(corm_pk(p), id);
 	assert_string_equal(p->title, "My First Post");
@@ -250,10 +251,10 @@ static void test_get_or_create_and_update_or_create(void **state)
 	assert_false(created);
 	assert_string_equal(p->title, "Updated Title");
 	corm_free(p);
-	ASSERT_OK(env, corm_update_or_create(
-	                       env->db, &Post_model, &p, &created,
-	                       CORM_KWARGS(CORM_KW("slug", "second")),
-	                       CORM_KWARGS(CORM_KW("title", "Second"), CORM_KW("author", CORM_OBJ(alice)))));
+	ASSERT_OK(env, corm_update_or_create(env->db, &Post_model, &p, &created,
+	                                     CORM_KWARGS(CORM_KW("slug", "second")),
+	                                     CORM_KWARGS(CORM_KW("title", "Second"),
+	                                                 CORM_KW("author", CORM_OBJ(alice)))));
 	assert_true(created);
 	corm_free(p);
 	assert_int_equal(corm_atomic_depth(env->db), 0);
@@ -457,7 +458,8 @@ static void test_too_long_for_column(void **state)
 	p = NULL;
 	ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
 	                           CORM_KWARGS(CORM_KW("title", wide), CORM_KW("slug", "wide"),
-	                                       CORM_KW("body", "b"), CORM_KW("author", CORM_OBJ(alice)))));
+	                                       CORM_KW("body", "b"),
+	                                       CORM_KW("author", CORM_OBJ(alice)))));
 	ASSERT_OK(env, corm_refresh(env->db, p));
 	assert_string_equal(p->title, wide);
 	corm_free(p);
@@ -849,9 +851,10 @@ static void test_column_order_matches_django(void **state)
 	Writer *w;
 	Article *a;
 	ASSERT_OK(env, corm_create(env->db, &Writer_model, &w, CORM_KWARGS(CORM_KW("name", "W"))));
-	ASSERT_OK(env, corm_create(env->db, &Article_model, &a,
-	                           CORM_KWARGS(CORM_KW("title", "A"), CORM_KW("writer", CORM_OBJ(w)),
-	                                       CORM_KW("view_count", 3))));
+	ASSERT_OK(env,
+	          corm_create(env->db, &Article_model, &a,
+	                      CORM_KWARGS(CORM_KW("title", "A"), CORM_KW("writer", CORM_OBJ(w)),
+	                                  CORM_KW("view_count", 3))));
 	ASSERT_OK(env, corm_refresh(env->db, a));
 	assert_int_equal(a->writer.id, corm_pk(w));
 	assert_true(corm_is_null(a, &a->editor));
@@ -1026,6 +1029,54 @@ static void test_ddl_inside_atomic(void **state)
 	corm_qs_free(qs);
 }
 
+/*
+ * A statement that fails inside an atomic block leaves the block rollback-only on every
+ * backend (Django's needs_rollback): PostgreSQL would answer COMMIT with ROLLBACK and lose the
+ * first row while corm said OK; now the commit fails, alike everywhere, and nothing is kept.
+ */
+static void test_failed_statement_makes_block_rollback_only(void **state)
+{
+	test_env *env = *state;
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	ASSERT_OK(env, corm_create(env->db, &User_model, NULL,
+	                           CORM_KWARGS(CORM_KW("username", "first"))));
+	assert_int_equal(
+	        corm_create(env->db, &User_model, NULL, CORM_KWARGS(CORM_KW("username", "first"))),
+	        CORM_ECONSTRAINT);
+	assert_int_equal(corm_atomic_commit(env->db), CORM_ETXN);
+	assert_string_equal(corm_errmsg(env->db),
+	                    "the atomic block was rolled back, not committed: "
+	                    "a statement in it failed");
+	assert_int_equal(corm_atomic_depth(env->db), 0);
+	corm_qs *qs = corm_objects(env->db, &User_model);
+	int64_t n = -1;
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 0);
+
+	/* inside a savepoint: rolling the inner block back makes the outer one usable again */
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	ASSERT_OK(env, corm_create(env->db, &User_model, NULL,
+	                           CORM_KWARGS(CORM_KW("username", "kept"))));
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	assert_int_equal(
+	        corm_create(env->db, &User_model, NULL, CORM_KWARGS(CORM_KW("username", "kept"))),
+	        CORM_ECONSTRAINT);
+	ASSERT_OK(env, corm_atomic_rollback(env->db));
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 1);
+	/* an inner block committed after its failure is rolled back, and says so */
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	assert_int_equal(
+	        corm_create(env->db, &User_model, NULL, CORM_KWARGS(CORM_KW("username", "kept"))),
+	        CORM_ECONSTRAINT);
+	assert_int_equal(corm_atomic_commit(env->db), CORM_ETXN);
+	assert_int_equal(corm_atomic_depth(env->db), 1);
+	ASSERT_OK(env, corm_atomic_commit(env->db));
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 1);
+	corm_qs_free(qs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1053,6 +1104,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_column_order_matches_django, test_setup,
 	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_registry_errors, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_failed_statement_makes_block_rollback_only,
+	                                        test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_quotes_inside_names, test_setup,
 	                                        test_teardown),
 	};

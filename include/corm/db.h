@@ -115,7 +115,14 @@ CORM_EXTERN(int) corm_atomic_begin(corm_db *db);
  * Leaves the innermost block keeping its work: RELEASE SAVEPOINT inside,
  * COMMIT at the outermost level (then the on_commit callbacks run in order).
  * If the commit fails the transaction is rolled back and the error returned.
- * Errors: CORM_ETXN (no open block), CORM_EBACKEND.
+ * A statement that failed inside the block (Django's needs_rollback) makes it
+ * rollback-only on every backend: later statements in it fail with CORM_ETXN
+ * ("An error occurred in the current transaction. You can't execute queries
+ * until the end of the 'atomic' block."), and committing it rolls it back and
+ * returns CORM_ETXN ("the atomic block was rolled back, not committed: a
+ * statement in it failed"). To go on after an expected failure, run the
+ * statement in an inner block and roll that one back.
+ * Errors: CORM_ETXN (no open block, or the block was rolled back), CORM_EBACKEND.
  */
 CORM_EXTERN(int) corm_atomic_commit(corm_db *db);
 /**

@@ -43,6 +43,10 @@ static int driver_error(corm_db *db, const corm_driver_error *e)
 	/* a deadlock victim or a lost connection has no transaction left to continue */
 	if (db->depth > 0 && (e->code == CORM_EDEADLOCK || e->code == CORM_ECONNECTION))
 		db->rollback_only = true;
+	/* whatever failed, the block it failed in is unusable on every backend alike (PostgreSQL
+	 * aborts the transaction; SQLite and MariaDB would go on with half of the work) */
+	if (db->depth > 0 && !db->control)
+		db->needs_rollback = true;
 	return db->err.code;
 }
 
@@ -262,6 +266,10 @@ int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *
 		                      "An error occurred in the current transaction. You can't "
 		                      "execute queries until the "
 		                      "end of the outermost atomic block.");
+	if (db->needs_rollback && !db->control)
+		return corm__db_error(db, CORM_ETXN,
+		                      "An error occurred in the current transaction. You can't "
+		                      "execute queries until the end of the 'atomic' block.");
 	if (db->log)
 		db->log(sql, db->log_ctx);
 	corm_driver_error e;

@@ -35,6 +35,9 @@ struct corm_db {
 	bool control;       /* running a transaction-control statement */
 	bool rollback_only; /* the transaction is unusable (deadlock, lost savepoint): only ROLLBACK
 	                       is left */
+	/* a statement failed inside the innermost atomic block (Django's needs_rollback): no more
+	 * statements until that block is rolled back, and committing it rolls it back */
+	bool needs_rollback;
 	corm_commit_hook *hooks;
 	size_t nhooks, hooks_cap;
 	void (*log)(const char *sql, void *ctx);

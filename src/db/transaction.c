@@ -64,6 +64,14 @@ int corm_atomic_commit(corm_db *db)
 	corm__db_ok(db);
 	if (db->depth == 0)
 		return corm__db_error(db, CORM_ETXN, "corm_atomic_commit: no atomic block is open");
+	if (db->needs_rollback && !db->rollback_only) {
+		/* Django's atomic rolls such a block back at its end; corm also says so */
+		corm__db_error(db, CORM_ETXN,
+		               "the atomic block was rolled back, not committed: a statement in it "
+		               "failed");
+		corm__rollback_keep_error(db);
+		return CORM_ETXN;
+	}
 	if (db->depth > 1) {
 		int rc = db->rollback_only ? CORM_ETXN
 		                           : savepoint_sql(db, "RELEASE SAVEPOINT", db->depth - 1);
@@ -117,6 +125,7 @@ int corm_atomic_rollback(corm_db *db)
 	if (db->depth == 0)
 		return corm__db_error(db, CORM_ETXN,
 		                      "corm_atomic_rollback: no atomic block is open");
+	db->needs_rollback = false; /* undone with the block */
 	if (db->depth == 1) {
 		int rc = corm__exec_control(db, "ROLLBACK");
 		db->depth = 0;
