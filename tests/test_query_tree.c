@@ -599,6 +599,32 @@ static void test_row_getters(void **state)
 	corm_qs_free(qs);
 }
 
+/* A QuerySet outliving its connection fails cleanly instead of reading freed memory; the
+ * handle lives on until the last QuerySet is freed. */
+static void test_queryset_after_close(void **state)
+{
+	test_env *env = *state;
+	corm_db *db;
+	ASSERT_OK(env, corm_open(&db, test_url()));
+	corm_qs *qs = corm_objects(db, &Post_model);
+	corm_qs *copy = corm_qs_clone(qs);
+	assert_non_null(copy);
+	corm_close(db);
+	int64_t n = 7;
+	assert_int_equal(corm_count(qs, &n), CORM_EINVAL);
+	assert_string_equal(corm_errmsg(db),
+	                    "the QuerySet's connection was closed (corm_close): free "
+	                    "the QuerySet before closing its connection");
+	assert_int_equal(corm_filter(copy, CORM_Q("title", "x")), CORM_EINVAL);
+	assert_null(corm_objects(db, &Post_model));
+	corm_close(db); /* twice: refused while the QuerySets hold the handle */
+	assert_int_equal(corm_error_last()->code, CORM_EINVAL);
+	assert_string_equal(corm_error_last()->message,
+	                    "corm_close: the connection is already closed");
+	corm_qs_free(qs);
+	corm_qs_free(copy); /* the handle goes with the last one (ASan checks nothing is left) */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +639,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_select_related_errors, test_setup,
 	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_row_getters, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_queryset_after_close, test_setup,
+	                                        test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

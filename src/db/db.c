@@ -97,10 +97,37 @@ int corm_open(corm_db **out, const char *url)
 	return rc;
 }
 
+/* Frees the handle itself, once it is closed and no QuerySet refers to it any more. */
+static void free_handle(corm_db *db)
+{
+	corm__err_free(&db->err);
+	corm__free(db);
+}
+
+void corm__db_retain(corm_db *db)
+{
+	db->users++;
+}
+
+void corm__db_release(corm_db *db)
+{
+	if (--db->users == 0 && db->closed)
+		free_handle(db);
+}
+
 void corm_close(corm_db *db)
 {
 	if (!db)
 		return;
+	if (db->closed) { /* a second close while QuerySets still hold the handle */
+		corm__last_error(CORM_EINVAL, "corm_close: the connection is already closed");
+		return;
+	}
+	db->closed = true;
+	/* statements a QuerySet still holds go with the connection (the QuerySet's close then
+	 * leaves them alone) */
+	for (size_t i = 0; i < db->ncache; i++)
+		db->cache[i].in_use = false;
 	if (db->conn && db->depth > 0)
 		corm__exec(db, "ROLLBACK", NULL, 0, NULL);
 	for (size_t i = 0; i < db->nhooks; i++)
@@ -114,8 +141,15 @@ void corm_close(corm_db *db)
 	corm__sql_cache_free(&db->sqlc);
 	if (db->conn)
 		db->be->close(db->conn);
-	corm__err_free(&db->err);
-	corm__free(db);
+	db->conn = NULL;
+	db->hooks = NULL;
+	db->nhooks = db->hooks_cap = 0;
+	db->cache = NULL;
+	db->ncache = db->cache_cap = 0;
+	db->depth = 0;
+	/* QuerySets still made on it keep the handle (closed: their calls fail cleanly) */
+	if (db->users == 0)
+		free_handle(db);
 }
 
 const char *corm_errmsg(const corm_db *db)
@@ -259,6 +293,10 @@ int corm__stmt_open(corm_db *db, const char *sql, size_t len, const corm_value *
 	st->db = db;
 	st->s = NULL;
 	st->cached = NULL;
+	if (db->closed)
+		return corm__db_error(db, CORM_EINVAL,
+		                      "the connection was closed (corm_close): free its QuerySets "
+		                      "before closing it");
 	if (!db->conn)
 		return corm__db_error(db, CORM_ECONNECTION, "the connection is not open");
 	if (db->rollback_only && !db->control)
@@ -310,6 +348,11 @@ void corm__stmt_close(corm_stmt *st)
 {
 	if (!st->s)
 		return;
+	if (st->db->closed) { /* corm_close finalized it with the connection's cache */
+		st->s = NULL;
+		st->cached = NULL;
+		return;
+	}
 	corm_cached_stmt *c = st->cached;
 	if (c && c->sql && c->s == st->s) {
 		st->db->be->reset(st->s); /* back to the cache */

@@ -45,9 +45,17 @@ struct corm_db {
 	corm_cached_stmt *cache; /* statement cache, bounded, least recently used evicted */
 	size_t ncache, cache_cap;
 	uint64_t tick;
-	corm_sql sql;        /* reused by every statement the library compiles */
+	corm_sql sql; /* reused by every statement the library compiles */
+	/* QuerySets made on this connection and not yet freed: a closed handle lives on until the
+	 * last one is freed, so their calls can say the connection is closed */
+	size_t users;
+	bool closed;
 	corm_sql_cache sqlc; /* what the compiler remembers for this connection */
 };
+
+/* A QuerySet takes / drops its hold on the handle (corm_close frees it after the last drop). */
+void corm__db_retain(corm_db *db);
+void corm__db_release(corm_db *db);
 
 /* Records an error on db; returns code. */
 int corm__db_error(corm_db *db, int code, const char *fmt, ...)

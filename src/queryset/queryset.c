@@ -37,6 +37,10 @@ static int qs_check(corm_qs *qs)
 {
 	if (!qs)
 		return CORM_EINVAL;
+	if (qs->db->closed)
+		return corm__db_error(qs->db, CORM_EINVAL,
+		                      "the QuerySet's connection was closed (corm_close): free the "
+		                      "QuerySet before closing its connection");
 	corm__db_ok(qs->db);
 	return qs->error ? qs_fail(qs, qs->error, NULL) : CORM_OK;
 }
@@ -164,6 +168,11 @@ corm_qs *corm_objects(corm_db *db, const corm_model *model)
 	if (!db)
 		return NULL;
 	corm__db_ok(db);
+	if (db->closed) {
+		corm__db_error(db, CORM_EINVAL,
+		               "corm_objects: the connection was closed (corm_close)");
+		return NULL;
+	}
 	if (!model || !model->meta) {
 		corm__db_error(db, CORM_EINVAL,
 		               "corm_objects: model %s is not registered (corm_registry_add)",
@@ -176,6 +185,7 @@ corm_qs *corm_objects(corm_db *db, const corm_model *model)
 		return NULL;
 	}
 	qs->db = db;
+	corm__db_retain(db);
 	corm__query_init(&qs->query, model->meta);
 	return qs;
 }
@@ -184,12 +194,14 @@ void corm_qs_free(corm_qs *qs)
 {
 	if (!qs)
 		return;
+	corm_db *db = qs->db;
 	drop_cache(qs);
 	corm__query_clear(&qs->query);
 	corm_buf_free(&qs->errmsg);
 	corm_buf_free(&qs->sql);
 	corm__free(qs->names);
 	corm__free(qs);
+	corm__db_release(db); /* last: a closed connection is freed with its last QuerySet */
 }
 
 /* qs->names: the values() cell names, views of the select items' names (rows point at it). */
@@ -215,6 +227,7 @@ corm_qs *corm_qs_clone(const corm_qs *src)
 	if (!qs)
 		return NULL;
 	qs->db = src->db;
+	corm__db_retain(qs->db);
 	qs->error = src->error;
 	corm_buf_puts(&qs->errmsg, corm_buf_cstr((corm_buf *)&src->errmsg)
 	                                   ? corm_buf_cstr((corm_buf *)&src->errmsg)
