@@ -80,8 +80,13 @@ static int open_db(corm_db **out, const char *url_text)
 		db->conn = NULL;
 		return driver_error(db, &e);
 	}
-	if (db->be->specialize)
-		db->be = db->be->specialize(db->conn);
+	db->sqlc.features = &db->features;
+	if (db->be->features(db->conn, &db->features, &e)) {
+		rc = driver_error(db, &e);
+		db->be->close(db->conn);
+		db->conn = NULL;
+		return rc;
+	}
 	return CORM_OK;
 }
 

@@ -17,8 +17,11 @@ extern "C" {
 
 /* 2: bind() says whether the value is stable; column_text()
  * 3: lookups and transforms by name (lookups, transforms) instead of arrays sized by enums;
- *    quote_value() and sql_syntax (string literals as the server reads them) */
-#define CORM_BACKEND_ABI 3
+ *    quote_value() and sql_syntax (string literals as the server reads them)
+ * 4: features are per connection: the table's `features` member (a corm_features) is now
+ *    the hook features(conn, out, err), called at open, which fills them from the server's
+ *    version; specialize() is gone; corm_features.supports_in_json */
+#define CORM_BACKEND_ABI 4
 
 /**
  * How a server's SQL lexer reads quoted text and comments (corm_backend.sql_syntax): used
@@ -62,7 +65,11 @@ typedef struct corm_transform_sql {
 	const char *time_sql;
 } corm_transform_sql;
 
-/** What a backend can do: data, read by the compiler and the schema editor. */
+/**
+ * What a connection's server can do: filled by the backend's features() hook when the
+ * connection opens (from the server's version), kept by the connection, read by the
+ * compiler and the schema editor.
+ */
 typedef struct corm_features {
 	bool can_return_columns_from_insert; /* INSERT ... RETURNING */
 	bool can_rollback_ddl;               /* transactional DDL */
@@ -85,6 +92,9 @@ typedef struct corm_features {
 	int max_name_length;  /* identifiers; longer names are shortened with a hash; 0 = 200 */
 	/* ABI 3: max_name_length counts bytes (PostgreSQL's NAMEDATALEN), not characters */
 	bool max_name_length_in_bytes;
+	/* ABI 4: in_json_sql works on this server (MariaDB: JSON_TABLE, from 10.6; SQLite:
+	 * json_each, built in from 3.38); false: `in` always binds one parameter per value */
+	bool supports_in_json;
 } corm_features;
 
 struct corm_buf;
@@ -108,7 +118,14 @@ typedef struct corm_url {
 typedef struct corm_backend {
 	int abi;
 	const char *vendor;
-	corm_features features;
+	/**
+	 * Fills *out with what the server behind the open connection `conn` can do,
+	 * from its version (MariaDB >= 10.5: INSERT ... RETURNING; >= 10.6: SKIP
+	 * LOCKED and JSON_TABLE). Called once, right after open; the connection
+	 * keeps the result (*out is zeroed before the call). CORM_OK, or an error
+	 * code with err filled (the connection is then closed and corm_open fails).
+	 */
+	int (*features)(void *conn, corm_features *out, corm_driver_error *err);
 
 	/* driver */
 	int (*open)(void **conn, const corm_url *url, corm_driver_error *err);
@@ -193,12 +210,6 @@ typedef struct corm_backend {
 	const char *deferrable_sql;
 	/** Statement that opens a transaction ("BEGIN"). */
 	const char *begin_sql;
-	/**
-	 * Optional: the backend to use for this open connection when the server's
-	 * version changes what it can do (MariaDB >= 10.5 has INSERT ... RETURNING).
-	 * Returns the backend itself or a variant of it. NULL: no variants.
-	 */
-	const struct corm_backend *(*specialize)(void *conn);
 	/**
 	 * Optional: reads an integer (or boolean, as 0/1) column that the schema
 	 * declares NOT NULL into *out, skipping the NULL check and the value

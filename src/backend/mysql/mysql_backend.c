@@ -32,6 +32,7 @@
 #include "backend/base/names.h"
 #include "backend/base/backends.h"
 #include "backend/base/text_value.h"
+#include "backend/mysql/features.h"
 #include "model/meta.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -1350,41 +1351,18 @@ static const corm_lookup_sql my_lookups[] = {
         {NULL, NULL, NULL, NULL},
 };
 
-/*
- * Notes on what MariaDB can and cannot do, for the code that reads these flags:
- * - DDL is not transactional: every CREATE/ALTER/DROP commits the open transaction
- *   implicitly (and forgets its savepoints), and a failed script leaves the tables
- *   it already created. can_rollback_ddl is false for that reason.
- * - Foreign keys are checked at once (no DEFERRABLE), so they are added after every
- *   table exists, with ALTER TABLE ... ADD CONSTRAINT, as Django does.
- * - INSERT ... RETURNING exists from MariaDB 10.5 but not in MySQL, and a feature
- *   flag cannot depend on the server a connection reaches: the new id comes from
- *   mysql_stmt_insert_id (LAST_INSERT_ID()), which is per connection and exact.
- * - SKIP LOCKED needs MariaDB 10.6; FOR UPDATE OF does not exist in MariaDB.
- */
-static const corm_backend *my_specialize(void *conn);
+/* What the server behind conn can do, from the version it reports (features.c). */
+static int my_features(void *conn, corm_features *out, corm_driver_error *err)
+{
+	(void)err;
+	corm__mysql_server_features(mysql_get_server_info(((my_conn *)conn)->mysql), out);
+	return CORM_OK;
+}
 
 const corm_backend corm__mysql_backend = {
         .abi = CORM_BACKEND_ABI,
         .vendor = "mysql",
-        .features =
-                {
-                        .can_return_columns_from_insert = false,
-                        .can_rollback_ddl = false,
-                        .has_select_for_update = true,
-                        .has_select_for_update_nowait = true,
-                        .has_select_for_update_skip_locked = true,
-                        .has_select_for_update_of = false,
-                        .supports_boolean_expr_in_where = true,
-                        .supports_order_by_nulls_modifier = false,
-                        .uses_savepoints = true,
-                        .inline_foreign_keys = false,
-                        .like_indexes = false,
-                        .fk_constraint_creates_index =
-                                true, /* InnoDB indexes foreign keys itself */
-                        .max_query_params = 65535,
-                        .max_name_length = 64,
-                },
+        .features = my_features,
         .open = my_open,
         .close = my_close,
         .prepare = my_prepare,
@@ -1413,35 +1391,9 @@ const corm_backend corm__mysql_backend = {
         .check_sql = my_check_sql,
         .deferrable_sql = "",
         .begin_sql = "START TRANSACTION",
-        .specialize = my_specialize,
         .is_alive = my_is_alive,
         .quote_value = my_quote_value,
         .sql_syntax = CORM_SQL_BACKSLASH_ESCAPES | CORM_SQL_DQUOTE_STRINGS |
                       CORM_SQL_BACKTICK_NAMES | CORM_SQL_HASH_COMMENTS |
                       CORM_SQL_DASH_COMMENT_SPACE,
 };
-
-/*
- * MariaDB 10.5 added INSERT ... RETURNING: connections to such a server use a
- * copy of the backend that says so, made once. MySQL and older MariaDB keep
- * LAST_INSERT_ID().
- */
-static corm_backend mariadb_returning;
-static pthread_once_t mariadb_returning_once = PTHREAD_ONCE_INIT;
-
-static void make_mariadb_returning(void)
-{
-	mariadb_returning = corm__mysql_backend;
-	mariadb_returning.features.can_return_columns_from_insert = true;
-	mariadb_returning.specialize = NULL;
-}
-
-static const corm_backend *my_specialize(void *conn)
-{
-	MYSQL *m = ((my_conn *)conn)->mysql;
-	const char *info = mysql_get_server_info(m);
-	if (!info || !strstr(info, "MariaDB") || mysql_get_server_version(m) < 100500)
-		return &corm__mysql_backend;
-	pthread_once(&mariadb_returning_once, make_mariadb_returning);
-	return &mariadb_returning;
-}

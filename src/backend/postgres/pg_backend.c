@@ -1669,26 +1669,36 @@ static const corm_lookup_sql pg_lookups[] = {
         {NULL, NULL, NULL, NULL},
 };
 
+/* What the server behind conn can do (Django's DatabaseFeatures for PostgreSQL); SKIP LOCKED
+ * needs 9.5. */
+static int pg_features(void *conn, corm_features *f, corm_driver_error *err)
+{
+	(void)err;
+	int version = PQserverVersion(((pg_conn *)conn)->pg);
+	*f = (corm_features){
+	        .can_return_columns_from_insert = true,
+	        .can_rollback_ddl = true,
+	        .has_select_for_update = true,
+	        .has_select_for_update_nowait = true,
+	        .has_select_for_update_skip_locked = version >= 90500,
+	        .has_select_for_update_of = true,
+	        .supports_boolean_expr_in_where = true,
+	        .supports_order_by_nulls_modifier = true,
+	        .uses_savepoints = true,
+	        .inline_foreign_keys = false,
+	        .like_indexes = true,
+	        .max_query_params = 65535,
+	        .max_name_length = 63,
+	        .max_name_length_in_bytes = true,
+	        .supports_in_json = true, /* jsonb_array_elements_text */
+	};
+	return CORM_OK;
+}
+
 const corm_backend corm__postgres_backend = {
         .abi = CORM_BACKEND_ABI,
         .vendor = "postgresql",
-        .features =
-                {
-                        .can_return_columns_from_insert = true,
-                        .can_rollback_ddl = true,
-                        .has_select_for_update = true,
-                        .has_select_for_update_nowait = true,
-                        .has_select_for_update_skip_locked = true,
-                        .has_select_for_update_of = true,
-                        .supports_boolean_expr_in_where = true,
-                        .supports_order_by_nulls_modifier = true,
-                        .uses_savepoints = true,
-                        .inline_foreign_keys = false,
-                        .like_indexes = true,
-                        .max_query_params = 65535,
-                        .max_name_length = 63,
-                        .max_name_length_in_bytes = true,
-                },
+        .features = pg_features,
         .open = pg_open,
         .close = pg_close,
         .prepare = pg_prepare,
