@@ -3,8 +3,9 @@
  * server can do when it opens (the backend's features() hook, from the
  * server's version), and everything that asks reads the connection's copy.
  * MariaDB's version text decides RETURNING (10.5), SKIP LOCKED and JSON_TABLE
- * (10.6); MySQL has no RETURNING.
+ * (10.6); MySQL has no RETURNING. Transaction control is the backend's too.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "support.h"
@@ -133,6 +134,67 @@ static void test_lock_refused_from_the_connection_features(void **state)
 	env->db->features = saved;
 }
 
+/* The statements of an atomic block are the backend's (corm_backend.transaction). */
+static void test_transaction_statements_are_the_backends(void **state)
+{
+	test_env *env = *state;
+	const corm_transaction_sql *t = &env->db->be->transaction;
+	bool mysql = strcmp(test_backend(), "mysql") == 0;
+	assert_string_equal(t->begin, mysql ? "START TRANSACTION" : "BEGIN");
+	test_clear_queries(env);
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	ASSERT_OK(env, corm_atomic_rollback(env->db));
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	ASSERT_OK(env, corm_atomic_commit(env->db));
+	ASSERT_OK(env, corm_atomic_commit(env->db));
+	const char *want[] = {mysql ? "START TRANSACTION" : "BEGIN",
+	                      "SAVEPOINT corm_sp_1",
+	                      "ROLLBACK TO SAVEPOINT corm_sp_1",
+	                      "RELEASE SAVEPOINT corm_sp_1",
+	                      "SAVEPOINT corm_sp_1",
+	                      "RELEASE SAVEPOINT corm_sp_1",
+	                      "COMMIT"};
+	assert_int_equal(env->nqueries, sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < env->nqueries; i++)
+		assert_string_equal(env->queries[i], want[i]);
+	test_clear_queries(env);
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	ASSERT_OK(env, corm_atomic_rollback(env->db));
+	assert_int_equal(env->nqueries, 2);
+	assert_string_equal(env->queries[1], "ROLLBACK");
+}
+
+/* A backend's own templates are used as they are ("%s" the name, "%%" a '%'); one it lacks
+ * is refused with a message naming the backend and the statement. */
+static void test_transaction_templates_of_another_backend(void **state)
+{
+	test_env *env = *state;
+	const corm_backend *real = env->db->be;
+	corm_backend be = *real;
+	be.transaction.savepoint = "SAVEPOINT %s -- 100%% %s";
+	be.transaction.rollback_to_savepoint = NULL;
+	env->db->be = &be;
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	test_clear_queries(env);
+	ASSERT_OK(env, corm_atomic_begin(env->db));
+	assert_int_equal(env->nqueries, 1);
+	assert_string_equal(env->queries[0], "SAVEPOINT corm_sp_1 -- 100% corm_sp_1");
+	assert_int_equal(corm_atomic_rollback(env->db), CORM_ENOTSUP);
+	char msg[128];
+	snprintf(msg, sizeof msg, "the %s backend has no SQL to roll back to a savepoint",
+	         real->vendor);
+	assert_string_equal(corm_errmsg(env->db), msg);
+	assert_int_equal(corm_atomic_depth(env->db), 1);
+	be.transaction.begin = NULL;
+	ASSERT_OK(env, corm_atomic_rollback(env->db));
+	assert_int_equal(corm_atomic_begin(env->db), CORM_ENOTSUP);
+	snprintf(msg, sizeof msg, "the %s backend has no SQL to begin a transaction", real->vendor);
+	assert_string_equal(corm_errmsg(env->db), msg);
+	assert_int_equal(corm_atomic_depth(env->db), 0);
+	env->db->be = real;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +208,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_connection_reports_its_server, test_setup,
 		                                test_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_refused_from_the_connection_features,
+		                                test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_transaction_statements_are_the_backends,
+		                                test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_transaction_templates_of_another_backend,
 		                                test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,8 +102,8 @@ void corm_close(corm_db *db)
 {
 	if (!db)
 		return;
-	if (db->conn && db->depth > 0)
-		corm__exec(db, "ROLLBACK", NULL, 0, NULL);
+	if (db->conn && db->depth > 0 && db->be->transaction.rollback)
+		corm__exec(db, db->be->transaction.rollback, NULL, 0, NULL);
 	for (size_t i = 0; i < db->nhooks; i++)
 		if (db->hooks[i].drop)
 			db->hooks[i].drop(db->hooks[i].ctx);

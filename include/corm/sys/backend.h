@@ -20,7 +20,8 @@ extern "C" {
  *    quote_value() and sql_syntax (string literals as the server reads them)
  * 4: features are per connection: the table's `features` member (a corm_features) is now
  *    the hook features(conn, out, err), called at open, which fills them from the server's
- *    version; specialize() is gone; corm_features.supports_in_json */
+ *    version; specialize() is gone; corm_features.supports_in_json; transaction control
+ *    as data (corm_transaction_sql) in place of begin_sql */
 #define CORM_BACKEND_ABI 4
 
 /**
@@ -115,6 +116,28 @@ typedef struct corm_url {
 	char **options; /* key, value pairs from the query string, NULL-terminated */
 } corm_url;
 
+/**
+ * The statements that control transactions (Django's DatabaseWrapper._savepoint and
+ * friends): the connection runs these and writes no transaction SQL of its own. In the
+ * savepoint statements "%s" stands for the savepoint's name (an identifier corm makes,
+ * "corm_sp_1", written as it is) and "%%" for a '%'.
+ */
+typedef struct corm_transaction_sql {
+	const char *begin;                 /**< "BEGIN", "START TRANSACTION" */
+	const char *commit;                /**< "COMMIT" */
+	const char *rollback;              /**< "ROLLBACK" */
+	const char *savepoint;             /**< "SAVEPOINT %s" */
+	const char *release_savepoint;     /**< "RELEASE SAVEPOINT %s" */
+	const char *rollback_to_savepoint; /**< "ROLLBACK TO SAVEPOINT %s" */
+} corm_transaction_sql;
+
+/** The standard statements, which every built-in backend but MariaDB's uses as they are. */
+#define CORM_TRANSACTION_SQL_STANDARD                                                              \
+	{                                                                                          \
+		"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT %s", "RELEASE SAVEPOINT %s",             \
+		        "ROLLBACK TO SAVEPOINT %s"                                                 \
+	}
+
 typedef struct corm_backend {
 	int abi;
 	const char *vendor;
@@ -208,8 +231,8 @@ typedef struct corm_backend {
 	/** Written after a foreign key's REFERENCES clause (" DEFERRABLE INITIALLY DEFERRED"), or
 	 * "". */
 	const char *deferrable_sql;
-	/** Statement that opens a transaction ("BEGIN"). */
-	const char *begin_sql;
+	/** Transaction control: begin, commit, rollback and savepoints (ABI 4). */
+	corm_transaction_sql transaction;
 	/**
 	 * Optional: reads an integer (or boolean, as 0/1) column that the schema
 	 * declares NOT NULL into *out, skipping the NULL check and the value

@@ -1390,7 +1390,8 @@ const corm_backend corm__mysql_backend = {
         .auto_suffix = NULL,
         .check_sql = my_check_sql,
         .deferrable_sql = "",
-        .begin_sql = "START TRANSACTION",
+        .transaction = {"START TRANSACTION", "COMMIT", "ROLLBACK", "SAVEPOINT %s",
+                        "RELEASE SAVEPOINT %s", "ROLLBACK TO SAVEPOINT %s"},
         .is_alive = my_is_alive,
         .quote_value = my_quote_value,
         .sql_syntax = CORM_SQL_BACKSLASH_ESCAPES | CORM_SQL_DQUOTE_STRINGS |
