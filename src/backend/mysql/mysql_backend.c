@@ -31,6 +31,7 @@
 
 #include "backend/base/names.h"
 #include "backend/base/backends.h"
+#include "backend/base/data_types.h"
 #include "backend/base/text_value.h"
 #include "backend/mysql/features.h"
 #include "model/meta.h"
@@ -1195,126 +1196,72 @@ static const corm_transform_sql my_transforms[] = {
  * varchar(5) column would truncate 'abcdefg' to 'abcde', which then matches).
  * Text compares under the column's own collation, as a plain IN list does.
  */
-static const char *json_table_type(int kind)
-{
-	switch ((corm_field_kind)kind) {
-	case CORM_FIELD_AUTO:
-	case CORM_FIELD_BIGAUTO:
-	case CORM_FIELD_FK:
-	case CORM_FIELD_INT:
-	case CORM_FIELD_BIGINT:
-	case CORM_FIELD_SMALLINT:
-	case CORM_FIELD_POSITIVE_INT:
-	case CORM_FIELD_POSITIVE_SMALLINT:
-	case CORM_FIELD_POSITIVE_BIGINT:
-	case CORM_FIELD_SMALLAUTO:
-	case CORM_FIELD_BOOL:
-	case CORM_FIELD_DURATION:
-		return "bigint";
-	case CORM_FIELD_FLOAT:
-		return "double precision";
-	case CORM_FIELD_DECIMAL:
-		return "decimal(65, 30)";
-	case CORM_FIELD_DATE:
-		return "date";
-	case CORM_FIELD_DATETIME:
-		return "datetime(6)";
-	case CORM_FIELD_TIME:
-		return "time(6)";
-	case CORM_FIELD_BINARY:
-		return "longblob";
-	default:
-		return "longtext";
-	}
-}
+static const char *const my_json_table_types[CORM__FIELD_KIND_COUNT] = {
+        [0] = "longtext",
+        [CORM_FIELD_AUTO] = "bigint",
+        [CORM_FIELD_BIGAUTO] = "bigint",
+        [CORM_FIELD_FK] = "bigint",
+        [CORM_FIELD_INT] = "bigint",
+        [CORM_FIELD_BIGINT] = "bigint",
+        [CORM_FIELD_SMALLINT] = "bigint",
+        [CORM_FIELD_POSITIVE_INT] = "bigint",
+        [CORM_FIELD_POSITIVE_SMALLINT] = "bigint",
+        [CORM_FIELD_POSITIVE_BIGINT] = "bigint",
+        [CORM_FIELD_SMALLAUTO] = "bigint",
+        [CORM_FIELD_BOOL] = "bigint",
+        [CORM_FIELD_DURATION] = "bigint",
+        [CORM_FIELD_FLOAT] = "double precision",
+        [CORM_FIELD_DECIMAL] = "decimal(65, 30)",
+        [CORM_FIELD_DATE] = "date",
+        [CORM_FIELD_DATETIME] = "datetime(6)",
+        [CORM_FIELD_TIME] = "time(6)",
+        [CORM_FIELD_BINARY] = "longblob",
+};
 
 /* in_json_sql's "%t": the JSON_TABLE column type */
 static void my_cast_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
 {
-	corm_buf_puts(b, json_table_type(kind));
+	corm__format_data_type(b, my_json_table_types, NULL, kind, max_length, max_digits,
+	                       decimal_places);
 }
 
-/* Django's DatabaseWrapper.data_types for MySQL/MariaDB. */
+/* Django's DatabaseWrapper.data_types for MySQL/MariaDB (MariaDB's JSON is LONGTEXT with
+ * an automatic CHECK (json_valid(col))). The schema editor gives a foreign key its target's
+ * type: FK is never asked for itself. */
+static const char *const my_data_types[CORM__FIELD_KIND_COUNT] = {
+        [0] = "longtext",
+        [CORM_FIELD_AUTO] = "integer AUTO_INCREMENT",
+        [CORM_FIELD_BIGAUTO] = "bigint AUTO_INCREMENT",
+        [CORM_FIELD_SMALLAUTO] = "smallint AUTO_INCREMENT",
+        [CORM_FIELD_POSITIVE_SMALLINT] = "smallint UNSIGNED",
+        [CORM_FIELD_POSITIVE_BIGINT] = "bigint UNSIGNED",
+        [CORM_FIELD_GENERIC_IP] = "char(39)",
+        [CORM_FIELD_INT] = "integer",
+        [CORM_FIELD_FK] = "bigint",
+        [CORM_FIELD_CHAR] = "varchar(%(max_length)s)",
+        [CORM_FIELD_SLUG] = "varchar(%(max_length)s)",
+        [CORM_FIELD_EMAIL] = "varchar(%(max_length)s)",
+        [CORM_FIELD_URL] = "varchar(%(max_length)s)",
+        [CORM_FIELD_TEXT] = "longtext",
+        [CORM_FIELD_BIGINT] = "bigint",
+        [CORM_FIELD_SMALLINT] = "smallint",
+        [CORM_FIELD_POSITIVE_INT] = "integer UNSIGNED",
+        [CORM_FIELD_FLOAT] = "double precision",
+        [CORM_FIELD_DECIMAL] = "numeric(%(max_digits)s, %(decimal_places)s)",
+        [CORM_FIELD_BOOL] = "bool",
+        [CORM_FIELD_DATE] = "date",
+        [CORM_FIELD_DATETIME] = "datetime(6)",
+        [CORM_FIELD_TIME] = "time(6)",
+        [CORM_FIELD_DURATION] = "bigint",
+        [CORM_FIELD_UUID] = "char(32)",
+        [CORM_FIELD_BINARY] = "longblob",
+        [CORM_FIELD_JSON] = "json",
+};
+
 static void my_data_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
 {
-	const char *t = "longtext";
-	switch ((corm_field_kind)kind) {
-	case CORM_FIELD_AUTO:
-		t = "integer AUTO_INCREMENT";
-		break;
-	case CORM_FIELD_BIGAUTO:
-		t = "bigint AUTO_INCREMENT";
-		break;
-	case CORM_FIELD_SMALLAUTO:
-		t = "smallint AUTO_INCREMENT";
-		break;
-	case CORM_FIELD_POSITIVE_SMALLINT:
-		t = "smallint UNSIGNED";
-		break;
-	case CORM_FIELD_POSITIVE_BIGINT:
-		t = "bigint UNSIGNED";
-		break;
-	case CORM_FIELD_GENERIC_IP:
-		t = "char(39)";
-		break;
-	case CORM_FIELD_INT:
-		t = "integer";
-		break;
-	/* the schema editor gives a foreign key its target's type: never asked for FK itself */
-	case CORM_FIELD_FK:
-		t = "bigint";
-		break;
-	case CORM_FIELD_CHAR:
-	case CORM_FIELD_SLUG:
-	case CORM_FIELD_EMAIL:
-	case CORM_FIELD_URL:
-		corm_buf_printf(b, "varchar(%d)", max_length);
-		return;
-	case CORM_FIELD_TEXT:
-		t = "longtext";
-		break;
-	case CORM_FIELD_BIGINT:
-		t = "bigint";
-		break;
-	case CORM_FIELD_SMALLINT:
-		t = "smallint";
-		break;
-	case CORM_FIELD_POSITIVE_INT:
-		t = "integer UNSIGNED";
-		break;
-	case CORM_FIELD_FLOAT:
-		t = "double precision";
-		break;
-	case CORM_FIELD_DECIMAL:
-		corm_buf_printf(b, "numeric(%d, %d)", max_digits, decimal_places);
-		return;
-	case CORM_FIELD_BOOL:
-		t = "bool";
-		break;
-	case CORM_FIELD_DATE:
-		t = "date";
-		break;
-	case CORM_FIELD_DATETIME:
-		t = "datetime(6)";
-		break;
-	case CORM_FIELD_TIME:
-		t = "time(6)";
-		break;
-	case CORM_FIELD_DURATION:
-		t = "bigint";
-		break;
-	case CORM_FIELD_UUID:
-		t = "char(32)";
-		break;
-	case CORM_FIELD_BINARY:
-		t = "longblob";
-		break;
-	/* MariaDB's JSON is LONGTEXT with an automatic CHECK (json_valid(col)) */
-	case CORM_FIELD_JSON:
-		t = "json";
-		break;
-	}
-	corm_buf_puts(b, t);
+	corm__format_data_type(b, my_data_types, NULL, kind, max_length, max_digits,
+	                       decimal_places);
 }
 
 /* Django's data_type_check_constraints on MariaDB >= 10.4.3 (JSON_VALID is implied by "json"). */

@@ -76,6 +76,7 @@
 
 #include "backend/base/names.h"
 #include "backend/base/backends.h"
+#include "backend/base/data_types.h"
 #include "backend/base/text_value.h"
 #include "model/meta.h"
 #include "util/alloc.h"
@@ -1512,82 +1513,40 @@ static const corm_transform_sql pg_transforms[] = {
 };
 
 /* Django's data_types. */
+static const char *const pg_data_types[CORM__FIELD_KIND_COUNT] = {
+        [0] = "text",
+        [CORM_FIELD_AUTO] = "serial",
+        [CORM_FIELD_BIGAUTO] = "bigserial",
+        [CORM_FIELD_SMALLAUTO] = "smallserial",
+        [CORM_FIELD_POSITIVE_SMALLINT] = "smallint",
+        [CORM_FIELD_POSITIVE_BIGINT] = "bigint",
+        [CORM_FIELD_GENERIC_IP] = "inet",
+        [CORM_FIELD_FK] = "bigint",
+        [CORM_FIELD_CHAR] = "varchar(%(max_length)s)",
+        [CORM_FIELD_SLUG] = "varchar(%(max_length)s)",
+        [CORM_FIELD_EMAIL] = "varchar(%(max_length)s)",
+        [CORM_FIELD_URL] = "varchar(%(max_length)s)",
+        [CORM_FIELD_TEXT] = "text",
+        [CORM_FIELD_INT] = "integer",
+        [CORM_FIELD_POSITIVE_INT] = "integer",
+        [CORM_FIELD_BIGINT] = "bigint",
+        [CORM_FIELD_SMALLINT] = "smallint",
+        [CORM_FIELD_FLOAT] = "double precision",
+        [CORM_FIELD_DECIMAL] = "numeric(%(max_digits)s, %(decimal_places)s)",
+        [CORM_FIELD_BOOL] = "boolean",
+        [CORM_FIELD_DATE] = "date",
+        [CORM_FIELD_DATETIME] = "timestamp with time zone",
+        [CORM_FIELD_TIME] = "time",
+        [CORM_FIELD_DURATION] = "interval",
+        [CORM_FIELD_UUID] = "uuid",
+        [CORM_FIELD_BINARY] = "bytea",
+        [CORM_FIELD_JSON] = "jsonb",
+};
+
 static void pg_data_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
 {
-	const char *t = "text";
-	switch ((corm_field_kind)kind) {
-	case CORM_FIELD_AUTO:
-		t = "serial";
-		break;
-	case CORM_FIELD_BIGAUTO:
-		t = "bigserial";
-		break;
-	case CORM_FIELD_SMALLAUTO:
-		t = "smallserial";
-		break;
-	case CORM_FIELD_POSITIVE_SMALLINT:
-		t = "smallint";
-		break;
-	case CORM_FIELD_POSITIVE_BIGINT:
-		t = "bigint";
-		break;
-	case CORM_FIELD_GENERIC_IP:
-		t = "inet";
-		break;
-	case CORM_FIELD_FK:
-		t = "bigint";
-		break;
-	case CORM_FIELD_CHAR:
-	case CORM_FIELD_SLUG:
-	case CORM_FIELD_EMAIL:
-	case CORM_FIELD_URL:
-		corm_buf_printf(b, "varchar(%d)", max_length);
-		return;
-	case CORM_FIELD_TEXT:
-		t = "text";
-		break;
-	case CORM_FIELD_INT:
-	case CORM_FIELD_POSITIVE_INT:
-		t = "integer";
-		break;
-	case CORM_FIELD_BIGINT:
-		t = "bigint";
-		break;
-	case CORM_FIELD_SMALLINT:
-		t = "smallint";
-		break;
-	case CORM_FIELD_FLOAT:
-		t = "double precision";
-		break;
-	case CORM_FIELD_DECIMAL:
-		corm_buf_printf(b, "numeric(%d, %d)", max_digits, decimal_places);
-		return;
-	case CORM_FIELD_BOOL:
-		t = "boolean";
-		break;
-	case CORM_FIELD_DATE:
-		t = "date";
-		break;
-	case CORM_FIELD_DATETIME:
-		t = "timestamp with time zone";
-		break;
-	case CORM_FIELD_TIME:
-		t = "time";
-		break;
-	case CORM_FIELD_DURATION:
-		t = "interval";
-		break;
-	case CORM_FIELD_UUID:
-		t = "uuid";
-		break;
-	case CORM_FIELD_BINARY:
-		t = "bytea";
-		break;
-	case CORM_FIELD_JSON:
-		t = "jsonb";
-		break;
-	}
-	corm_buf_puts(b, t);
+	corm__format_data_type(b, pg_data_types, NULL, kind, max_length, max_digits,
+	                       decimal_places);
 }
 
 /*
@@ -1597,35 +1556,23 @@ static void pg_data_type(corm_buf *b, int kind, int max_length, int max_digits, 
  * integers, so a ForeignKey casts to bigint; the JSON list carries durations
  * as microseconds.
  */
+static const char *const pg_cast_types[CORM__FIELD_KIND_COUNT] = {
+        [CORM_FIELD_AUTO] = "integer",
+        [CORM_FIELD_SMALLAUTO] = "smallint",
+        [CORM_FIELD_BIGAUTO] = "bigint",
+        [CORM_FIELD_FK] = "bigint",
+        [CORM_FIELD_CHAR] = "varchar",
+        [CORM_FIELD_SLUG] = "varchar",
+        [CORM_FIELD_EMAIL] = "varchar",
+        [CORM_FIELD_URL] = "varchar",
+        [CORM_FIELD_DECIMAL] = "numeric",
+        [CORM_FIELD_DURATION] = "bigint * interval '1 microsecond'",
+};
+
 static void pg_cast_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
 {
-	switch ((corm_field_kind)kind) {
-	case CORM_FIELD_AUTO:
-		corm_buf_puts(b, "integer");
-		return;
-	case CORM_FIELD_SMALLAUTO:
-		corm_buf_puts(b, "smallint");
-		return;
-	case CORM_FIELD_BIGAUTO:
-	case CORM_FIELD_FK:
-		corm_buf_puts(b, "bigint");
-		return;
-	case CORM_FIELD_CHAR:
-	case CORM_FIELD_SLUG:
-	case CORM_FIELD_EMAIL:
-	case CORM_FIELD_URL:
-		corm_buf_puts(b, "varchar");
-		return;
-	case CORM_FIELD_DECIMAL:
-		corm_buf_puts(b, "numeric");
-		return;
-	case CORM_FIELD_DURATION:
-		corm_buf_puts(b, "bigint * interval '1 microsecond'");
-		return;
-	default:
-		pg_data_type(b, kind, max_length, max_digits, decimal_places);
-		return;
-	}
+	corm__format_data_type(b, pg_cast_types, pg_data_types, kind, max_length, max_digits,
+	                       decimal_places);
 }
 
 static const char *pg_check_sql(int kind)

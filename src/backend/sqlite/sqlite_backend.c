@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend/base/backends.h"
+#include "backend/base/data_types.h"
 #include "backend/base/text_value.h"
 #include "model/meta.h"
 #include "util/alloc.h"
@@ -392,76 +393,40 @@ static void sq_placeholder(corm_buf *b, int n)
 	corm_buf_putc(b, '?');
 }
 
+static const char *const sq_data_types[CORM__FIELD_KIND_COUNT] = {
+        [0] = "text",
+        [CORM_FIELD_AUTO] = "integer",
+        [CORM_FIELD_BIGAUTO] = "integer",
+        [CORM_FIELD_SMALLAUTO] = "integer",
+        [CORM_FIELD_INT] = "integer",
+        [CORM_FIELD_FK] = "integer",
+        [CORM_FIELD_POSITIVE_SMALLINT] = "smallint unsigned",
+        [CORM_FIELD_POSITIVE_BIGINT] = "bigint unsigned",
+        [CORM_FIELD_GENERIC_IP] = "char(39)",
+        [CORM_FIELD_CHAR] = "varchar(%(max_length)s)",
+        [CORM_FIELD_SLUG] = "varchar(%(max_length)s)",
+        [CORM_FIELD_EMAIL] = "varchar(%(max_length)s)",
+        [CORM_FIELD_URL] = "varchar(%(max_length)s)",
+        [CORM_FIELD_TEXT] = "text",
+        [CORM_FIELD_BIGINT] = "bigint",
+        [CORM_FIELD_SMALLINT] = "smallint",
+        [CORM_FIELD_POSITIVE_INT] = "integer unsigned",
+        [CORM_FIELD_FLOAT] = "real",
+        [CORM_FIELD_DECIMAL] = "decimal",
+        [CORM_FIELD_BOOL] = "bool",
+        [CORM_FIELD_DATE] = "date",
+        [CORM_FIELD_DATETIME] = "datetime",
+        [CORM_FIELD_TIME] = "time",
+        [CORM_FIELD_DURATION] = "bigint",
+        [CORM_FIELD_UUID] = "char(32)",
+        [CORM_FIELD_BINARY] = "BLOB",
+        [CORM_FIELD_JSON] = "text",
+};
+
 static void sq_data_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
 {
-	const char *t = "text";
-	switch ((corm_field_kind)kind) {
-	case CORM_FIELD_AUTO:
-	case CORM_FIELD_BIGAUTO:
-	case CORM_FIELD_SMALLAUTO:
-	case CORM_FIELD_INT:
-	case CORM_FIELD_FK:
-		t = "integer";
-		break;
-	case CORM_FIELD_POSITIVE_SMALLINT:
-		t = "smallint unsigned";
-		break;
-	case CORM_FIELD_POSITIVE_BIGINT:
-		t = "bigint unsigned";
-		break;
-	case CORM_FIELD_GENERIC_IP:
-		t = "char(39)";
-		break;
-	case CORM_FIELD_CHAR:
-	case CORM_FIELD_SLUG:
-	case CORM_FIELD_EMAIL:
-	case CORM_FIELD_URL:
-		corm_buf_printf(b, "varchar(%d)", max_length);
-		return;
-	case CORM_FIELD_TEXT:
-		t = "text";
-		break;
-	case CORM_FIELD_BIGINT:
-		t = "bigint";
-		break;
-	case CORM_FIELD_SMALLINT:
-		t = "smallint";
-		break;
-	case CORM_FIELD_POSITIVE_INT:
-		t = "integer unsigned";
-		break;
-	case CORM_FIELD_FLOAT:
-		t = "real";
-		break;
-	case CORM_FIELD_DECIMAL:
-		t = "decimal";
-		break;
-	case CORM_FIELD_BOOL:
-		t = "bool";
-		break;
-	case CORM_FIELD_DATE:
-		t = "date";
-		break;
-	case CORM_FIELD_DATETIME:
-		t = "datetime";
-		break;
-	case CORM_FIELD_TIME:
-		t = "time";
-		break;
-	case CORM_FIELD_DURATION:
-		t = "bigint";
-		break;
-	case CORM_FIELD_UUID:
-		t = "char(32)";
-		break;
-	case CORM_FIELD_BINARY:
-		t = "BLOB";
-		break;
-	case CORM_FIELD_JSON:
-		t = "text";
-		break;
-	}
-	corm_buf_puts(b, t);
+	corm__format_data_type(b, sq_data_types, NULL, kind, max_length, max_digits,
+	                       decimal_places);
 }
 
 static const char *sq_check_sql(int kind)
