@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backend/mysql/features.h"
+#include "backend/mysql/internal.h"
 
 /* "10.4.32..." as 100432 ("8.0" as 80000); 0 when the text does not start with a version. */
 static long parse_version(const char *s)
@@ -53,4 +53,12 @@ void corm__mysql_server_features(const char *info, corm_features *f)
 	        /* in_json_sql reads the list with JSON_TABLE */
 	        .supports_in_json = mariadb ? v >= 100600 : v >= 80004,
 	};
+}
+
+/* The features hook: what the server behind conn can do, from the version it reports. */
+int corm__my_features(void *conn, corm_features *out, corm_driver_error *err)
+{
+	(void)err;
+	corm__mysql_server_features(corm__my_server_info(conn), out);
+	return CORM_OK;
 }

@@ -1,6 +1,7 @@
 /*
- * The PostgreSQL backend: driver calls on libpq and the PostgreSQL dialect
- * (Django 3.2's backends/postgresql/base.py, operations.py and schema.py).
+ * The PostgreSQL backend's connection and driver: calls on libpq (Django 3.2's
+ * backends/postgresql/base.py), and the backend table, which takes the dialect from
+ * operations.c, the features from features.c and the DDL from schema.c.
  *
  * Driver
  * ------
@@ -76,8 +77,8 @@
 
 #include "backend/base/names.h"
 #include "backend/base/backends.h"
-#include "backend/base/data_types.h"
 #include "backend/base/text_value.h"
+#include "backend/postgres/internal.h"
 #include "model/meta.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -1477,175 +1478,15 @@ static int pg_column_int_not_null(void *stmt, int col, int64_t *out)
 	return rc;
 }
 
-/* ---- dialect ----------------------------------------------------------- */
-
-/* A name past 63 bytes is shortened as Django's truncate_name does (the server would cut it). */
-static void pg_quote_name(corm_buf *b, const char *name)
+PGconn *corm__pg_handle(void *conn)
 {
-	corm__quote_name_max(b, name, '"', 63, true);
-}
-
-static void pg_placeholder(corm_buf *b, int n)
-{
-	corm_buf_putc(b, '$');
-	corm_buf_int(b, n);
-}
-
-/*
- * Django's date_extract_sql / datetime_extract_sql with USE_TZ and UTC:
- * datetimes are converted with AT TIME ZONE 'UTC' first. `second` is
- * floored: EXTRACT gives fractional seconds (6.5), while corm's `second`
- * is the whole second on every backend (Django 4.2 truncates it too).
- * week_day: for consistency across backends, Sunday=1, Saturday=7.
- */
-#define UTC " AT TIME ZONE 'UTC'"
-static const corm_transform_sql pg_transforms[] = {
-        {"date", "(%s" UTC ")::date", "(%s)::date", NULL},
-        {"year", "EXTRACT('year' FROM %s" UTC ")", "EXTRACT('year' FROM %s)", NULL},
-        {"month", "EXTRACT('month' FROM %s" UTC ")", "EXTRACT('month' FROM %s)", NULL},
-        {"day", "EXTRACT('day' FROM %s" UTC ")", "EXTRACT('day' FROM %s)", NULL},
-        {"week_day", "EXTRACT('dow' FROM %s" UTC ") + 1", "EXTRACT('dow' FROM %s) + 1", NULL},
-        {"hour", "EXTRACT('hour' FROM %s" UTC ")", NULL, "EXTRACT('hour' FROM %s)"},
-        {"minute", "EXTRACT('minute' FROM %s" UTC ")", NULL, "EXTRACT('minute' FROM %s)"},
-        {"second", "FLOOR(EXTRACT('second' FROM %s" UTC "))", NULL,
-         "FLOOR(EXTRACT('second' FROM %s))"},
-        {NULL, NULL, NULL, NULL},
-};
-
-/* Django's data_types. */
-static const char *const pg_data_types[CORM__FIELD_KIND_COUNT] = {
-        [0] = "text",
-        [CORM_FIELD_AUTO] = "serial",
-        [CORM_FIELD_BIGAUTO] = "bigserial",
-        [CORM_FIELD_SMALLAUTO] = "smallserial",
-        [CORM_FIELD_POSITIVE_SMALLINT] = "smallint",
-        [CORM_FIELD_POSITIVE_BIGINT] = "bigint",
-        [CORM_FIELD_GENERIC_IP] = "inet",
-        [CORM_FIELD_FK] = "bigint",
-        [CORM_FIELD_CHAR] = "varchar(%(max_length)s)",
-        [CORM_FIELD_SLUG] = "varchar(%(max_length)s)",
-        [CORM_FIELD_EMAIL] = "varchar(%(max_length)s)",
-        [CORM_FIELD_URL] = "varchar(%(max_length)s)",
-        [CORM_FIELD_TEXT] = "text",
-        [CORM_FIELD_INT] = "integer",
-        [CORM_FIELD_POSITIVE_INT] = "integer",
-        [CORM_FIELD_BIGINT] = "bigint",
-        [CORM_FIELD_SMALLINT] = "smallint",
-        [CORM_FIELD_FLOAT] = "double precision",
-        [CORM_FIELD_DECIMAL] = "numeric(%(max_digits)s, %(decimal_places)s)",
-        [CORM_FIELD_BOOL] = "boolean",
-        [CORM_FIELD_DATE] = "date",
-        [CORM_FIELD_DATETIME] = "timestamp with time zone",
-        [CORM_FIELD_TIME] = "time",
-        [CORM_FIELD_DURATION] = "interval",
-        [CORM_FIELD_UUID] = "uuid",
-        [CORM_FIELD_BINARY] = "bytea",
-        [CORM_FIELD_JSON] = "jsonb",
-};
-
-static void pg_data_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
-{
-	corm__format_data_type(b, pg_data_types, NULL, kind, max_length, max_digits,
-	                       decimal_places);
-}
-
-/*
- * The type of in_json_sql's "%t" cast: serial types do not exist there and a
- * length or precision would truncate or round the values (Django's
- * cast_data_types and cast_char_field_without_max_length). corm keys are
- * integers, so a ForeignKey casts to bigint; the JSON list carries durations
- * as microseconds.
- */
-static const char *const pg_cast_types[CORM__FIELD_KIND_COUNT] = {
-        [CORM_FIELD_AUTO] = "integer",
-        [CORM_FIELD_SMALLAUTO] = "smallint",
-        [CORM_FIELD_BIGAUTO] = "bigint",
-        [CORM_FIELD_FK] = "bigint",
-        [CORM_FIELD_CHAR] = "varchar",
-        [CORM_FIELD_SLUG] = "varchar",
-        [CORM_FIELD_EMAIL] = "varchar",
-        [CORM_FIELD_URL] = "varchar",
-        [CORM_FIELD_DECIMAL] = "numeric",
-        [CORM_FIELD_DURATION] = "bigint * interval '1 microsecond'",
-};
-
-static void pg_cast_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
-{
-	corm__format_data_type(b, pg_cast_types, pg_data_types, kind, max_length, max_digits,
-	                       decimal_places);
-}
-
-static const char *pg_check_sql(int kind)
-{
-	return kind == CORM_FIELD_POSITIVE_INT || kind == CORM_FIELD_POSITIVE_SMALLINT ||
-	                       kind == CORM_FIELD_POSITIVE_BIGINT
-	               ? "%s >= 0"
-	               : NULL;
-}
-
-/* Django's pattern_esc: LIKE wildcards in an expression's value are escaped in SQL. */
-#define PATTERN_ESC                                                                                \
-	"REPLACE(REPLACE(REPLACE(%s, E'\\\\', E'\\\\\\\\'), E'%%', E'\\\\%%'), E'_', E'\\\\_')"
-
-/*
- * Django writes iexact as "= UPPER(%s)" with the value unescaped (its
- * prep_for_iexact_query). corm's compiler LIKE-escapes every iexact value
- * ('100%' -> '100\\%'), so the comparison must be a LIKE to mean the same
- * thing. Text lookups compare the column as text ("%s::text"), as Django's
- * lookup_cast does.
- */
-static const corm_lookup_sql pg_lookups[] = {
-        {"exact", "= %s", NULL, NULL},
-        {"iexact", "LIKE UPPER(%s)", "= UPPER(%s)", "UPPER(%s::text)"},
-        {"contains", "LIKE %s", "LIKE '%%' || " PATTERN_ESC " || '%%'", "%s::text"},
-        {"icontains", "LIKE UPPER(%s)", "LIKE '%%' || UPPER(" PATTERN_ESC ") || '%%'",
-         "UPPER(%s::text)"},
-        {"startswith", "LIKE %s", "LIKE " PATTERN_ESC " || '%%'", "%s::text"},
-        {"istartswith", "LIKE UPPER(%s)", "LIKE UPPER(" PATTERN_ESC ") || '%%'", "UPPER(%s::text)"},
-        {"endswith", "LIKE %s", "LIKE '%%' || " PATTERN_ESC, "%s::text"},
-        {"iendswith", "LIKE UPPER(%s)", "LIKE '%%' || UPPER(" PATTERN_ESC ")", "UPPER(%s::text)"},
-        {"gt", "> %s", NULL, NULL},
-        {"gte", ">= %s", NULL, NULL},
-        {"lt", "< %s", NULL, NULL},
-        {"lte", "<= %s", NULL, NULL},
-        {"regex", "~ %s", NULL, "%s::text"},
-        {"iregex", "~* %s", NULL, "%s::text"},
-        {"in", "", NULL, NULL},
-        {"range", "", NULL, NULL},
-        {"isnull", "", NULL, NULL},
-        {NULL, NULL, NULL, NULL},
-};
-
-/* What the server behind conn can do (Django's DatabaseFeatures for PostgreSQL); SKIP LOCKED
- * needs 9.5. */
-static int pg_features(void *conn, corm_features *f, corm_driver_error *err)
-{
-	(void)err;
-	int version = PQserverVersion(((pg_conn *)conn)->pg);
-	*f = (corm_features){
-	        .can_return_columns_from_insert = true,
-	        .can_rollback_ddl = true,
-	        .has_select_for_update = true,
-	        .has_select_for_update_nowait = true,
-	        .has_select_for_update_skip_locked = version >= 90500,
-	        .has_select_for_update_of = true,
-	        .supports_boolean_expr_in_where = true,
-	        .supports_order_by_nulls_modifier = true,
-	        .uses_savepoints = true,
-	        .inline_foreign_keys = false,
-	        .like_indexes = true,
-	        .max_query_params = 65535,
-	        .max_name_length = 63,
-	        .max_name_length_in_bytes = true,
-	        .supports_in_json = true, /* jsonb_array_elements_text */
-	};
-	return CORM_OK;
+	return ((pg_conn *)conn)->pg;
 }
 
 const corm_backend corm__postgres_backend = {
         .abi = CORM_BACKEND_ABI,
         .vendor = "postgresql",
-        .features = pg_features,
+        .features = corm__pg_features,
         .open = pg_open,
         .close = pg_close,
         .prepare = pg_prepare,
@@ -1659,24 +1500,24 @@ const corm_backend corm__postgres_backend = {
         .finalize = pg_finalize,
         .changes = pg_changes,
         .last_insert_id = pg_last_insert_id,
-        .quote_name = pg_quote_name,
-        .placeholder = pg_placeholder,
-        .lookups = pg_lookups,
-        .transforms = pg_transforms,
-        .like_escape = '\\',
-        .in_json_sql = "IN (SELECT (jsonb_array_elements_text(%s::jsonb))::%t)",
-        .random_sql = "RANDOM()",
+        .quote_name = corm__pg_quote_name,
+        .placeholder = corm__pg_placeholder,
+        .lookups = corm__pg_lookups,
+        .transforms = corm__pg_transforms,
+        .like_escape = CORM__PG_LIKE_ESCAPE,
+        .in_json_sql = corm__pg_in_json_sql,
+        .random_sql = corm__pg_random_sql,
         .no_limit = NULL,
-        .data_type = pg_data_type,
-        .cast_type = pg_cast_type,
+        .data_type = corm__pg_data_type,
+        .cast_type = corm__pg_cast_type,
         .auto_suffix = NULL,
-        .check_sql = pg_check_sql,
-        .deferrable_sql = " DEFERRABLE INITIALLY DEFERRED",
+        .check_sql = corm__pg_check_sql,
+        .deferrable_sql = corm__pg_deferrable_sql,
         .transaction = CORM_TRANSACTION_SQL_STANDARD,
         .is_alive = pg_is_alive,
         .stream = pg_stream,
         .quote_value = NULL, /* standard_conforming_strings is on (SESSION_SQL): '' for a quote */
         .sql_syntax = CORM_SQL_DOLLAR_QUOTES | CORM_SQL_E_STRINGS,
-        .bytes_literal_start = "'\\x",
-        .bytes_literal_end = "'::bytea",
+        .bytes_literal_start = corm__pg_bytes_literal_start,
+        .bytes_literal_end = corm__pg_bytes_literal_end,
 };

@@ -1,8 +1,8 @@
 /*
- * The MariaDB/MySQL backend: driver calls on MariaDB Connector/C (prepared
- * statements, binary protocol) and the dialect of Django 3.2's
- * backends/mysql (base.py, operations.py, schema.py, features.py), MariaDB
- * flavour.
+ * The MariaDB/MySQL backend's connection and driver: calls on MariaDB Connector/C
+ * (prepared statements, binary protocol; Django 3.2's backends/mysql/base.py, MariaDB
+ * flavour), and the backend table, which takes the dialect from operations.c, the
+ * features from features.c and the DDL from schema.c.
  *
  * Connections: utf8mb4, CLIENT_FOUND_ROWS (an UPDATE reports the rows it
  * matched, as Django asks for, so save() can tell "no such row" from "no
@@ -31,9 +31,8 @@
 
 #include "backend/base/names.h"
 #include "backend/base/backends.h"
-#include "backend/base/data_types.h"
 #include "backend/base/text_value.h"
-#include "backend/mysql/features.h"
+#include "backend/mysql/internal.h"
 #include "model/meta.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -1117,199 +1116,15 @@ static int my_column_text(void *stmt, int col, const char **text, size_t *len)
 	return CORM_OK;
 }
 
-/* ---- dialect ---------------------------------------------------------- */
-
-/* A name past 64 characters is shortened as Django's truncate_name does (the server would
- * refuse it). */
-static void my_quote_name(corm_buf *b, const char *name)
+const char *corm__my_server_info(void *conn)
 {
-	corm__quote_name_max(b, name, '`', 64, false);
-}
-
-/*
- * A string literal as MariaDB reads it in the sql_mode SESSION_SQL sets (no
- * NO_BACKSLASH_ESCAPES): a backslash escapes the next character, so it is
- * doubled, and a quote is doubled (as mysql_real_escape_string, for the
- * characters a C string can hold). MariaDB keeps \% and \_ as two characters,
- * so a backslash before % or _ is written once: LIKE patterns read as they are.
- */
-static void my_quote_value(corm_buf *b, const char *text, size_t len)
-{
-	corm_buf_putc(b, '\'');
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-		switch (c) {
-		case '\'':
-			corm_buf_put(b, "''", 2);
-			break;
-		case '\\':
-			if (i + 1 < len && (text[i + 1] == '%' || text[i + 1] == '_'))
-				corm_buf_putc(b, c);
-			else
-				corm_buf_put(b, "\\\\", 2);
-			break;
-		case '\n':
-			corm_buf_put(b, "\\n", 2);
-			break;
-		case '\r':
-			corm_buf_put(b, "\\r", 2);
-			break;
-		case '\032':
-			corm_buf_put(b, "\\Z", 2);
-			break;
-		case '\0':
-			corm_buf_put(b, "\\0", 2);
-			break;
-		default:
-			corm_buf_putc(b, c);
-		}
-	}
-	corm_buf_putc(b, '\'');
-}
-
-static void my_placeholder(corm_buf *b, int n)
-{
-	(void)n;
-	corm_buf_putc(b, '?');
-}
-
-/* Django's DatabaseOperations.date_extract_sql / datetime_cast_date_sql (time zone UTC);
- * DAYOFWEEK is 1-7 with Sunday = 1, as Django's week_day. */
-static const corm_transform_sql my_transforms[] = {
-        {"date", "DATE(%s)", NULL, NULL},
-        {"year", "EXTRACT(YEAR FROM %s)", NULL, NULL},
-        {"month", "EXTRACT(MONTH FROM %s)", NULL, NULL},
-        {"day", "EXTRACT(DAY FROM %s)", NULL, NULL},
-        {"week_day", "DAYOFWEEK(%s)", NULL, NULL},
-        {"hour", "EXTRACT(HOUR FROM %s)", NULL, NULL},
-        {"minute", "EXTRACT(MINUTE FROM %s)", NULL, NULL},
-        {"second", "EXTRACT(SECOND FROM %s)", NULL, NULL},
-        {NULL, NULL, NULL, NULL},
-};
-
-/* The text in_json_sql puts before its "%t" (see .in_json_sql below). */
-#define JSON_TABLE_COLUMN "COLUMNS (`value` "
-
-/*
- * The type of a JSON_TABLE column that holds the values of an `in` list: wide
- * enough that no value is clipped or rounded into one the column stores (a
- * varchar(5) column would truncate 'abcdefg' to 'abcde', which then matches).
- * Text compares under the column's own collation, as a plain IN list does.
- */
-static const char *const my_json_table_types[CORM__FIELD_KIND_COUNT] = {
-        [0] = "longtext",
-        [CORM_FIELD_AUTO] = "bigint",
-        [CORM_FIELD_BIGAUTO] = "bigint",
-        [CORM_FIELD_FK] = "bigint",
-        [CORM_FIELD_INT] = "bigint",
-        [CORM_FIELD_BIGINT] = "bigint",
-        [CORM_FIELD_SMALLINT] = "bigint",
-        [CORM_FIELD_POSITIVE_INT] = "bigint",
-        [CORM_FIELD_POSITIVE_SMALLINT] = "bigint",
-        [CORM_FIELD_POSITIVE_BIGINT] = "bigint",
-        [CORM_FIELD_SMALLAUTO] = "bigint",
-        [CORM_FIELD_BOOL] = "bigint",
-        [CORM_FIELD_DURATION] = "bigint",
-        [CORM_FIELD_FLOAT] = "double precision",
-        [CORM_FIELD_DECIMAL] = "decimal(65, 30)",
-        [CORM_FIELD_DATE] = "date",
-        [CORM_FIELD_DATETIME] = "datetime(6)",
-        [CORM_FIELD_TIME] = "time(6)",
-        [CORM_FIELD_BINARY] = "longblob",
-};
-
-/* in_json_sql's "%t": the JSON_TABLE column type */
-static void my_cast_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
-{
-	corm__format_data_type(b, my_json_table_types, NULL, kind, max_length, max_digits,
-	                       decimal_places);
-}
-
-/* Django's DatabaseWrapper.data_types for MySQL/MariaDB (MariaDB's JSON is LONGTEXT with
- * an automatic CHECK (json_valid(col))). The schema editor gives a foreign key its target's
- * type: FK is never asked for itself. */
-static const char *const my_data_types[CORM__FIELD_KIND_COUNT] = {
-        [0] = "longtext",
-        [CORM_FIELD_AUTO] = "integer AUTO_INCREMENT",
-        [CORM_FIELD_BIGAUTO] = "bigint AUTO_INCREMENT",
-        [CORM_FIELD_SMALLAUTO] = "smallint AUTO_INCREMENT",
-        [CORM_FIELD_POSITIVE_SMALLINT] = "smallint UNSIGNED",
-        [CORM_FIELD_POSITIVE_BIGINT] = "bigint UNSIGNED",
-        [CORM_FIELD_GENERIC_IP] = "char(39)",
-        [CORM_FIELD_INT] = "integer",
-        [CORM_FIELD_FK] = "bigint",
-        [CORM_FIELD_CHAR] = "varchar(%(max_length)s)",
-        [CORM_FIELD_SLUG] = "varchar(%(max_length)s)",
-        [CORM_FIELD_EMAIL] = "varchar(%(max_length)s)",
-        [CORM_FIELD_URL] = "varchar(%(max_length)s)",
-        [CORM_FIELD_TEXT] = "longtext",
-        [CORM_FIELD_BIGINT] = "bigint",
-        [CORM_FIELD_SMALLINT] = "smallint",
-        [CORM_FIELD_POSITIVE_INT] = "integer UNSIGNED",
-        [CORM_FIELD_FLOAT] = "double precision",
-        [CORM_FIELD_DECIMAL] = "numeric(%(max_digits)s, %(decimal_places)s)",
-        [CORM_FIELD_BOOL] = "bool",
-        [CORM_FIELD_DATE] = "date",
-        [CORM_FIELD_DATETIME] = "datetime(6)",
-        [CORM_FIELD_TIME] = "time(6)",
-        [CORM_FIELD_DURATION] = "bigint",
-        [CORM_FIELD_UUID] = "char(32)",
-        [CORM_FIELD_BINARY] = "longblob",
-        [CORM_FIELD_JSON] = "json",
-};
-
-static void my_data_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
-{
-	corm__format_data_type(b, my_data_types, NULL, kind, max_length, max_digits,
-	                       decimal_places);
-}
-
-/* Django's data_type_check_constraints on MariaDB >= 10.4.3 (JSON_VALID is implied by "json"). */
-static const char *my_check_sql(int kind)
-{
-	return kind == CORM_FIELD_POSITIVE_INT || kind == CORM_FIELD_POSITIVE_SMALLINT ||
-	                       kind == CORM_FIELD_POSITIVE_BIGINT
-	               ? "%s >= 0"
-	               : NULL;
-}
-
-/* Django's pattern_esc/pattern_ops: the right-hand side is an expression, escaped in SQL. */
-#define PATTERN_ESC "REPLACE(REPLACE(REPLACE(%s, '\\\\', '\\\\\\\\'), '%%', '\\%%'), '_', '\\_')"
-
-/* Django's operators and pattern_ops for MySQL; regex_lookup for MariaDB. */
-static const corm_lookup_sql my_lookups[] = {
-        {"exact", "= %s", NULL, NULL},
-        {"iexact", "LIKE %s", NULL, NULL},
-        {"contains", "LIKE BINARY %s", "LIKE BINARY CONCAT('%%', " PATTERN_ESC ", '%%')", NULL},
-        {"icontains", "LIKE %s", "LIKE CONCAT('%%', " PATTERN_ESC ", '%%')", NULL},
-        {"startswith", "LIKE BINARY %s", "LIKE BINARY CONCAT(" PATTERN_ESC ", '%%')", NULL},
-        {"istartswith", "LIKE %s", "LIKE CONCAT(" PATTERN_ESC ", '%%')", NULL},
-        {"endswith", "LIKE BINARY %s", "LIKE BINARY CONCAT('%%', " PATTERN_ESC ")", NULL},
-        {"iendswith", "LIKE %s", "LIKE CONCAT('%%', " PATTERN_ESC ")", NULL},
-        {"gt", "> %s", NULL, NULL},
-        {"gte", ">= %s", NULL, NULL},
-        {"lt", "< %s", NULL, NULL},
-        {"lte", "<= %s", NULL, NULL},
-        {"regex", "REGEXP BINARY %s", NULL, NULL},
-        {"iregex", "REGEXP %s", NULL, NULL},
-        {"in", "", NULL, NULL},
-        {"range", "", NULL, NULL},
-        {"isnull", "", NULL, NULL},
-        {NULL, NULL, NULL, NULL},
-};
-
-/* What the server behind conn can do, from the version it reports (features.c). */
-static int my_features(void *conn, corm_features *out, corm_driver_error *err)
-{
-	(void)err;
-	corm__mysql_server_features(mysql_get_server_info(((my_conn *)conn)->mysql), out);
-	return CORM_OK;
+	return mysql_get_server_info(((my_conn *)conn)->mysql);
 }
 
 const corm_backend corm__mysql_backend = {
         .abi = CORM_BACKEND_ABI,
         .vendor = "mysql",
-        .features = my_features,
+        .features = corm__my_features,
         .open = my_open,
         .close = my_close,
         .prepare = my_prepare,
@@ -1323,24 +1138,23 @@ const corm_backend corm__mysql_backend = {
         .finalize = my_finalize,
         .changes = my_changes,
         .last_insert_id = my_last_insert_id,
-        .quote_name = my_quote_name,
-        .placeholder = my_placeholder,
-        .lookups = my_lookups,
-        .transforms = my_transforms,
-        .like_escape = '\\', /* LIKE's default escape character in MariaDB */
-        .in_json_sql = "IN (SELECT `value` FROM JSON_TABLE(%s, '$[*]' " JSON_TABLE_COLUMN
-                       "%t PATH '$')) AS `corm_in`)",
-        .random_sql = "RAND()",
-        .no_limit = "18446744073709551615", /* 2**64 - 1, Django's no_limit_value() */
-        .data_type = my_data_type,
-        .cast_type = my_cast_type,
+        .quote_name = corm__my_quote_name,
+        .placeholder = corm__my_placeholder,
+        .lookups = corm__my_lookups,
+        .transforms = corm__my_transforms,
+        .like_escape = CORM__MY_LIKE_ESCAPE,
+        .in_json_sql = corm__my_in_json_sql,
+        .random_sql = corm__my_random_sql,
+        .no_limit = corm__my_no_limit,
+        .data_type = corm__my_data_type,
+        .cast_type = corm__my_cast_type,
         .auto_suffix = NULL,
-        .check_sql = my_check_sql,
-        .deferrable_sql = "",
+        .check_sql = corm__my_check_sql,
+        .deferrable_sql = corm__my_deferrable_sql,
         .transaction = {"START TRANSACTION", "COMMIT", "ROLLBACK", "SAVEPOINT %s",
                         "RELEASE SAVEPOINT %s", "ROLLBACK TO SAVEPOINT %s"},
         .is_alive = my_is_alive,
-        .quote_value = my_quote_value,
+        .quote_value = corm__my_quote_value,
         .sql_syntax = CORM_SQL_BACKSLASH_ESCAPES | CORM_SQL_DQUOTE_STRINGS |
                       CORM_SQL_BACKTICK_NAMES | CORM_SQL_HASH_COMMENTS |
                       CORM_SQL_DASH_COMMENT_SPACE,
