@@ -2,14 +2,17 @@
  * corm/sys/backend.h - the interface a database backend implements.
  *
  * For backend authors. A backend is a versioned table of functions (the
- * driver: open, prepare, bind, step, column, ...) and data (features and the
- * SQL dialect's operators). The compiler asks the backend; it never tests
- * the vendor name.
+ * driver: open, prepare, bind, step, column, ...) and data (the SQL dialect's
+ * operators, column types, transaction statements), plus a hook that says
+ * what a connection's server can do. The compiler asks the backend; it never
+ * tests the vendor name. A backend built outside corm writes SQL with the
+ * appends of corm/sys/buf.h and is made known with corm_backend_register.
  */
 #ifndef CORM_SYS_BACKEND_H
 #define CORM_SYS_BACKEND_H
 
 #include "../types.h"
+#include "buf.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -21,7 +24,8 @@ extern "C" {
  * 4: features are per connection: the table's `features` member (a corm_features) is now
  *    the hook features(conn, out, err), called at open, which fills them from the server's
  *    version; specialize() is gone; corm_features.supports_in_json; transaction control
- *    as data (corm_transaction_sql) in place of begin_sql */
+ *    as data (corm_transaction_sql) in place of begin_sql; corm_backend_register and the
+ *    appends of corm/sys/buf.h for backends built outside corm */
 #define CORM_BACKEND_ABI 4
 
 /**
@@ -139,8 +143,9 @@ typedef struct corm_transaction_sql {
 	}
 
 typedef struct corm_backend {
-	int abi;
-	const char *vendor;
+	/* every ABI starts with these two: corm reads them to refuse another ABI's table */
+	int abi;            /* CORM_BACKEND_ABI of the headers the backend was built with */
+	const char *vendor; /* "sqlite"; corm_vendor() returns it */
 	/**
 	 * Fills *out with what the server behind the open connection `conn` can do,
 	 * from its version (MariaDB >= 10.5: INSERT ... RETURNING; >= 10.6: SKIP
@@ -277,6 +282,30 @@ typedef struct corm_backend {
 	/** CORM_SQL_* flags: how the server reads quoted text and comments. */
 	unsigned sql_syntax;
 } corm_backend;
+
+/** The most backends corm_backend_register keeps. */
+#define CORM_MAX_REGISTERED_BACKENDS 16
+
+/**
+ * Makes `be` the backend of URLs that start with `scheme` "://" (corm_open):
+ * 1 to 15 letters, digits or '+', compared without case; the built-in schemes
+ * (sqlite, postgres, postgresql, pgsql, mysql, mysql2, mariadb) cannot be
+ * taken. Such a URL is parsed as a server's (user, password, host, port,
+ * name, options). `be` is borrowed for the rest of the program (a static
+ * table); the scheme is copied. Registering the same table for the same
+ * scheme again does nothing. Thread-safe.
+ *
+ * CORM_OK; CORM_EINVAL (also the thread's corm_error_last()) when `be` or
+ * `scheme` is NULL, the table implements another ABI ("backend 'x'
+ * implements corm backend ABI 2, this corm needs 4"), it lacks a vendor name
+ * or a function corm calls without checking (open, close, prepare, bind,
+ * step, column, column_text, column_count, reset, finalize, changes,
+ * last_insert_id, quote_name, placeholder, data_type, features)
+ * or its lookups, transforms or random_sql, the scheme is malformed, built
+ * in or taken by another table, or CORM_MAX_REGISTERED_BACKENDS are
+ * registered already.
+ */
+CORM_EXTERN(int) corm_backend_register(const corm_backend *be, const char *scheme);
 
 #ifdef __cplusplus
 }
