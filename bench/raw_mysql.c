@@ -137,7 +137,7 @@ static raw_conn *raw_open(const char *url)
 		return NULL;
 	}
 	mysql_options(c->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	/* the session corm's connections get (mysql_backend.c): same isolation, same modes */
+	/* the session corm's connections get (backend/mysql/base.c): same isolation, same modes */
 	if (!mysql_real_connect(c->m, *host ? host : "localhost", user, pass, name, port, NULL,
 	                        CLIENT_FOUND_ROWS) ||
 	    exec(c, "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,"

@@ -84,8 +84,13 @@ static int open_db(corm_db **out, const char *url_text)
 		db->conn = NULL;
 		return driver_error(db, &e);
 	}
-	if (db->be->specialize)
-		db->be = db->be->specialize(db->conn);
+	db->sqlc.features = &db->features;
+	if (db->be->features(db->conn, &db->features, &e)) {
+		rc = driver_error(db, &e);
+		db->be->close(db->conn);
+		db->conn = NULL;
+		return rc;
+	}
 	return CORM_OK;
 }
 
@@ -128,8 +133,8 @@ void corm_close(corm_db *db)
 	 * leaves them alone) */
 	for (size_t i = 0; i < db->ncache; i++)
 		db->cache[i].in_use = false;
-	if (db->conn && db->depth > 0)
-		corm__exec(db, "ROLLBACK", NULL, 0, NULL);
+	if (db->conn && db->depth > 0 && db->be->transaction.rollback)
+		corm__exec(db, db->be->transaction.rollback, NULL, 0, NULL);
 	for (size_t i = 0; i < db->nhooks; i++)
 		if (db->hooks[i].drop)
 			db->hooks[i].drop(db->hooks[i].ctx);

@@ -29,6 +29,7 @@ typedef struct corm_cached_stmt {
 struct corm_db {
 	const corm_backend *be;
 	void *conn;
+	corm_features features; /* what this connection's server can do: be->features() at open */
 	corm_err err;
 	int native_err;
 	int depth;          /* open atomic blocks */

@@ -1,9 +1,11 @@
 /*
  * Atomic blocks (Django's transaction.atomic): BEGIN at the outermost level,
  * savepoints inside, and on_commit callbacks that run after the outermost
- * COMMIT and are dropped with the block that registered them.
+ * COMMIT and are dropped with the block that registered them. The statements
+ * are the backend's (corm_backend.transaction); none is written here.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "db/db.h"
 #include "util/alloc.h"
@@ -13,10 +15,41 @@
 	"of the "                                                                                  \
 	"outermost atomic block."
 
-static int savepoint_sql(corm_db *db, const char *verb, int depth)
+/* Runs one of the backend's transaction statements; what = its name, for the message when
+ * the backend has none. */
+static int control(corm_db *db, const char *sql, const char *what)
 {
-	char sql[64];
-	snprintf(sql, sizeof sql, "%s corm_sp_%d", verb, depth);
+	if (!sql)
+		return corm__db_error(db, CORM_ENOTSUP, "the %s backend has no SQL to %s",
+		                      db->be->vendor, what);
+	return corm__exec_control(db, sql);
+}
+
+/* Runs the backend's savepoint statement `tmpl` for the savepoint of `depth` ("%s": its
+ * name, "%%": a '%'). */
+static int savepoint_sql(corm_db *db, const char *tmpl, const char *what, int depth)
+{
+	if (!tmpl)
+		return control(db, NULL, what);
+	char name[32], sql[256];
+	snprintf(name, sizeof name, "corm_sp_%d", depth);
+	size_t n = 0, nl = strlen(name);
+	for (const char *p = tmpl; *p; p++) {
+		if (n + nl + 1 >= sizeof sql)
+			return corm__db_error(db, CORM_EINVAL,
+			                      "the %s backend's SQL to %s is longer than %zu bytes",
+			                      db->be->vendor, what, sizeof sql - nl - 2);
+		if (p[0] == '%' && p[1] == 's') {
+			memcpy(sql + n, name, nl);
+			n += nl;
+			p++;
+		} else {
+			if (p[0] == '%' && p[1] == '%')
+				p++;
+			sql[n++] = *p;
+		}
+	}
+	sql[n] = '\0';
 	return corm__exec_control(db, sql);
 }
 
@@ -42,8 +75,9 @@ int corm_atomic_begin(corm_db *db)
 	corm__db_ok(db);
 	if (db->rollback_only)
 		return corm__db_error(db, CORM_ETXN, ROLLBACK_ONLY_MESSAGE);
-	int rc = db->depth == 0 ? corm__exec_control(db, db->be->begin_sql)
-	                        : savepoint_sql(db, "SAVEPOINT", db->depth);
+	const corm_transaction_sql *t = &db->be->transaction;
+	int rc = db->depth == 0 ? control(db, t->begin, "begin a transaction")
+	                        : savepoint_sql(db, t->savepoint, "make a savepoint", db->depth);
 	if (rc)
 		return rc;
 	db->depth++;
@@ -73,8 +107,10 @@ int corm_atomic_commit(corm_db *db)
 		return CORM_ETXN;
 	}
 	if (db->depth > 1) {
-		int rc = db->rollback_only ? CORM_ETXN
-		                           : savepoint_sql(db, "RELEASE SAVEPOINT", db->depth - 1);
+		int rc = db->rollback_only
+		                 ? CORM_ETXN
+		                 : savepoint_sql(db, db->be->transaction.release_savepoint,
+		                                 "release a savepoint", db->depth - 1);
 		if (rc) {
 			/*
 			 * The savepoint is gone (MariaDB drops every savepoint when it rolls
@@ -100,7 +136,7 @@ int corm_atomic_commit(corm_db *db)
 		rollback_outermost(db);
 		return CORM_ETXN;
 	}
-	int rc = corm__exec_control(db, "COMMIT");
+	int rc = control(db, db->be->transaction.commit, "commit");
 	if (rc) {
 		rollback_outermost(db);
 		return rc;
@@ -127,17 +163,19 @@ int corm_atomic_rollback(corm_db *db)
 		                      "corm_atomic_rollback: no atomic block is open");
 	db->needs_rollback = false; /* undone with the block */
 	if (db->depth == 1) {
-		int rc = corm__exec_control(db, "ROLLBACK");
+		int rc = control(db, db->be->transaction.rollback, "roll back");
 		db->depth = 0;
 		db->rollback_only = false;
 		drop_hooks(db, 1);
 		return rc;
 	}
 	drop_hooks(db, db->depth);
+	const corm_transaction_sql *t = &db->be->transaction;
 	int rc = db->rollback_only ? CORM_OK
-	                           : savepoint_sql(db, "ROLLBACK TO SAVEPOINT", db->depth - 1);
+	                           : savepoint_sql(db, t->rollback_to_savepoint,
+	                                           "roll back to a savepoint", db->depth - 1);
 	if (!rc && !db->rollback_only)
-		rc = savepoint_sql(db, "RELEASE SAVEPOINT", db->depth - 1);
+		rc = savepoint_sql(db, t->release_savepoint, "release a savepoint", db->depth - 1);
 	if (rc)
 		db->rollback_only =
 		        true; /* the savepoint is gone: only the outermost rollback is left */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/base/backends.h"
 #include "db/url.h"
 #include "util/alloc.h"
 #include "util/hex.h"
@@ -118,6 +119,8 @@ int corm__url_parse(corm_url *url, const char *text, corm_err *err)
 	else if (!strcmp(scheme, "mysql") || !strcmp(scheme, "mysql2") ||
 	         !strcmp(scheme, "mariadb"))
 		canon = "mysql";
+	else if (corm__backend_registered(scheme)) /* corm_backend_register */
+		canon = scheme;
 	else
 		return corm__err_set(err, CORM_EURL,
 		                     "malformed database URL: unknown scheme '%s' (expected "

@@ -95,7 +95,7 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 		corm__member_get(fm, inst, &cols[n].value);
 		n++;
 	}
-	bool returning = db->be->features.can_return_columns_from_insert;
+	bool returning = db->features.can_return_columns_from_insert;
 	corm_sql local, *sql = corm__sql_acquire(db, &local);
 	/* the text depends only on the model, the backend and whether the pk is given: built once
 	 * per connection, it costs a save nothing but binding the values, which are the

@@ -560,7 +560,7 @@ int corm_select_for_update(corm_qs *qs, unsigned flags)
 	if ((flags & CORM_LOCK_NOWAIT) && (flags & CORM_LOCK_SKIP_LOCKED))
 		return qs_fail(qs, CORM_EINVAL,
 		               "The nowait option cannot be used with skip_locked.");
-	const corm_features *f = &qs->db->be->features;
+	const corm_features *f = &qs->db->features;
 	if (f->has_select_for_update) {
 		if ((flags & CORM_LOCK_NOWAIT) && !f->has_select_for_update_nowait)
 			return qs_fail(qs, CORM_ENOTSUP,
@@ -583,7 +583,7 @@ int corm_select_for_update(corm_qs *qs, unsigned flags)
 static int open_query(corm_qs *qs, const corm_query *q, corm_compile_kind kind, corm_stmt *st)
 {
 	/* Django raises TransactionManagementError here, at evaluation */
-	if (q->for_update && kind == COMPILE_ROWS && qs->db->be->features.has_select_for_update &&
+	if (q->for_update && kind == COMPILE_ROWS && qs->db->features.has_select_for_update &&
 	    corm_atomic_depth(qs->db) == 0)
 		return corm__db_error(qs->db, CORM_ETXN,
 		                      "select_for_update cannot be used outside of a transaction.");

@@ -19,11 +19,11 @@ static void put_chars(corm_buf *b, const char *s, size_t nchars)
 
 /* Django's model._meta.db_table: an automatic table name is truncate_name'd to the backend's
  * limit (quote_name shortens every name past it the same way). Appended to b. */
-static void db_table(corm_buf *b, const corm_backend *be, const char *table)
+static void db_table(corm_buf *b, const corm_features *f, const char *table)
 {
-	if (be->features.max_name_length)
-		corm__truncate_name(b, table, (size_t)be->features.max_name_length,
-		                    be->features.max_name_length_in_bytes);
+	if (f->max_name_length)
+		corm__truncate_name(b, table, (size_t)f->max_name_length,
+		                    f->max_name_length_in_bytes);
 	else
 		corm_buf_puts(b, table);
 }
@@ -38,11 +38,12 @@ static bool starts_badly(const char *s)
  * as Python counts them; where the backend counts bytes (PostgreSQL), the two
  * shortened parts lose whole characters until the name fits.
  */
-static void index_name(corm_buf *b, const corm_backend *be, const char *full_table,
-                       const char *const *cols, size_t n, const char *suffix)
+static void index_name(corm_buf *b, const corm_backend *be, const corm_features *f,
+                       const char *full_table, const char *const *cols, size_t n,
+                       const char *suffix)
 {
 	corm_buf tb = CORM_BUF_INIT;
-	db_table(&tb, be, full_table);
+	db_table(&tb, f, full_table);
 	const char *table = corm_buf_cstr(&tb) ? corm_buf_cstr(&tb) : "";
 	const char *parts[CORM_MAX_INDEX_FIELDS + 1];
 	parts[0] = table;
@@ -58,8 +59,8 @@ static void index_name(corm_buf *b, const corm_backend *be, const char *full_tab
 		corm_buf_puts(&joined, cols[i]);
 	}
 	const char *j = corm_buf_cstr(&joined), *h = corm_buf_cstr(&hash_part);
-	size_t max = be->features.max_name_length ? (size_t)be->features.max_name_length : 200;
-	bool bytes = be->features.max_name_length_in_bytes;
+	size_t max = f->max_name_length ? (size_t)f->max_name_length : 200;
+	bool bytes = f->max_name_length_in_bytes;
 	if (!j || !h)
 		goto out;
 	corm_buf_printf(&name, "%s_%s_%s", table, j, h);
@@ -102,14 +103,14 @@ out:
 
 /* Django's Index.set_name_with_model for Meta.indexes without a name (characters, not bytes:
  * table_name[:11], column_names[0][:7]). */
-static void meta_index_name(corm_buf *b, const corm_backend *be, const corm_meta *meta,
-                            const corm_index *ix)
+static void meta_index_name(corm_buf *b, const corm_backend *be, const corm_features *f,
+                            const corm_meta *meta, const corm_index *ix)
 {
 	const char *parts[CORM_MAX_INDEX_FIELDS + 2];
 	char with_order[CORM_MAX_INDEX_FIELDS][128];
 	size_t n = 0;
 	corm_buf tb = CORM_BUF_INIT;
-	db_table(&tb, be, meta->table);
+	db_table(&tb, f, meta->table);
 	const char *table = corm_buf_cstr(&tb) ? corm_buf_cstr(&tb) : "";
 	parts[n++] = table;
 	const char *first_col = "";
@@ -189,7 +190,8 @@ static void check_clause(corm_buf *b, const corm_backend *be, const char *patter
 	corm_buf_putc(b, ')');
 }
 
-static void column_def(corm_buf *b, const corm_backend *be, const corm_fmeta *fm)
+static void column_def(corm_buf *b, const corm_backend *be, const corm_features *f,
+                       const corm_fmeta *fm)
 {
 	be->quote_name(b, fm->column);
 	corm_buf_putc(b, ' ');
@@ -205,16 +207,17 @@ static void column_def(corm_buf *b, const corm_backend *be, const corm_fmeta *fm
 	const char *check = be->check_sql ? be->check_sql((int)fm->kind) : NULL;
 	if (check)
 		check_clause(b, be, check, fm->column);
-	if (fm->kind == CORM_FIELD_FK && be->features.inline_foreign_keys)
+	if (fm->kind == CORM_FIELD_FK && f->inline_foreign_keys)
 		references(b, be, fm);
 }
 
-static void create_index(corm_buf *b, const corm_backend *be, const corm_meta *meta,
-                         const corm_fmeta *fm, const char *suffix, const char *opclass)
+static void create_index(corm_buf *b, const corm_backend *be, const corm_features *f,
+                         const corm_meta *meta, const corm_fmeta *fm, const char *suffix,
+                         const char *opclass)
 {
 	const char *cols[1] = {fm->column};
 	corm_buf_puts(b, "CREATE INDEX ");
-	index_name(b, be, meta->table, cols, 1, suffix);
+	index_name(b, be, f, meta->table, cols, 1, suffix);
 	corm_buf_puts(b, " ON ");
 	be->quote_name(b, meta->table);
 	corm_buf_puts(b, " (");
@@ -262,7 +265,7 @@ static size_t *column_order(const corm_meta *meta)
  * `deferred`, run after every table exists (Django's deferred_sql).
  */
 static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *be,
-                      const corm_meta *meta)
+                      const corm_features *f, const corm_meta *meta)
 {
 	size_t *order = column_order(meta);
 	if (!order) {
@@ -276,17 +279,17 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 	for (size_t k = 0; k < meta->nfields; k++) {
 		if (k)
 			corm_buf_puts(b, ", ");
-		column_def(b, be, &meta->fields[order[k]]);
+		column_def(b, be, f, &meta->fields[order[k]]);
 	}
 	corm_buf_puts(b, ");\n");
 	b = deferred;
-	for (size_t k = 0; k < meta->nfields && !be->features.inline_foreign_keys; k++) {
+	for (size_t k = 0; k < meta->nfields && !f->inline_foreign_keys; k++) {
 		const corm_fmeta *fm = &meta->fields[order[k]];
 		if (fm->kind != CORM_FIELD_FK)
 			continue;
 		const corm_meta *target = fm->decl->related->meta;
 		corm_buf to = CORM_BUF_INIT, suffix = CORM_BUF_INIT;
-		db_table(&to, be, target->table);
+		db_table(&to, f, target->table);
 		corm_buf_printf(&suffix, "_fk_%s_%s", corm_buf_cstr(&to) ? corm_buf_cstr(&to) : "",
 		                target->pk->column);
 		if (to.oom || suffix.oom)
@@ -295,7 +298,7 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 		corm_buf_puts(b, "ALTER TABLE ");
 		be->quote_name(b, meta->table);
 		corm_buf_puts(b, " ADD CONSTRAINT ");
-		index_name(b, be, meta->table, cols, 1, suffix.ptr ? suffix.ptr : "");
+		index_name(b, be, f, meta->table, cols, 1, suffix.ptr ? suffix.ptr : "");
 		corm_buf_free(&to);
 		corm_buf_free(&suffix);
 		corm_buf_puts(b, " FOREIGN KEY (");
@@ -310,16 +313,16 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 		size_t n = 0;
 		for (; n < CORM_MAX_INDEX_FIELDS && m->unique_together[u][n]; n++)
 			cols[n] = corm__meta_field(meta, m->unique_together[u][n])->column;
-		if (be->features.unique_together_as_index) {
+		if (f->unique_together_as_index) {
 			corm_buf_puts(b, "CREATE UNIQUE INDEX ");
-			index_name(b, be, meta->table, cols, n, "_uniq");
+			index_name(b, be, f, meta->table, cols, n, "_uniq");
 			corm_buf_puts(b, " ON ");
 			be->quote_name(b, meta->table);
 		} else {
 			corm_buf_puts(b, "ALTER TABLE ");
 			be->quote_name(b, meta->table);
 			corm_buf_puts(b, " ADD CONSTRAINT ");
-			index_name(b, be, meta->table, cols, n, "_uniq");
+			index_name(b, be, f, meta->table, cols, n, "_uniq");
 			corm_buf_puts(b, " UNIQUE");
 		}
 		corm_buf_puts(b, " (");
@@ -337,13 +340,13 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 		bool indexed = fm->decl->db_index || fm->kind == CORM_FIELD_FK ||
 		               fm->kind == CORM_FIELD_SLUG;
 		if (indexed && !fm->decl->unique && !fm->is_pk &&
-		    !(fm->kind == CORM_FIELD_FK && be->features.fk_constraint_creates_index))
-			create_index(b, be, meta, fm, "", NULL);
+		    !(fm->kind == CORM_FIELD_FK && f->fk_constraint_creates_index))
+			create_index(b, be, f, meta, fm, "", NULL);
 		/* PostgreSQL: LIKE 'x%' can only use an index built with the pattern operator class
 		 */
-		if (be->features.like_indexes && (indexed || fm->decl->unique) && !fm->is_pk &&
+		if (f->like_indexes && (indexed || fm->decl->unique) && !fm->is_pk &&
 		    (corm__kind_is_text(fm->kind)))
-			create_index(b, be, meta, fm, "_like",
+			create_index(b, be, f, meta, fm, "_like",
 			             fm->kind == CORM_FIELD_TEXT ? "text_pattern_ops"
 			                                         : "varchar_pattern_ops");
 	}
@@ -353,7 +356,7 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 		if (ix->name)
 			be->quote_name(b, ix->name);
 		else
-			meta_index_name(b, be, meta, ix);
+			meta_index_name(b, be, f, meta, ix);
 		corm_buf_puts(b, " ON ");
 		be->quote_name(b, meta->table);
 		corm_buf_puts(b, " (");
@@ -378,7 +381,7 @@ int corm_schema_sql(corm_db *db, const corm_registry *reg, char **out)
 	corm__db_ok(db);
 	corm_buf b = CORM_BUF_INIT, deferred = CORM_BUF_INIT;
 	for (size_t i = 0; i < corm_registry_count(reg); i++)
-		model_sql(&b, &deferred, db->be, corm_registry_at(reg, i)->meta);
+		model_sql(&b, &deferred, db->be, &db->features, corm_registry_at(reg, i)->meta);
 	if (deferred.oom)
 		b.oom = true;
 	else if (deferred.len)
@@ -393,7 +396,7 @@ int corm_schema_sql(corm_db *db, const corm_registry *reg, char **out)
 static int run_statements(corm_db *db, char *script)
 {
 	/* as Django: DDL that would silently commit an open transaction is refused */
-	bool atomic = db->be->features.can_rollback_ddl;
+	bool atomic = db->features.can_rollback_ddl;
 	if (!atomic && corm_atomic_depth(db) > 0)
 		return corm__db_error(db, CORM_ETXN,
 		                      "Executing DDL statements while in a transaction on "

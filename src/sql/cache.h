@@ -21,7 +21,11 @@ typedef struct corm_memo {
 /* At least the registries' CORM_MAX_LOOKUPS / CORM_MAX_TRANSFORMS (query/lookups.h). */
 #define CORM_SQL_CACHE_OPS 64
 
+struct corm_features;
+
 typedef struct corm_sql_cache {
+	/* what the connection's server can do (the connection's corm_features); set at open */
+	const struct corm_features *features;
 	corm_memo memo[CORM_MEMO_SLOTS];
 	unsigned memo_next; /* the slot replaced next, round robin */
 	/* the backend's SQL for each registered lookup and transform (by the registries' ids),

@@ -379,7 +379,8 @@ static void compile_in(corm_compiler *c, const corm_where *n, int *result)
 		*result = WHERE_NOTHING; /* Django raises EmptyResultSet: no query at all */
 		return;
 	}
-	if (c->be->in_json_sql && len > (size_t)c->be->features.max_query_params / 4) {
+	if (c->be->in_json_sql && c->cache->features->supports_in_json &&
+	    len > (size_t)c->cache->features->max_query_params / 4) {
 		/* beyond the parameter limit: one JSON array parameter */
 		corm_buf_putc(&s->text, ' ');
 		static const corm_value none = {CORM_TYPE_NULL, {0}};
@@ -429,7 +430,7 @@ static int compile_leaf(corm_compiler *c, const corm_where *n)
 	case CORM_RHS_VALUE: {
 		if (lookup == &corm__lookup_exact && rhs->type == CORM_TYPE_BOOL &&
 		    corm__expr_is(n->lhs, &corm__col_class) &&
-		    c->be->features.supports_boolean_expr_in_where) {
+		    c->cache->features->supports_boolean_expr_in_where) {
 			/* the column alone (or NOT column) is the condition */
 			if (!rhs->u.b)
 				corm_buf_puts(&s->text, "NOT ");
@@ -642,7 +643,7 @@ static void from_clause(corm_compiler *c, const corm_query *q)
 static void order_clause(corm_compiler *c, const corm_order *order, size_t norder)
 {
 	corm_buf *b = &c->s->text;
-	bool modifier = c->be->features.supports_order_by_nulls_modifier;
+	bool modifier = c->cache->features->supports_order_by_nulls_modifier;
 	for (size_t i = 0; i < norder; i++) {
 		corm_buf_puts(b, i ? ", " : " ORDER BY ");
 		const corm_expr *e = corm__order_expr(&order[i]);
@@ -735,7 +736,7 @@ int corm__compile_select(const corm_backend *be, corm_sql_cache *cache, const co
 	}
 	if (kind != COMPILE_COUNT || subquery)
 		limit_clause(&s->text, be, low, high);
-	if (q->for_update && kind == COMPILE_ROWS && be->features.has_select_for_update) {
+	if (q->for_update && kind == COMPILE_ROWS && cache->features->has_select_for_update) {
 		corm_buf_puts(&s->text, " FOR UPDATE");
 		if (q->lock_flags & CORM_LOCK_OF_SELF) {
 			corm_buf_puts(&s->text, " OF ");

@@ -2,14 +2,17 @@
  * corm/sys/backend.h - the interface a database backend implements.
  *
  * For backend authors. A backend is a versioned table of functions (the
- * driver: open, prepare, bind, step, column, ...) and data (features and the
- * SQL dialect's operators). The compiler asks the backend; it never tests
- * the vendor name.
+ * driver: open, prepare, bind, step, column, ...) and data (the SQL dialect's
+ * operators, column types, transaction statements), plus a hook that says
+ * what a connection's server can do. The compiler asks the backend; it never
+ * tests the vendor name. A backend built outside corm writes SQL with the
+ * appends of corm/sys/buf.h and is made known with corm_backend_register.
  */
 #ifndef CORM_SYS_BACKEND_H
 #define CORM_SYS_BACKEND_H
 
 #include "../types.h"
+#include "buf.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,8 +20,13 @@ extern "C" {
 
 /* 2: bind() says whether the value is stable; column_text()
  * 3: lookups and transforms by name (lookups, transforms) instead of arrays sized by enums;
- *    quote_value() and sql_syntax (string literals as the server reads them) */
-#define CORM_BACKEND_ABI 3
+ *    quote_value() and sql_syntax (string literals as the server reads them)
+ * 4: features are per connection: the table's `features` member (a corm_features) is now
+ *    the hook features(conn, out, err), called at open, which fills them from the server's
+ *    version; specialize() is gone; corm_features.supports_in_json; transaction control
+ *    as data (corm_transaction_sql) in place of begin_sql; corm_backend_register and the
+ *    appends of corm/sys/buf.h for backends built outside corm */
+#define CORM_BACKEND_ABI 4
 
 /**
  * How a server's SQL lexer reads quoted text and comments (corm_backend.sql_syntax): used
@@ -62,7 +70,11 @@ typedef struct corm_transform_sql {
 	const char *time_sql;
 } corm_transform_sql;
 
-/** What a backend can do: data, read by the compiler and the schema editor. */
+/**
+ * What a connection's server can do: filled by the backend's features() hook when the
+ * connection opens (from the server's version), kept by the connection, read by the
+ * compiler and the schema editor.
+ */
 typedef struct corm_features {
 	bool can_return_columns_from_insert; /* INSERT ... RETURNING */
 	bool can_rollback_ddl;               /* transactional DDL */
@@ -85,6 +97,9 @@ typedef struct corm_features {
 	int max_name_length;  /* identifiers; longer names are shortened with a hash; 0 = 200 */
 	/* ABI 3: max_name_length counts bytes (PostgreSQL's NAMEDATALEN), not characters */
 	bool max_name_length_in_bytes;
+	/* ABI 4: in_json_sql works on this server (MariaDB: JSON_TABLE, from 10.6; SQLite:
+	 * json_each, built in from 3.38); false: `in` always binds one parameter per value */
+	bool supports_in_json;
 } corm_features;
 
 struct corm_buf;
@@ -105,10 +120,40 @@ typedef struct corm_url {
 	char **options; /* key, value pairs from the query string, NULL-terminated */
 } corm_url;
 
+/**
+ * The statements that control transactions (Django's DatabaseWrapper._savepoint and
+ * friends): the connection runs these and writes no transaction SQL of its own. In the
+ * savepoint statements "%s" stands for the savepoint's name (an identifier corm makes,
+ * "corm_sp_1", written as it is) and "%%" for a '%'.
+ */
+typedef struct corm_transaction_sql {
+	const char *begin;                 /**< "BEGIN", "START TRANSACTION" */
+	const char *commit;                /**< "COMMIT" */
+	const char *rollback;              /**< "ROLLBACK" */
+	const char *savepoint;             /**< "SAVEPOINT %s" */
+	const char *release_savepoint;     /**< "RELEASE SAVEPOINT %s" */
+	const char *rollback_to_savepoint; /**< "ROLLBACK TO SAVEPOINT %s" */
+} corm_transaction_sql;
+
+/** The standard statements, which every built-in backend but MariaDB's uses as they are. */
+#define CORM_TRANSACTION_SQL_STANDARD                                                              \
+	{                                                                                          \
+		"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT %s", "RELEASE SAVEPOINT %s",             \
+		        "ROLLBACK TO SAVEPOINT %s"                                                 \
+	}
+
 typedef struct corm_backend {
-	int abi;
-	const char *vendor;
-	corm_features features;
+	/* every ABI starts with these two: corm reads them to refuse another ABI's table */
+	int abi;            /* CORM_BACKEND_ABI of the headers the backend was built with */
+	const char *vendor; /* "sqlite"; corm_vendor() returns it */
+	/**
+	 * Fills *out with what the server behind the open connection `conn` can do,
+	 * from its version (MariaDB >= 10.5: INSERT ... RETURNING; >= 10.6: SKIP
+	 * LOCKED and JSON_TABLE). Called once, right after open; the connection
+	 * keeps the result (*out is zeroed before the call). CORM_OK, or an error
+	 * code with err filled (the connection is then closed and corm_open fails).
+	 */
+	int (*features)(void *conn, corm_features *out, corm_driver_error *err);
 
 	/* driver */
 	int (*open)(void **conn, const corm_url *url, corm_driver_error *err);
@@ -191,14 +236,8 @@ typedef struct corm_backend {
 	/** Written after a foreign key's REFERENCES clause (" DEFERRABLE INITIALLY DEFERRED"), or
 	 * "". */
 	const char *deferrable_sql;
-	/** Statement that opens a transaction ("BEGIN"). */
-	const char *begin_sql;
-	/**
-	 * Optional: the backend to use for this open connection when the server's
-	 * version changes what it can do (MariaDB >= 10.5 has INSERT ... RETURNING).
-	 * Returns the backend itself or a variant of it. NULL: no variants.
-	 */
-	const struct corm_backend *(*specialize)(void *conn);
+	/** Transaction control: begin, commit, rollback and savepoints (ABI 4). */
+	corm_transaction_sql transaction;
 	/**
 	 * Optional: reads an integer (or boolean, as 0/1) column that the schema
 	 * declares NOT NULL into *out, skipping the NULL check and the value
@@ -243,6 +282,30 @@ typedef struct corm_backend {
 	/** CORM_SQL_* flags: how the server reads quoted text and comments. */
 	unsigned sql_syntax;
 } corm_backend;
+
+/** The most backends corm_backend_register keeps. */
+#define CORM_MAX_REGISTERED_BACKENDS 16
+
+/**
+ * Makes `be` the backend of URLs that start with `scheme` "://" (corm_open):
+ * 1 to 15 letters, digits or '+', compared without case; the built-in schemes
+ * (sqlite, postgres, postgresql, pgsql, mysql, mysql2, mariadb) cannot be
+ * taken. Such a URL is parsed as a server's (user, password, host, port,
+ * name, options). `be` is borrowed for the rest of the program (a static
+ * table); the scheme is copied. Registering the same table for the same
+ * scheme again does nothing. Thread-safe.
+ *
+ * CORM_OK; CORM_EINVAL (also the thread's corm_error_last()) when `be` or
+ * `scheme` is NULL, the table implements another ABI ("backend 'x'
+ * implements corm backend ABI 2, this corm needs 4"), it lacks a vendor name
+ * or a function corm calls without checking (open, close, prepare, bind,
+ * step, column, column_text, column_count, reset, finalize, changes,
+ * last_insert_id, quote_name, placeholder, data_type, features)
+ * or its lookups, transforms or random_sql, the scheme is malformed, built
+ * in or taken by another table, or CORM_MAX_REGISTERED_BACKENDS are
+ * registered already.
+ */
+CORM_EXTERN(int) corm_backend_register(const corm_backend *be, const char *scheme);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /*
- * The SQLite backend: driver calls on sqlite3 and the SQLite dialect
- * (Django's backends/sqlite3/base.py and operations.py).
+ * The SQLite backend's connection and driver (Django's backends/sqlite3/base.py): open,
+ * prepare, bind, step, columns, the REGEXP function, and the backend table, which takes
+ * the dialect from operations.c, the features from features.c and the DDL from schema.c.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -11,6 +12,7 @@
 
 #include "backend/base/backends.h"
 #include "backend/base/text_value.h"
+#include "backend/sqlite/internal.h"
 #include "model/meta.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -382,159 +384,15 @@ static int64_t sq_last_insert_id(void *conn)
 	return sqlite3_last_insert_rowid(conn);
 }
 
-static void sq_quote_name(corm_buf *b, const char *name)
-{
-	corm_buf_quoted(b, name, '"');
-}
-
-static void sq_placeholder(corm_buf *b, int n)
-{
-	corm_buf_putc(b, '?');
-}
-
-static void sq_data_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
-{
-	const char *t = "text";
-	switch ((corm_field_kind)kind) {
-	case CORM_FIELD_AUTO:
-	case CORM_FIELD_BIGAUTO:
-	case CORM_FIELD_SMALLAUTO:
-	case CORM_FIELD_INT:
-	case CORM_FIELD_FK:
-		t = "integer";
-		break;
-	case CORM_FIELD_POSITIVE_SMALLINT:
-		t = "smallint unsigned";
-		break;
-	case CORM_FIELD_POSITIVE_BIGINT:
-		t = "bigint unsigned";
-		break;
-	case CORM_FIELD_GENERIC_IP:
-		t = "char(39)";
-		break;
-	case CORM_FIELD_CHAR:
-	case CORM_FIELD_SLUG:
-	case CORM_FIELD_EMAIL:
-	case CORM_FIELD_URL:
-		corm_buf_printf(b, "varchar(%d)", max_length);
-		return;
-	case CORM_FIELD_TEXT:
-		t = "text";
-		break;
-	case CORM_FIELD_BIGINT:
-		t = "bigint";
-		break;
-	case CORM_FIELD_SMALLINT:
-		t = "smallint";
-		break;
-	case CORM_FIELD_POSITIVE_INT:
-		t = "integer unsigned";
-		break;
-	case CORM_FIELD_FLOAT:
-		t = "real";
-		break;
-	case CORM_FIELD_DECIMAL:
-		t = "decimal";
-		break;
-	case CORM_FIELD_BOOL:
-		t = "bool";
-		break;
-	case CORM_FIELD_DATE:
-		t = "date";
-		break;
-	case CORM_FIELD_DATETIME:
-		t = "datetime";
-		break;
-	case CORM_FIELD_TIME:
-		t = "time";
-		break;
-	case CORM_FIELD_DURATION:
-		t = "bigint";
-		break;
-	case CORM_FIELD_UUID:
-		t = "char(32)";
-		break;
-	case CORM_FIELD_BINARY:
-		t = "BLOB";
-		break;
-	case CORM_FIELD_JSON:
-		t = "text";
-		break;
-	}
-	corm_buf_puts(b, t);
-}
-
-static const char *sq_check_sql(int kind)
-{
-	if (kind == CORM_FIELD_POSITIVE_INT || kind == CORM_FIELD_POSITIVE_SMALLINT ||
-	    kind == CORM_FIELD_POSITIVE_BIGINT)
-		return "%s >= 0";
-	if (kind == CORM_FIELD_JSON)
-		return "(JSON_VALID(%s) OR %s IS NULL)";
-	return NULL;
-}
-
 static bool sq_is_alive(void *conn)
 {
 	return conn != NULL;
 }
 
-#define LIKE        "LIKE %s ESCAPE '\\'"
-#define PATTERN_ESC "REPLACE(REPLACE(REPLACE(%s, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
-
-static const corm_lookup_sql sq_lookups[] = {
-        {"exact", "= %s", NULL, NULL},
-        {"iexact", LIKE, NULL, NULL},
-        {"contains", LIKE, "LIKE '%%' || " PATTERN_ESC " || '%%' ESCAPE '\\'", NULL},
-        {"icontains", LIKE, "LIKE '%%' || UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'", NULL},
-        {"startswith", LIKE, "LIKE " PATTERN_ESC " || '%%' ESCAPE '\\'", NULL},
-        {"istartswith", LIKE, "LIKE UPPER(" PATTERN_ESC ") || '%%' ESCAPE '\\'", NULL},
-        {"endswith", LIKE, "LIKE '%%' || " PATTERN_ESC " ESCAPE '\\'", NULL},
-        {"iendswith", LIKE, "LIKE '%%' || UPPER(" PATTERN_ESC ") ESCAPE '\\'", NULL},
-        {"gt", "> %s", NULL, NULL},
-        {"gte", ">= %s", NULL, NULL},
-        {"lt", "< %s", NULL, NULL},
-        {"lte", "<= %s", NULL, NULL},
-        {"regex", "REGEXP %s", NULL, NULL},
-        {"iregex", "REGEXP '(?i)' || %s", NULL, NULL},
-        /* in, range and isnull are written by the compiler (IN, BETWEEN, IS NULL) */
-        {"in", "", NULL, NULL},
-        {"range", "", NULL, NULL},
-        {"isnull", "", NULL, NULL},
-        {NULL, NULL, NULL, NULL},
-};
-
-/* strftime('%w') counts Sunday as 0; Django's week_day counts Sunday as 1. */
-static const corm_transform_sql sq_transforms[] = {
-        {"date", "date(%s)", NULL, NULL},
-        {"year", "(CAST(strftime('%%Y', %s) AS INTEGER))", NULL, NULL},
-        {"month", "(CAST(strftime('%%m', %s) AS INTEGER))", NULL, NULL},
-        {"day", "(CAST(strftime('%%d', %s) AS INTEGER))", NULL, NULL},
-        {"week_day", "(CAST(strftime('%%w', %s) AS INTEGER) + 1)", NULL, NULL},
-        {"hour", "(CAST(strftime('%%H', %s) AS INTEGER))", NULL, NULL},
-        {"minute", "(CAST(strftime('%%M', %s) AS INTEGER))", NULL, NULL},
-        {"second", "(CAST(strftime('%%S', %s) AS INTEGER))", NULL, NULL},
-        {NULL, NULL, NULL, NULL},
-};
-
 const corm_backend corm__sqlite_backend = {
         .abi = CORM_BACKEND_ABI,
         .vendor = "sqlite",
-        .features =
-                {
-                        /* RETURNING makes SQLite journal every insert: last_insert_rowid() is free
-                         */
-                        .can_return_columns_from_insert = false,
-                        .can_rollback_ddl = true,
-                        .has_select_for_update = false,
-                        .supports_boolean_expr_in_where = true,
-                        .uses_savepoints = true,
-                        .supports_order_by_nulls_modifier = true,
-                        .inline_foreign_keys = true,
-                        .unique_together_as_index = true,
-                        .max_query_params = 32766,
-                        .max_name_length = 0,
-                },
+        .features = corm__sq_features,
         .open = sq_open,
         .close = sq_close,
         .prepare = sq_prepare,
@@ -547,19 +405,19 @@ const corm_backend corm__sqlite_backend = {
         .finalize = sq_finalize,
         .changes = sq_changes,
         .last_insert_id = sq_last_insert_id,
-        .quote_name = sq_quote_name,
-        .placeholder = sq_placeholder,
-        .lookups = sq_lookups,
-        .transforms = sq_transforms,
-        .like_escape = '\\',
-        .in_json_sql = "IN (SELECT value FROM json_each(%s))",
-        .random_sql = "RANDOM()",
-        .no_limit = "-1",
-        .data_type = sq_data_type,
-        .auto_suffix = "AUTOINCREMENT",
-        .check_sql = sq_check_sql,
-        .deferrable_sql = " DEFERRABLE INITIALLY DEFERRED",
-        .begin_sql = "BEGIN",
+        .quote_name = corm__sq_quote_name,
+        .placeholder = corm__sq_placeholder,
+        .lookups = corm__sq_lookups,
+        .transforms = corm__sq_transforms,
+        .like_escape = CORM__SQ_LIKE_ESCAPE,
+        .in_json_sql = corm__sq_in_json_sql,
+        .random_sql = corm__sq_random_sql,
+        .no_limit = corm__sq_no_limit,
+        .data_type = corm__sq_data_type,
+        .auto_suffix = corm__sq_auto_suffix,
+        .check_sql = corm__sq_check_sql,
+        .deferrable_sql = corm__sq_deferrable_sql,
+        .transaction = CORM_TRANSACTION_SQL_STANDARD,
         .column_int_not_null = sq_column_int_not_null,
         .is_alive = sq_is_alive,
         .quote_value = NULL, /* standard: '' for a quote */

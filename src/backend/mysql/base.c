@@ -1,8 +1,8 @@
 /*
- * The MariaDB/MySQL backend: driver calls on MariaDB Connector/C (prepared
- * statements, binary protocol) and the dialect of Django 3.2's
- * backends/mysql (base.py, operations.py, schema.py, features.py), MariaDB
- * flavour.
+ * The MariaDB/MySQL backend's connection and driver: calls on MariaDB Connector/C
+ * (prepared statements, binary protocol; Django 3.2's backends/mysql/base.py, MariaDB
+ * flavour), and the backend table, which takes the dialect from operations.c, the
+ * features from features.c and the DDL from schema.c.
  *
  * Connections: utf8mb4, CLIENT_FOUND_ROWS (an UPDATE reports the rows it
  * matched, as Django asks for, so save() can tell "no such row" from "no
@@ -32,6 +32,7 @@
 #include "backend/base/names.h"
 #include "backend/base/backends.h"
 #include "backend/base/text_value.h"
+#include "backend/mysql/internal.h"
 #include "model/meta.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -1115,276 +1116,15 @@ static int my_column_text(void *stmt, int col, const char **text, size_t *len)
 	return CORM_OK;
 }
 
-/* ---- dialect ---------------------------------------------------------- */
-
-/* A name past 64 characters is shortened as Django's truncate_name does (the server would
- * refuse it). */
-static void my_quote_name(corm_buf *b, const char *name)
+const char *corm__my_server_info(void *conn)
 {
-	corm__quote_name_max(b, name, '`', 64, false);
+	return mysql_get_server_info(((my_conn *)conn)->mysql);
 }
-
-/*
- * A string literal as MariaDB reads it in the sql_mode SESSION_SQL sets (no
- * NO_BACKSLASH_ESCAPES): a backslash escapes the next character, so it is
- * doubled, and a quote is doubled (as mysql_real_escape_string, for the
- * characters a C string can hold). MariaDB keeps \% and \_ as two characters,
- * so a backslash before % or _ is written once: LIKE patterns read as they are.
- */
-static void my_quote_value(corm_buf *b, const char *text, size_t len)
-{
-	corm_buf_putc(b, '\'');
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-		switch (c) {
-		case '\'':
-			corm_buf_put(b, "''", 2);
-			break;
-		case '\\':
-			if (i + 1 < len && (text[i + 1] == '%' || text[i + 1] == '_'))
-				corm_buf_putc(b, c);
-			else
-				corm_buf_put(b, "\\\\", 2);
-			break;
-		case '\n':
-			corm_buf_put(b, "\\n", 2);
-			break;
-		case '\r':
-			corm_buf_put(b, "\\r", 2);
-			break;
-		case '\032':
-			corm_buf_put(b, "\\Z", 2);
-			break;
-		case '\0':
-			corm_buf_put(b, "\\0", 2);
-			break;
-		default:
-			corm_buf_putc(b, c);
-		}
-	}
-	corm_buf_putc(b, '\'');
-}
-
-static void my_placeholder(corm_buf *b, int n)
-{
-	(void)n;
-	corm_buf_putc(b, '?');
-}
-
-/* Django's DatabaseOperations.date_extract_sql / datetime_cast_date_sql (time zone UTC);
- * DAYOFWEEK is 1-7 with Sunday = 1, as Django's week_day. */
-static const corm_transform_sql my_transforms[] = {
-        {"date", "DATE(%s)", NULL, NULL},
-        {"year", "EXTRACT(YEAR FROM %s)", NULL, NULL},
-        {"month", "EXTRACT(MONTH FROM %s)", NULL, NULL},
-        {"day", "EXTRACT(DAY FROM %s)", NULL, NULL},
-        {"week_day", "DAYOFWEEK(%s)", NULL, NULL},
-        {"hour", "EXTRACT(HOUR FROM %s)", NULL, NULL},
-        {"minute", "EXTRACT(MINUTE FROM %s)", NULL, NULL},
-        {"second", "EXTRACT(SECOND FROM %s)", NULL, NULL},
-        {NULL, NULL, NULL, NULL},
-};
-
-/* The text in_json_sql puts before its "%t" (see .in_json_sql below). */
-#define JSON_TABLE_COLUMN "COLUMNS (`value` "
-
-/*
- * The type of a JSON_TABLE column that holds the values of an `in` list: wide
- * enough that no value is clipped or rounded into one the column stores (a
- * varchar(5) column would truncate 'abcdefg' to 'abcde', which then matches).
- * Text compares under the column's own collation, as a plain IN list does.
- */
-static const char *json_table_type(int kind)
-{
-	switch ((corm_field_kind)kind) {
-	case CORM_FIELD_AUTO:
-	case CORM_FIELD_BIGAUTO:
-	case CORM_FIELD_FK:
-	case CORM_FIELD_INT:
-	case CORM_FIELD_BIGINT:
-	case CORM_FIELD_SMALLINT:
-	case CORM_FIELD_POSITIVE_INT:
-	case CORM_FIELD_POSITIVE_SMALLINT:
-	case CORM_FIELD_POSITIVE_BIGINT:
-	case CORM_FIELD_SMALLAUTO:
-	case CORM_FIELD_BOOL:
-	case CORM_FIELD_DURATION:
-		return "bigint";
-	case CORM_FIELD_FLOAT:
-		return "double precision";
-	case CORM_FIELD_DECIMAL:
-		return "decimal(65, 30)";
-	case CORM_FIELD_DATE:
-		return "date";
-	case CORM_FIELD_DATETIME:
-		return "datetime(6)";
-	case CORM_FIELD_TIME:
-		return "time(6)";
-	case CORM_FIELD_BINARY:
-		return "longblob";
-	default:
-		return "longtext";
-	}
-}
-
-/* in_json_sql's "%t": the JSON_TABLE column type */
-static void my_cast_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
-{
-	corm_buf_puts(b, json_table_type(kind));
-}
-
-/* Django's DatabaseWrapper.data_types for MySQL/MariaDB. */
-static void my_data_type(corm_buf *b, int kind, int max_length, int max_digits, int decimal_places)
-{
-	const char *t = "longtext";
-	switch ((corm_field_kind)kind) {
-	case CORM_FIELD_AUTO:
-		t = "integer AUTO_INCREMENT";
-		break;
-	case CORM_FIELD_BIGAUTO:
-		t = "bigint AUTO_INCREMENT";
-		break;
-	case CORM_FIELD_SMALLAUTO:
-		t = "smallint AUTO_INCREMENT";
-		break;
-	case CORM_FIELD_POSITIVE_SMALLINT:
-		t = "smallint UNSIGNED";
-		break;
-	case CORM_FIELD_POSITIVE_BIGINT:
-		t = "bigint UNSIGNED";
-		break;
-	case CORM_FIELD_GENERIC_IP:
-		t = "char(39)";
-		break;
-	case CORM_FIELD_INT:
-		t = "integer";
-		break;
-	/* the schema editor gives a foreign key its target's type: never asked for FK itself */
-	case CORM_FIELD_FK:
-		t = "bigint";
-		break;
-	case CORM_FIELD_CHAR:
-	case CORM_FIELD_SLUG:
-	case CORM_FIELD_EMAIL:
-	case CORM_FIELD_URL:
-		corm_buf_printf(b, "varchar(%d)", max_length);
-		return;
-	case CORM_FIELD_TEXT:
-		t = "longtext";
-		break;
-	case CORM_FIELD_BIGINT:
-		t = "bigint";
-		break;
-	case CORM_FIELD_SMALLINT:
-		t = "smallint";
-		break;
-	case CORM_FIELD_POSITIVE_INT:
-		t = "integer UNSIGNED";
-		break;
-	case CORM_FIELD_FLOAT:
-		t = "double precision";
-		break;
-	case CORM_FIELD_DECIMAL:
-		corm_buf_printf(b, "numeric(%d, %d)", max_digits, decimal_places);
-		return;
-	case CORM_FIELD_BOOL:
-		t = "bool";
-		break;
-	case CORM_FIELD_DATE:
-		t = "date";
-		break;
-	case CORM_FIELD_DATETIME:
-		t = "datetime(6)";
-		break;
-	case CORM_FIELD_TIME:
-		t = "time(6)";
-		break;
-	case CORM_FIELD_DURATION:
-		t = "bigint";
-		break;
-	case CORM_FIELD_UUID:
-		t = "char(32)";
-		break;
-	case CORM_FIELD_BINARY:
-		t = "longblob";
-		break;
-	/* MariaDB's JSON is LONGTEXT with an automatic CHECK (json_valid(col)) */
-	case CORM_FIELD_JSON:
-		t = "json";
-		break;
-	}
-	corm_buf_puts(b, t);
-}
-
-/* Django's data_type_check_constraints on MariaDB >= 10.4.3 (JSON_VALID is implied by "json"). */
-static const char *my_check_sql(int kind)
-{
-	return kind == CORM_FIELD_POSITIVE_INT || kind == CORM_FIELD_POSITIVE_SMALLINT ||
-	                       kind == CORM_FIELD_POSITIVE_BIGINT
-	               ? "%s >= 0"
-	               : NULL;
-}
-
-/* Django's pattern_esc/pattern_ops: the right-hand side is an expression, escaped in SQL. */
-#define PATTERN_ESC "REPLACE(REPLACE(REPLACE(%s, '\\\\', '\\\\\\\\'), '%%', '\\%%'), '_', '\\_')"
-
-/* Django's operators and pattern_ops for MySQL; regex_lookup for MariaDB. */
-static const corm_lookup_sql my_lookups[] = {
-        {"exact", "= %s", NULL, NULL},
-        {"iexact", "LIKE %s", NULL, NULL},
-        {"contains", "LIKE BINARY %s", "LIKE BINARY CONCAT('%%', " PATTERN_ESC ", '%%')", NULL},
-        {"icontains", "LIKE %s", "LIKE CONCAT('%%', " PATTERN_ESC ", '%%')", NULL},
-        {"startswith", "LIKE BINARY %s", "LIKE BINARY CONCAT(" PATTERN_ESC ", '%%')", NULL},
-        {"istartswith", "LIKE %s", "LIKE CONCAT(" PATTERN_ESC ", '%%')", NULL},
-        {"endswith", "LIKE BINARY %s", "LIKE BINARY CONCAT('%%', " PATTERN_ESC ")", NULL},
-        {"iendswith", "LIKE %s", "LIKE CONCAT('%%', " PATTERN_ESC ")", NULL},
-        {"gt", "> %s", NULL, NULL},
-        {"gte", ">= %s", NULL, NULL},
-        {"lt", "< %s", NULL, NULL},
-        {"lte", "<= %s", NULL, NULL},
-        {"regex", "REGEXP BINARY %s", NULL, NULL},
-        {"iregex", "REGEXP %s", NULL, NULL},
-        {"in", "", NULL, NULL},
-        {"range", "", NULL, NULL},
-        {"isnull", "", NULL, NULL},
-        {NULL, NULL, NULL, NULL},
-};
-
-/*
- * Notes on what MariaDB can and cannot do, for the code that reads these flags:
- * - DDL is not transactional: every CREATE/ALTER/DROP commits the open transaction
- *   implicitly (and forgets its savepoints), and a failed script leaves the tables
- *   it already created. can_rollback_ddl is false for that reason.
- * - Foreign keys are checked at once (no DEFERRABLE), so they are added after every
- *   table exists, with ALTER TABLE ... ADD CONSTRAINT, as Django does.
- * - INSERT ... RETURNING exists from MariaDB 10.5 but not in MySQL, and a feature
- *   flag cannot depend on the server a connection reaches: the new id comes from
- *   mysql_stmt_insert_id (LAST_INSERT_ID()), which is per connection and exact.
- * - SKIP LOCKED needs MariaDB 10.6; FOR UPDATE OF does not exist in MariaDB.
- */
-static const corm_backend *my_specialize(void *conn);
 
 const corm_backend corm__mysql_backend = {
         .abi = CORM_BACKEND_ABI,
         .vendor = "mysql",
-        .features =
-                {
-                        .can_return_columns_from_insert = false,
-                        .can_rollback_ddl = false,
-                        .has_select_for_update = true,
-                        .has_select_for_update_nowait = true,
-                        .has_select_for_update_skip_locked = true,
-                        .has_select_for_update_of = false,
-                        .supports_boolean_expr_in_where = true,
-                        .supports_order_by_nulls_modifier = false,
-                        .uses_savepoints = true,
-                        .inline_foreign_keys = false,
-                        .like_indexes = false,
-                        .fk_constraint_creates_index =
-                                true, /* InnoDB indexes foreign keys itself */
-                        .max_query_params = 65535,
-                        .max_name_length = 64,
-                },
+        .features = corm__my_features,
         .open = my_open,
         .close = my_close,
         .prepare = my_prepare,
@@ -1398,50 +1138,24 @@ const corm_backend corm__mysql_backend = {
         .finalize = my_finalize,
         .changes = my_changes,
         .last_insert_id = my_last_insert_id,
-        .quote_name = my_quote_name,
-        .placeholder = my_placeholder,
-        .lookups = my_lookups,
-        .transforms = my_transforms,
-        .like_escape = '\\', /* LIKE's default escape character in MariaDB */
-        .in_json_sql = "IN (SELECT `value` FROM JSON_TABLE(%s, '$[*]' " JSON_TABLE_COLUMN
-                       "%t PATH '$')) AS `corm_in`)",
-        .random_sql = "RAND()",
-        .no_limit = "18446744073709551615", /* 2**64 - 1, Django's no_limit_value() */
-        .data_type = my_data_type,
-        .cast_type = my_cast_type,
+        .quote_name = corm__my_quote_name,
+        .placeholder = corm__my_placeholder,
+        .lookups = corm__my_lookups,
+        .transforms = corm__my_transforms,
+        .like_escape = CORM__MY_LIKE_ESCAPE,
+        .in_json_sql = corm__my_in_json_sql,
+        .random_sql = corm__my_random_sql,
+        .no_limit = corm__my_no_limit,
+        .data_type = corm__my_data_type,
+        .cast_type = corm__my_cast_type,
         .auto_suffix = NULL,
-        .check_sql = my_check_sql,
-        .deferrable_sql = "",
-        .begin_sql = "START TRANSACTION",
-        .specialize = my_specialize,
+        .check_sql = corm__my_check_sql,
+        .deferrable_sql = corm__my_deferrable_sql,
+        .transaction = {"START TRANSACTION", "COMMIT", "ROLLBACK", "SAVEPOINT %s",
+                        "RELEASE SAVEPOINT %s", "ROLLBACK TO SAVEPOINT %s"},
         .is_alive = my_is_alive,
-        .quote_value = my_quote_value,
+        .quote_value = corm__my_quote_value,
         .sql_syntax = CORM_SQL_BACKSLASH_ESCAPES | CORM_SQL_DQUOTE_STRINGS |
                       CORM_SQL_BACKTICK_NAMES | CORM_SQL_HASH_COMMENTS |
                       CORM_SQL_DASH_COMMENT_SPACE,
 };
-
-/*
- * MariaDB 10.5 added INSERT ... RETURNING: connections to such a server use a
- * copy of the backend that says so, made once. MySQL and older MariaDB keep
- * LAST_INSERT_ID().
- */
-static corm_backend mariadb_returning;
-static pthread_once_t mariadb_returning_once = PTHREAD_ONCE_INIT;
-
-static void make_mariadb_returning(void)
-{
-	mariadb_returning = corm__mysql_backend;
-	mariadb_returning.features.can_return_columns_from_insert = true;
-	mariadb_returning.specialize = NULL;
-}
-
-static const corm_backend *my_specialize(void *conn)
-{
-	MYSQL *m = ((my_conn *)conn)->mysql;
-	const char *info = mysql_get_server_info(m);
-	if (!info || !strstr(info, "MariaDB") || mysql_get_server_version(m) < 100500)
-		return &corm__mysql_backend;
-	pthread_once(&mariadb_returning_once, make_mariadb_returning);
-	return &mariadb_returning;
-}
