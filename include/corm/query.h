@@ -234,10 +234,13 @@ CORM_EXTERN(int) corm_count(corm_qs *qs, int64_t *n);
 /** exists(): SELECT 1 ... LIMIT 1 (or the cache when evaluated). */
 CORM_EXTERN(int) corm_exists(corm_qs *qs, bool *exists);
 /**
- * get(): the single matching instance, owned by the caller. The optional
- * `q` (consumed) is ANDed in first, as in qs.get(pk=1).
+ * get(): the single matching instance, owned by the caller. `q` (consumed)
+ * is ANDed in first, as in qs.get(pk=1); pass corm_q_empty() for qs.get().
+ * A NULL `q` is what a failed constructor returns, so it is CORM_ENOMEM,
+ * never "no condition".
  * Errors: CORM_ENOTFOUND ("Post matching query does not exist."),
- * CORM_EMULTIPLE ("get() returned more than one Post -- it returned 2!").
+ * CORM_EMULTIPLE ("get() returned more than one Post -- it returned 2!"),
+ * CORM_ENOMEM.
  */
 CORM_EXTERN(int) corm_get(corm_qs *qs, void *out, corm_q *q);
 /** first()/last(): ordered by the QuerySet's ordering or the pk. *out NULL when empty (returns
