@@ -123,7 +123,9 @@ static corm_registry *reg;
 static int setup_registry(void **state)
 {
 	(void)state;
-	if (corm_registry_new(&reg) || corm_registry_add(reg, &Post_model))
+	if (corm_registry_new(&reg) || corm_registry_add(reg, &User_model) ||
+	    corm_registry_add(reg, &Category_model) || corm_registry_add(reg, &Post_model) ||
+	    corm_registry_ready(reg))
 		return -1;
 	return 0;
 }

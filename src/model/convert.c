@@ -227,7 +227,7 @@ static int coerce_int(const corm_fmeta *fm, const corm_value *in, corm_value *ou
 	case CORM_TYPE_OBJECT:
 		if (fm->kind == CORM_FIELD_FK) {
 			const corm_obj *o = in->u.object;
-			if (o->model == fm->decl->related) {
+			if (o->model == fm->related->model) {
 				const corm_fmeta *pk = o->model->meta->pk;
 				corm_value v;
 				corm__member_get(pk, o, &v);
@@ -235,7 +235,8 @@ static int coerce_int(const corm_fmeta *fm, const corm_value *in, corm_value *ou
 				return CORM_OK;
 			}
 			char what[200];
-			snprintf(what, sizeof what, "a %s instance or id", fm->decl->related->name);
+			snprintf(what, sizeof what, "a %s instance or id",
+			         fm->related->model->name);
 			return type_error(fm, in, what, err);
 		}
 		break;
@@ -244,7 +245,7 @@ static int coerce_int(const corm_fmeta *fm, const corm_value *in, corm_value *ou
 	}
 	if (fm->kind == CORM_FIELD_FK) {
 		char what[200];
-		snprintf(what, sizeof what, "a %s instance or id", fm->decl->related->name);
+		snprintf(what, sizeof what, "a %s instance or id", fm->related->model->name);
 		return type_error(fm, in, what, err);
 	}
 	return type_error(fm, in, "a number", err);

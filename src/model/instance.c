@@ -63,6 +63,9 @@ int corm_new(const corm_model *model, void *out)
 	*(void **)out = NULL;
 	if (!model)
 		return corm__last_error(CORM_EINVAL, "corm_new: the model is NULL");
+	if (corm__meta_pending(model))
+		return corm__last_error(CORM_EINVAL, "corm_new: %s.%s: " CORM__NOT_READY,
+		                        model->app_label, model->name);
 	if (!model->meta)
 		return corm__last_error(
 		        CORM_EINVAL,
@@ -170,7 +173,7 @@ static int set_field_meta(void *inst, const corm_fmeta *fm, const corm_value *va
 		        meta->model->name, fm->name);
 	if (value->type == CORM_TYPE_OBJECT && fm->kind == CORM_FIELD_FK) {
 		const corm_obj *o = value->u.object;
-		if (o->model == fm->decl->related && (o->state & CORM_STATE_SAVED) == 0 &&
+		if (o->model == fm->related->model && (o->state & CORM_STATE_SAVED) == 0 &&
 		    corm_pk(o) == 0)
 			return corm__err_set(err, CORM_EINVAL,
 			                     "save() prohibited to prevent data loss due to "
@@ -622,6 +625,9 @@ int corm_create(corm_db *db, const corm_model *model, void *out, const corm_kw *
 	if (!db)
 		return CORM_EINVAL;
 	corm__db_ok(db);
+	if (corm__meta_pending(model))
+		return corm__db_error(db, CORM_EINVAL, "corm_create: %s.%s: " CORM__NOT_READY,
+		                      model->app_label, model->name);
 	if (!model || !model->meta)
 		return corm__db_error(db, CORM_EINVAL, "corm_create: model is not registered");
 	const corm_meta *meta = model->meta;

@@ -1,6 +1,7 @@
 /*
- * Compiled model metadata (Django's Model._meta): built once by
- * corm_registry_add from the user's declaration, read by every layer above.
+ * Compiled model metadata (Django's Model._meta): compiled by corm_registry_add
+ * from the user's declaration, its relations resolved by corm_registry_ready,
+ * read by every layer above.
  */
 #ifndef CORM_MODEL_META_H
 #define CORM_MODEL_META_H
@@ -48,6 +49,9 @@ typedef struct corm_fmeta {
 	bool has_default;
 	corm_value *choice_values; /* parsed choices (owned), decl->choices order */
 	size_t nchoices;
+	/* ForeignKey: the target's meta, resolved by corm_registry_ready (decl->related or
+	 * decl->related_label); NULL before */
+	const struct corm_meta *related;
 } corm_fmeta;
 
 struct corm_registry;
@@ -78,12 +82,25 @@ struct corm_meta {
 		uint32_t offset;
 		uint8_t store; /* corm_store */
 	} * decode_ops;
+	/* set by corm_registry_ready once every relation of the registry is resolved and the
+	 * system checks passed; until then corm__meta() gives NULL */
+	bool ready;
 };
 
-/* The meta of a registered model, or NULL. */
+/* The meta of a model registered in a ready registry, or NULL. */
 static inline const struct corm_meta *corm__meta(const corm_model *m)
 {
-	return m ? m->meta : NULL;
+	return m && m->meta && m->meta->ready ? m->meta : NULL;
+}
+
+/* The end of the message of a call given a model whose registry is not ready yet. */
+#define CORM__NOT_READY                                                                            \
+	"the registry is not ready: call corm_registry_ready() after adding the models"
+
+/* Whether the model was added to a registry that is not ready yet (corm__meta gives NULL). */
+static inline bool corm__meta_pending(const corm_model *m)
+{
+	return m && m->meta && !m->meta->ready;
 }
 
 /* Field by attribute name, attname or column-less alias "pk"; NULL if none. */

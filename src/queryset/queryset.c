@@ -164,7 +164,12 @@ corm_qs *corm_objects(corm_db *db, const corm_model *model)
 	if (!db)
 		return NULL;
 	corm__db_ok(db);
-	if (!model || !model->meta) {
+	if (corm__meta_pending(model)) {
+		corm__db_error(db, CORM_EINVAL, "corm_objects: %s.%s: " CORM__NOT_READY,
+		               model->app_label, model->name);
+		return NULL;
+	}
+	if (!corm__meta(model)) {
 		corm__db_error(db, CORM_EINVAL,
 		               "corm_objects: model %s is not registered (corm_registry_add)",
 		               model && model->name ? model->name : "(NULL)");
@@ -499,7 +504,7 @@ static int follow_non_null(corm_qs *qs, const corm_meta *meta, corm_buf *path, i
 		int rc = path->oom ? corm__err_set(err, CORM_ENOMEM, "out of memory")
 		                   : corm__query_select_related(&qs->query, path->ptr, err);
 		if (!rc)
-			rc = follow_non_null(qs, fm->decl->related->meta, path, depth + 1, err);
+			rc = follow_non_null(qs, fm->related, path, depth + 1, err);
 		path->len = at;
 		if (path->ptr)
 			path->ptr[at] = '\0';
