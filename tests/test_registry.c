@@ -251,6 +251,41 @@ static void test_not_ready(void **state)
 	corm_close(db);
 }
 
+/* The user-filled structs carry a version (libgit2 style): another value is refused. */
+static void test_versions(void **state)
+{
+	(void)state;
+	assert_int_equal(Person_model.version, CORM_MODEL_VERSION);
+	corm_model old = Typo_model;
+	old.version = 0; /* a declaration made without CORM_MODEL */
+	corm_registry *reg;
+	assert_int_equal(corm_registry_new(&reg), CORM_OK);
+	assert_int_equal(corm_registry_add(reg, &old), CORM_EINVAL);
+	const char *msg = "checks.Loose: corm_model.version is 0, this corm expects 1 "
+	                  "(CORM_MODEL_VERSION): declare models with CORM_MODEL";
+	assert_string_equal(corm_registry_errmsg(reg), msg);
+	assert_last(CORM_EINVAL, msg);
+	old.version = CORM_MODEL_VERSION + 1;
+	assert_int_equal(corm_registry_add(reg, &old), CORM_EINVAL);
+	assert_last(CORM_EINVAL, "checks.Loose: corm_model.version is 2, this corm expects 1 "
+	                         "(CORM_MODEL_VERSION): declare models with CORM_MODEL");
+	assert_int_equal(corm_registry_count(reg), 0);
+	corm_registry_free(reg);
+
+	corm_pool_options opt = CORM_POOL_OPTIONS_INIT;
+	assert_int_equal(opt.version, CORM_POOL_OPTIONS_VERSION);
+	assert_int_equal(opt.max_size, 8);
+	opt.version = 0;
+	corm_pool *pool = (corm_pool *)&pool;
+	assert_int_equal(corm_pool_new(&pool, "sqlite://:memory:", &opt), CORM_EINVAL);
+	assert_null(pool);
+	assert_last(CORM_EINVAL, "corm_pool_new: corm_pool_options.version is 0, this corm "
+	                         "expects 1 (start from CORM_POOL_OPTIONS_INIT)");
+	opt.version = CORM_POOL_OPTIONS_VERSION;
+	assert_int_equal(corm_pool_new(&pool, "sqlite://:memory:", &opt), CORM_OK);
+	corm_pool_free(pool);
+}
+
 /* ---- circular foreign keys on the backend under test ---- */
 
 static int drop_town(corm_db *db)
@@ -346,6 +381,7 @@ int main(void)
 	        cmocka_unit_test(test_failed_ready_can_be_completed),
 	        cmocka_unit_test(test_dependency_order),
 	        cmocka_unit_test(test_not_ready),
+	        cmocka_unit_test(test_versions),
 	        cmocka_unit_test(test_circular_fks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

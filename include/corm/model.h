@@ -167,8 +167,14 @@ typedef struct corm_index {
 	const char *name;
 } corm_index;
 
+/** The layout of corm_model this header declares (CORM_MODEL sets corm_model.version). */
+#define CORM_MODEL_VERSION 1
+
 /** A model: its struct, fields and Meta options. Build it with CORM_MODEL. */
 struct corm_model {
+	/* CORM_MODEL_VERSION, set by CORM_MODEL: corm_registry_add refuses another value, so a
+	 * declaration compiled against another layout of this struct is caught (libgit2 style) */
+	unsigned version;
 	const char *app_label;
 	const char *name; /* class name, from the struct name */
 	size_t size;      /* sizeof(struct) */
@@ -286,7 +292,7 @@ struct corm_model {
 /** Declares a model: CORM_MODEL(Struct, "app_label", field_table, .ordering = {...}, ...). */
 #define CORM_MODEL(T, app, table, ...)                                                             \
 	{                                                                                          \
-		.app_label = (app), .name = #T,                                                    \
+		.version = CORM_MODEL_VERSION, .app_label = (app), .name = #T,                     \
 		.size = sizeof(T) + 0 * sizeof(char[offsetof(T, obj) == 0 ? 1 : -1]),              \
 		.fields = (table), .nfields = sizeof(table) / sizeof((table)[0]), __VA_ARGS__      \
 	}
@@ -308,7 +314,9 @@ CORM_EXTERN(int) corm_registry_new(corm_registry **out);
  * called. Adding a model already in this registry does nothing. A model belongs
  * to one registry at a time. The registry borrows the model (it must outlive it).
  * Errors: CORM_EMODEL (message from corm_registry_errmsg names the model and
- * field), CORM_EINVAL (NULL argument; already in another registry: "blog.Post:
+ * field), CORM_EINVAL (NULL argument; a version that is not CORM_MODEL_VERSION:
+ * "blog.Post: corm_model.version is 0, this corm expects 1 (CORM_MODEL_VERSION):
+ * declare models with CORM_MODEL"; already in another registry: "blog.Post:
  * model is already registered in another registry ..."; the registry is
  * already ready: "blog.Post: the registry is ready: add every model before
  * corm_registry_ready()"), CORM_ENOMEM. Every failure's message is also the

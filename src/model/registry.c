@@ -501,6 +501,11 @@ static int append(corm_registry *reg, corm_model *m)
 /* Phase one: checks and compiles the declaration; relations stay unresolved. */
 static int add(corm_registry *reg, corm_model *m)
 {
+	if (m->version != CORM_MODEL_VERSION)
+		return fail_einval(reg, m,
+		                   "corm_model.version is %u, this corm expects %u "
+		                   "(CORM_MODEL_VERSION): declare models with CORM_MODEL",
+		                   m->version, (unsigned)CORM_MODEL_VERSION);
 	if (m->meta && m->meta->reg == reg)
 		return CORM_OK;
 	if (m->meta)
