@@ -982,7 +982,7 @@ static void test_registry_errors(void **state)
 	assert_int_equal(corm_registry_add(reg, &m3), CORM_EMODEL);
 	assert_string_equal(corm_registry_errmsg(reg),
 	                    "x.Bad: 'ordering' refers to the nonexistent field 'nope'.");
-	corm_model *found;
+	const corm_model *found;
 	assert_int_equal(corm_registry_get(reg, "blog.Post", &found), CORM_EINVAL);
 	corm_registry_free(reg);
 	test_env *env = *state;

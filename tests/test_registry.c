@@ -222,7 +222,7 @@ static void test_not_ready(void **state)
 	assert_int_equal(corm_drop_tables(db, reg), CORM_EINVAL);
 	assert_string_equal(corm_errmsg(db), "corm_drop_tables: " NOT_READY);
 
-	corm_model *found = (corm_model *)&found;
+	const corm_model *found = (corm_model *)&found;
 	assert_int_equal(corm_registry_get(reg, "town.Person", &found), CORM_EINVAL);
 	assert_null(found);
 	assert_string_equal(corm_registry_errmsg(reg), "corm_registry_get: " NOT_READY);
@@ -284,6 +284,86 @@ static void test_versions(void **state)
 	opt.version = CORM_POOL_OPTIONS_VERSION;
 	assert_int_equal(corm_pool_new(&pool, "sqlite://:memory:", &opt), CORM_OK);
 	corm_pool_free(pool);
+}
+
+/* ---- one declaration, several registries; const declarations ---- */
+
+typedef struct Note {
+	corm_obj obj;
+	char *text;
+	corm_fk parent;
+} Note;
+static const corm_field note_fields[] = {
+        CORM_CHAR(Note, text, .max_length = 20),
+        CORM_FK_LABEL(Note, parent, "self", CORM_CASCADE, .null = true),
+};
+/* const: corm never writes into a declaration */
+static const corm_model Note_model = CORM_MODEL(Note, "memo", note_fields);
+
+static int64_t count_notes(corm_db *db)
+{
+	corm_qs *qs = corm_objects(db, &Note_model);
+	int64_t n = -1;
+	if (!qs || corm_count(qs, &n))
+		n = -1;
+	corm_qs_free(qs);
+	return n;
+}
+
+static void test_one_declaration_two_registries(void **state)
+{
+	(void)state;
+	corm_registry *a, *b;
+	corm_db *db;
+	assert_int_equal(corm_open(&db, "sqlite://:memory:"), CORM_OK);
+	assert_int_equal(corm_registry_new(&a), CORM_OK);
+	assert_int_equal(corm_registry_new(&b), CORM_OK);
+	assert_int_equal(corm_registry_add(a, &Note_model), CORM_OK);
+	assert_int_equal(corm_registry_add(b, &Note_model), CORM_OK);
+	assert_int_equal(corm_registry_add(b, &User_model), CORM_OK);
+	assert_int_equal(corm_registry_ready(a), CORM_OK);
+	assert_int_equal(corm_create_tables(db, a), CORM_OK);
+	Note *n1;
+	assert_int_equal(corm_create(db, &Note_model, &n1, CORM_KWARGS(CORM_KW("text", "one"))),
+	                 CORM_OK);
+	assert_non_null(n1->obj.meta);
+	assert_ptr_equal(n1->obj.model, &Note_model);
+	/* b is not ready: the model is served by a meanwhile */
+	assert_int_equal(count_notes(db), 1);
+	assert_int_equal(corm_registry_ready(b), CORM_OK);
+	assert_int_equal(corm_registry_count(b), 2);
+	Note *n2;
+	assert_int_equal(corm_create(db, &Note_model, &n2,
+	                             CORM_KWARGS(CORM_KW("text", "two"), CORM_KW("parent", n1))),
+	                 CORM_OK);
+	assert_true(n2->obj.meta != n1->obj.meta); /* made through b, the latest ready */
+	assert_int_equal(n2->parent.id, corm_pk(n1));
+	assert_int_equal(count_notes(db), 2);
+	const corm_model *found;
+	assert_int_equal(corm_registry_get(a, "memo.Note", &found), CORM_OK);
+	assert_ptr_equal(found, &Note_model);
+	assert_int_equal(corm_registry_get(a, "auth.User", &found), CORM_ENOTFOUND);
+	assert_int_equal(corm_registry_get(b, "auth.User", &found), CORM_OK);
+	corm_free(n1); /* made through a: freed before a is */
+	corm_registry_free(a);
+	/* b still works on its own */
+	assert_int_equal(count_notes(db), 2);
+	assert_string_equal(corm_model_table(&Note_model), "memo_note");
+	Note *n3;
+	assert_int_equal(corm_new(&Note_model, &n3), CORM_OK);
+	assert_int_equal(CORM_SET(n3, "text", "three"), CORM_OK);
+	assert_int_equal(corm_save(db, n3), CORM_OK);
+	assert_int_equal(count_notes(db), 3);
+	corm_free(n3);
+	corm_free(n2);
+	assert_int_equal(corm_drop_tables(db, b), CORM_OK);
+	corm_registry_free(b);
+	/* in no registry any more */
+	assert_null(corm_model_table(&Note_model));
+	assert_int_equal(corm_new(&Note_model, &n3), CORM_EINVAL);
+	assert_last(CORM_EINVAL,
+	            "corm_new: model memo.Note is not registered (corm_registry_add it first)");
+	corm_close(db);
 }
 
 /* ---- circular foreign keys on the backend under test ---- */
@@ -382,6 +462,7 @@ int main(void)
 	        cmocka_unit_test(test_dependency_order),
 	        cmocka_unit_test(test_not_ready),
 	        cmocka_unit_test(test_versions),
+	        cmocka_unit_test(test_one_declaration_two_registries),
 	        cmocka_unit_test(test_circular_fks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

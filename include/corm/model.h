@@ -29,6 +29,13 @@
  * checks its own declaration; corm_registry_ready then resolves the foreign keys
  * (pointers or "app.Model" / "self" labels, circular ones included) and runs the
  * system checks. A registry (and every model in it) is usable only once ready.
+ *
+ * The registry owns the compiled metadata; the declaration is never written to
+ * (it may be `const`) and can be in several registries at once. Calls that take
+ * a model (corm_objects, corm_new, corm_create, corm_model_table, ...) use the
+ * registry made ready most recently among the live ones that hold it (freeing
+ * that registry makes the previous one current again for the model); instances
+ * remember the metadata they were made with (corm_obj.meta).
  */
 #ifndef CORM_MODEL_H
 #define CORM_MODEL_H
@@ -46,10 +53,14 @@ typedef struct corm_field corm_field;
 /**
  * The header every model struct starts with. `id` is the automatic primary
  * key (AutoField); models that declare their own primary_key field leave it 0.
- * The other members are corm's bookkeeping: read them through the API.
+ * `model` is the declaration; `meta` the compiled metadata of the registry the
+ * instance was made through (by corm_new, a query, ...): an instance must not
+ * outlive that registry. The other members are corm's bookkeeping: read them
+ * through the API.
  */
 typedef struct corm_obj {
 	const corm_model *model;
+	const corm_meta *meta;
 	int64_t id;
 	uint64_t nulls; /* bit i set: field i holds SQL NULL (value-type fields) */
 	uint32_t state; /* CORM_STATE_* */
@@ -146,7 +157,7 @@ struct corm_field {
 
 	/* ForeignKey: the target as a pointer (CORM_FK) or by name (CORM_FK_LABEL), resolved by
 	 * corm_registry_ready: "app_label.ModelName", "ModelName" (same app) or "self" */
-	corm_model *related;
+	const corm_model *related;
 	const char *related_label;
 	corm_on_delete on_delete;
 	const char *related_name;
@@ -188,8 +199,8 @@ struct corm_model {
 	const char *unique_together[CORM_MAX_UNIQUE_TOGETHER][CORM_MAX_INDEX_FIELDS];
 	const char *verbose_name;
 	const char *verbose_name_plural;
-
-	corm_meta *meta; /* set by corm_registry_add; do not touch */
+	/* corm never writes into a declaration (it may be const): the registries keep their
+	 * compiled metadata, so one declaration can be in several registries at once */
 };
 
 /** Lifecycle flags in corm_obj.state. */
@@ -312,17 +323,16 @@ CORM_EXTERN(int) corm_registry_new(corm_registry **out);
  * for their kind, ordering/index names that are fields. Foreign keys are not
  * followed here: their targets must be added too, then corm_registry_ready()
  * called. Adding a model already in this registry does nothing. A model belongs
- * to one registry at a time. The registry borrows the model (it must outlive it).
+ * to any number of registries. The registry borrows the model (it must outlive it).
  * Errors: CORM_EMODEL (message from corm_registry_errmsg names the model and
  * field), CORM_EINVAL (NULL argument; a version that is not CORM_MODEL_VERSION:
  * "blog.Post: corm_model.version is 0, this corm expects 1 (CORM_MODEL_VERSION):
- * declare models with CORM_MODEL"; already in another registry: "blog.Post:
- * model is already registered in another registry ..."; the registry is
+ * declare models with CORM_MODEL"; the registry is
  * already ready: "blog.Post: the registry is ready: add every model before
  * corm_registry_ready()"), CORM_ENOMEM. Every failure's message is also the
  * thread's corm_error_last().
  */
-CORM_EXTERN(int) corm_registry_add(corm_registry *reg, corm_model *model);
+CORM_EXTERN(int) corm_registry_add(corm_registry *reg, const corm_model *model);
 
 /**
  * Phase two (Django's apps.populate / ready): resolves every foreign key's
@@ -354,17 +364,19 @@ CORM_EXTERN(bool) corm_registry_is_ready(const corm_registry *reg);
  * (NULL argument; the registry is not ready); the message is also the thread's
  * corm_error_last().
  */
-CORM_EXTERN(int) corm_registry_get(const corm_registry *reg, const char *label, corm_model **out);
+CORM_EXTERN(int)
+corm_registry_get(const corm_registry *reg, const char *label, const corm_model **out);
 
 /** Number of registered models, and the i-th (borrowed): in registration order until
  * corm_registry_ready, then in dependency order (targets of foreign keys first). */
 CORM_EXTERN(size_t) corm_registry_count(const corm_registry *reg);
-CORM_EXTERN(corm_model *) corm_registry_at(const corm_registry *reg, size_t i);
+CORM_EXTERN(const corm_model *) corm_registry_at(const corm_registry *reg, size_t i);
 
 /** The message for the registry's last error ("" when none). Borrowed. */
 CORM_EXTERN(const char *) corm_registry_errmsg(const corm_registry *reg);
 
-/** Unregisters every model and frees the registry. NULL is a no-op. */
+/** Unregisters every model and frees the registry and its compiled metadata: instances and
+ * QuerySets made through it must be freed first. NULL is a no-op. */
 CORM_EXTERN(void) corm_registry_free(corm_registry *reg);
 
 /* ---- model introspection ---------------------------------------------- */

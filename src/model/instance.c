@@ -14,7 +14,7 @@
 static const corm_meta *meta_of(const void *inst)
 {
 	const corm_obj *o = inst;
-	return o && o->model ? o->model->meta : NULL;
+	return o ? o->meta : NULL;
 }
 
 /*
@@ -63,20 +63,21 @@ int corm_new(const corm_model *model, void *out)
 	*(void **)out = NULL;
 	if (!model)
 		return corm__last_error(CORM_EINVAL, "corm_new: the model is NULL");
-	if (corm__meta_pending(model))
+	const corm_meta *meta = corm__meta(model);
+	if (!meta && corm__meta_pending(model))
 		return corm__last_error(CORM_EINVAL, "corm_new: %s.%s: " CORM__NOT_READY,
 		                        model->app_label, model->name);
-	if (!model->meta)
+	if (!meta)
 		return corm__last_error(
 		        CORM_EINVAL,
 		        "corm_new: model %s.%s is not registered (corm_registry_add "
 		        "it first)",
 		        model->app_label ? model->app_label : "?", model->name ? model->name : "?");
-	int rc = new_instance(model->meta, 0, (void **)out);
+	int rc = new_instance(meta, 0, (void **)out);
 	if (rc == CORM_ENOMEM)
-		corm__last_error(rc, "corm_new: out of memory creating a %s", model->meta->label);
+		corm__last_error(rc, "corm_new: out of memory creating a %s", meta->label);
 	else if (rc)
-		corm__last_error(rc, "corm_new: a default of %s failed (%s)", model->meta->label,
+		corm__last_error(rc, "corm_new: a default of %s failed (%s)", meta->label,
 		                 corm_err_name(rc));
 	return rc;
 }
@@ -625,12 +626,12 @@ int corm_create(corm_db *db, const corm_model *model, void *out, const corm_kw *
 	if (!db)
 		return CORM_EINVAL;
 	corm__db_ok(db);
-	if (corm__meta_pending(model))
+	const corm_meta *meta = corm__meta(model);
+	if (!meta && corm__meta_pending(model))
 		return corm__db_error(db, CORM_EINVAL, "corm_create: %s.%s: " CORM__NOT_READY,
 		                      model->app_label, model->name);
-	if (!model || !model->meta)
+	if (!meta)
 		return corm__db_error(db, CORM_EINVAL, "corm_create: model is not registered");
-	const corm_meta *meta = model->meta;
 	/* unknown names fail before anything is made; the fields given get no default */
 	uint64_t given = 0;
 	size_t hint = 0;

@@ -57,7 +57,7 @@ typedef struct corm_fmeta {
 struct corm_registry;
 
 struct corm_meta {
-	corm_model *model;
+	const corm_model *model;
 	struct corm_registry *reg;
 	char *label; /* "blog.Post" */
 	char *table; /* "blog_post" */
@@ -83,25 +83,32 @@ struct corm_meta {
 		uint8_t store; /* corm_store */
 	} * decode_ops;
 	/* set by corm_registry_ready once every relation of the registry is resolved and the
-	 * system checks passed; until then corm__meta() gives NULL */
+	 * system checks passed */
 	bool ready;
 };
 
-/* The meta of a model registered in a ready registry, or NULL. */
-static inline const struct corm_meta *corm__meta(const corm_model *m)
+/*
+ * The meta of a model in a ready registry, or NULL: of the live registries that
+ * hold the model, the one made ready last (a per-thread cache makes the usual
+ * case a few comparisons).
+ */
+const struct corm_meta *corm__meta(const corm_model *m);
+
+/* The meta of the registry's i-th model (corm_registry_at's order), or NULL. */
+const struct corm_meta *corm__registry_meta_at(const struct corm_registry *reg, size_t i);
+
+/* The meta an instance was made with, or NULL. */
+static inline const struct corm_meta *corm__obj_meta(const void *inst)
 {
-	return m && m->meta && m->meta->ready ? m->meta : NULL;
+	return inst ? ((const corm_obj *)inst)->meta : NULL;
 }
 
 /* The end of the message of a call given a model whose registry is not ready yet. */
 #define CORM__NOT_READY                                                                            \
 	"the registry is not ready: call corm_registry_ready() after adding the models"
 
-/* Whether the model was added to a registry that is not ready yet (corm__meta gives NULL). */
-static inline bool corm__meta_pending(const corm_model *m)
-{
-	return m && m->meta && !m->meta->ready;
-}
+/* Whether the model is in no ready registry but was added to one that is not ready yet. */
+bool corm__meta_pending(const corm_model *m);
 
 /* Field by attribute name, attname or column-less alias "pk"; NULL if none. */
 const corm_fmeta *corm__meta_field(const struct corm_meta *meta, const char *name);

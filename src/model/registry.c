@@ -1,11 +1,13 @@
 /*
  * The model registry (Django's apps), in two phases as Django's apps.populate:
  * corm_registry_add checks a declaration and compiles its metadata into a
- * corm_meta attached to the corm_model (not usable yet); corm_registry_ready
+ * corm_meta the registry owns (not usable yet; the declaration is never
+ * written to, so it can be in several registries); corm_registry_ready
  * resolves the foreign keys' targets (pointers or labels), orders the models by
  * dependency and runs the system checks, then marks every meta ready.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +18,107 @@
 #include "util/alloc.h"
 
 struct corm_registry {
-	corm_model **models;
+	corm_meta **metas; /* one per model, owned; metas[i]->model is the declaration */
 	size_t len, cap;
 	corm_buf err;
 	bool ready;
+	uint64_t ready_seq; /* when it was made ready: the latest one serves a model */
+	struct corm_registry *next_live;
 };
+
+/*
+ * The live registries, for the calls that take a model and no registry
+ * (corm__meta). `generation` changes whenever a registry becomes ready or is
+ * freed, which invalidates every thread's cache.
+ */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static corm_registry *live;
+static uint64_t last_ready_seq;
+static atomic_uint_least64_t generation = 1;
+
+static void live_link(corm_registry *reg)
+{
+	pthread_mutex_lock(&live_lock);
+	reg->next_live = live;
+	live = reg;
+	pthread_mutex_unlock(&live_lock);
+}
+
+static void live_unlink(corm_registry *reg)
+{
+	pthread_mutex_lock(&live_lock);
+	for (corm_registry **p = &live; *p; p = &(*p)->next_live)
+		if (*p == reg) {
+			*p = reg->next_live;
+			break;
+		}
+	atomic_fetch_add(&generation, 1);
+	pthread_mutex_unlock(&live_lock);
+}
+
+static corm_meta *meta_in(const corm_registry *reg, const corm_model *m)
+{
+	for (size_t i = 0; i < reg->len; i++)
+		if (reg->metas[i]->model == m)
+			return reg->metas[i];
+	return NULL;
+}
+
+#define META_CACHE 4
+static _Thread_local struct {
+	const corm_model *model;
+	const corm_meta *meta;
+	uint64_t generation;
+} meta_cache[META_CACHE];
+static _Thread_local unsigned meta_cache_next;
+
+const corm_meta *corm__meta(const corm_model *m)
+{
+	if (!m)
+		return NULL;
+	uint64_t gen = atomic_load_explicit(&generation, memory_order_acquire);
+	for (unsigned i = 0; i < META_CACHE; i++)
+		if (meta_cache[i].model == m && meta_cache[i].generation == gen)
+			return meta_cache[i].meta;
+	const corm_meta *found = NULL;
+	uint64_t best = 0;
+	pthread_mutex_lock(&live_lock);
+	gen = atomic_load_explicit(&generation, memory_order_acquire);
+	for (const corm_registry *r = live; r; r = r->next_live) {
+		if (!r->ready || r->ready_seq < best)
+			continue;
+		const corm_meta *meta = meta_in(r, m);
+		if (meta) {
+			found = meta;
+			best = r->ready_seq;
+		}
+	}
+	pthread_mutex_unlock(&live_lock);
+	if (found) {
+		unsigned slot = meta_cache_next++ % META_CACHE;
+		meta_cache[slot].model = m;
+		meta_cache[slot].meta = found;
+		meta_cache[slot].generation = gen;
+	}
+	return found;
+}
+
+bool corm__meta_pending(const corm_model *m)
+{
+	if (!m || corm__meta(m))
+		return false;
+	bool pending = false;
+	pthread_mutex_lock(&live_lock);
+	for (const corm_registry *r = live; r && !pending; r = r->next_live)
+		pending = !r->ready && meta_in(r, m);
+	pthread_mutex_unlock(&live_lock);
+	return pending;
+}
+
+const corm_meta *corm__registry_meta_at(const corm_registry *reg, size_t i)
+{
+	return reg && i < reg->len ? reg->metas[i] : NULL;
+}
 
 /* The AutoField Django adds when no field is primary_key=True. */
 static const corm_field implicit_id = {
@@ -36,7 +134,10 @@ int corm_registry_new(corm_registry **out)
 	if (!out)
 		return corm__last_error(CORM_EINVAL, "corm_registry_new: the out pointer is NULL");
 	*out = corm__calloc(1, sizeof(corm_registry));
-	return *out ? CORM_OK : corm__last_error(CORM_ENOMEM, "corm_registry_new: out of memory");
+	if (!*out)
+		return corm__last_error(CORM_ENOMEM, "corm_registry_new: out of memory");
+	live_link(*out);
+	return CORM_OK;
 }
 
 static char *lower_dup(const char *s)
@@ -219,7 +320,7 @@ static int parse_literal(corm_registry *reg, const corm_model *m, corm_fmeta *fm
 	return rc;
 }
 
-static int check_field(corm_registry *reg, corm_model *m, corm_fmeta *fm)
+static int check_field(corm_registry *reg, const corm_model *m, corm_fmeta *fm)
 {
 	const corm_field *f = fm->decl;
 	switch (f->kind) {
@@ -285,7 +386,7 @@ static int check_field(corm_registry *reg, corm_model *m, corm_fmeta *fm)
 static int compile_field(corm_registry *reg, corm_meta *meta, corm_fmeta *fm, const corm_field *f,
                          int index)
 {
-	corm_model *m = meta->model;
+	const corm_model *m = meta->model;
 	fm->decl = f;
 	fm->owner = meta;
 	fm->name = f->name;
@@ -355,7 +456,7 @@ static int compile_field(corm_registry *reg, corm_meta *meta, corm_fmeta *fm, co
 /* Checks that Meta.ordering and Meta.indexes name fields. */
 static int check_meta_names(corm_registry *reg, corm_meta *meta)
 {
-	corm_model *m = meta->model;
+	const corm_model *m = meta->model;
 	for (int i = 0; i < CORM_MAX_ORDERING && m->ordering[i]; i++) {
 		const char *name = m->ordering[i];
 		if (*name == '-')
@@ -386,7 +487,7 @@ static int check_meta_names(corm_registry *reg, corm_meta *meta)
 
 static atomic_uint_least64_t last_meta_serial;
 
-static int compile_meta(corm_registry *reg, corm_model *m, corm_meta **out)
+static int compile_meta(corm_registry *reg, const corm_model *m, corm_meta **out)
 {
 	corm_meta *meta = corm__calloc(1, sizeof(corm_meta));
 	if (!meta)
@@ -484,34 +585,30 @@ out:
 	return CORM_OK;
 }
 
-static int append(corm_registry *reg, corm_model *m)
+static int append(corm_registry *reg, corm_meta *meta)
 {
 	if (reg->len == reg->cap) {
 		size_t cap = reg->cap ? reg->cap * 2 : 8;
-		corm_model **p = corm__realloc(reg->models, cap * sizeof(*p));
+		corm_meta **p = corm__realloc(reg->metas, cap * sizeof(*p));
 		if (!p)
 			return CORM_ENOMEM;
-		reg->models = p;
+		reg->metas = p;
 		reg->cap = cap;
 	}
-	reg->models[reg->len++] = m;
+	reg->metas[reg->len++] = meta;
 	return CORM_OK;
 }
 
 /* Phase one: checks and compiles the declaration; relations stay unresolved. */
-static int add(corm_registry *reg, corm_model *m)
+static int add(corm_registry *reg, const corm_model *m)
 {
 	if (m->version != CORM_MODEL_VERSION)
 		return fail_einval(reg, m,
 		                   "corm_model.version is %u, this corm expects %u "
 		                   "(CORM_MODEL_VERSION): declare models with CORM_MODEL",
 		                   m->version, (unsigned)CORM_MODEL_VERSION);
-	if (m->meta && m->meta->reg == reg)
+	if (meta_in(reg, m))
 		return CORM_OK;
-	if (m->meta)
-		return fail_einval(reg, m,
-		                   "model is already registered in another registry (a corm_model "
-		                   "belongs to one registry at a time)");
 	if (!m->app_label || !*m->app_label || !m->name || !m->fields)
 		return fail(reg, m, NULL, "incomplete model declaration (use CORM_MODEL)");
 	if (reg->ready)
@@ -522,16 +619,13 @@ static int add(corm_registry *reg, corm_model *m)
 	int rc = compile_meta(reg, m, &meta);
 	if (rc)
 		return rc;
-	rc = append(reg, m);
-	if (rc) {
+	rc = append(reg, meta);
+	if (rc)
 		meta_free(meta);
-		return rc;
-	}
-	m->meta = meta;
-	return CORM_OK;
+	return rc;
 }
 
-int corm_registry_add(corm_registry *reg, corm_model *model)
+int corm_registry_add(corm_registry *reg, const corm_model *model)
 {
 	if (!reg || !model)
 		return corm__last_error(CORM_EINVAL, "corm_registry_add: %s is NULL",
@@ -570,7 +664,7 @@ static corm_meta *find_label(const corm_registry *reg, const char *app, size_t a
                              const char *name)
 {
 	for (size_t i = 0; i < reg->len; i++) {
-		corm_meta *meta = reg->models[i]->meta;
+		corm_meta *meta = reg->metas[i];
 		const corm_model *m = meta->model;
 		if (strlen(m->app_label) == app_len && strncmp(m->app_label, app, app_len) == 0 &&
 		    strcasecmp(m->name, name) == 0)
@@ -586,8 +680,7 @@ static int resolve_fk(corm_registry *reg, corm_meta *meta, corm_fmeta *fm)
 	corm_meta *target = NULL;
 	char shown[256];
 	if (f->related) {
-		if (f->related->meta && f->related->meta->reg == reg)
-			target = f->related->meta;
+		target = meta_in(reg, f->related);
 		snprintf(shown, sizeof shown, "%s.%s",
 		         f->related->app_label ? f->related->app_label : "?",
 		         f->related->name ? f->related->name : "?");
@@ -632,7 +725,7 @@ static int check_fk(corm_registry *reg, const corm_meta *meta, const corm_fmeta 
 static size_t index_of(const corm_registry *reg, const corm_meta *t)
 {
 	size_t i = 0;
-	while (i < reg->len && reg->models[i]->meta != t)
+	while (i < reg->len && reg->metas[i] != t)
 		i++;
 	return i;
 }
@@ -641,7 +734,7 @@ static size_t index_of(const corm_registry *reg, const corm_meta *t)
 static bool reaches(const corm_registry *reg, const bool *placed, bool *seen, size_t from,
                     size_t to)
 {
-	const corm_meta *meta = reg->models[from]->meta;
+	const corm_meta *meta = reg->metas[from];
 	for (size_t k = 0; k < meta->nfields; k++) {
 		const corm_meta *t = meta->fields[k].related;
 		if (!t || t == meta)
@@ -668,7 +761,7 @@ static bool reaches(const corm_registry *reg, const bool *placed, bool *seen, si
 static int order_models(corm_registry *reg)
 {
 	size_t n = reg->len;
-	corm_model **out = corm__calloc(n ? n : 1, sizeof *out);
+	corm_meta **out = corm__calloc(n ? n : 1, sizeof *out);
 	bool *placed = corm__calloc(n ? n : 1, sizeof *placed);
 	bool *seen = corm__calloc(n ? n : 1, sizeof *seen);
 	if (!out || !placed || !seen) {
@@ -683,7 +776,7 @@ static int order_models(corm_registry *reg)
 		for (size_t i = 0; i < n; i++) {
 			if (placed[i])
 				continue;
-			const corm_meta *meta = reg->models[i]->meta;
+			const corm_meta *meta = reg->metas[i];
 			bool waits = false;
 			for (size_t k = 0; k < meta->nfields && !waits; k++) {
 				const corm_meta *t = meta->fields[k].related;
@@ -692,7 +785,7 @@ static int order_models(corm_registry *reg)
 			}
 			if (!waits) {
 				placed[i] = true;
-				out[len++] = reg->models[i];
+				out[len++] = reg->metas[i];
 				progress = true;
 			}
 		}
@@ -711,9 +804,9 @@ static int order_models(corm_registry *reg)
 			for (pick = 0; placed[pick]; pick++)
 				;
 		placed[pick] = true;
-		out[len++] = reg->models[pick];
+		out[len++] = reg->metas[pick];
 	}
-	memcpy(reg->models, out, n * sizeof *out);
+	memcpy(reg->metas, out, n * sizeof *out);
 	corm__free(out);
 	corm__free(placed);
 	corm__free(seen);
@@ -729,7 +822,7 @@ int corm_registry_ready(corm_registry *reg)
 	corm_buf_clear(&reg->err);
 	int rc = CORM_OK;
 	for (size_t i = 0; i < reg->len && !rc; i++) {
-		corm_meta *meta = reg->models[i]->meta;
+		corm_meta *meta = reg->metas[i];
 		for (size_t k = 0; k < meta->nfields && !rc; k++)
 			if (meta->fields[k].kind == CORM_FIELD_FK) {
 				rc = resolve_fk(reg, meta, &meta->fields[k]);
@@ -744,15 +837,19 @@ int corm_registry_ready(corm_registry *reg)
 	}
 	if (rc) { /* nothing changes: the registry can be completed and made ready again */
 		for (size_t i = 0; i < reg->len; i++) {
-			corm_meta *meta = reg->models[i]->meta;
+			corm_meta *meta = reg->metas[i];
 			for (size_t k = 0; k < meta->nfields; k++)
 				meta->fields[k].related = NULL;
 		}
 		return rc;
 	}
 	for (size_t i = 0; i < reg->len; i++)
-		reg->models[i]->meta->ready = true;
+		reg->metas[i]->ready = true;
+	pthread_mutex_lock(&live_lock);
 	reg->ready = true;
+	reg->ready_seq = ++last_ready_seq;
+	atomic_fetch_add(&generation, 1);
+	pthread_mutex_unlock(&live_lock);
 	return CORM_OK;
 }
 
@@ -761,7 +858,7 @@ bool corm_registry_is_ready(const corm_registry *reg)
 	return reg && reg->ready;
 }
 
-int corm_registry_get(const corm_registry *reg, const char *label, corm_model **out)
+int corm_registry_get(const corm_registry *reg, const char *label, const corm_model **out)
 {
 	if (!reg || !label || !out)
 		return corm__last_error(CORM_EINVAL, "corm_registry_get: %s is NULL",
@@ -776,14 +873,14 @@ int corm_registry_get(const corm_registry *reg, const char *label, corm_model **
 		return publish(reg, CORM_EINVAL);
 	}
 	for (size_t i = 0; i < reg->len; i++)
-		if (strcasecmp(reg->models[i]->meta->label, label) == 0) {
-			*out = reg->models[i];
+		if (strcasecmp(reg->metas[i]->label, label) == 0) {
+			*out = reg->metas[i]->model;
 			return CORM_OK;
 		}
 	corm_buf_clear(&r->err);
 	corm_buf_printf(&r->err, "No installed model '%s'. Choices are: ", label);
 	for (size_t i = 0; i < reg->len; i++)
-		corm_buf_printf(&r->err, "%s%s", i ? ", " : "", reg->models[i]->meta->label);
+		corm_buf_printf(&r->err, "%s%s", i ? ", " : "", reg->metas[i]->label);
 	return publish(reg, CORM_ENOTFOUND);
 }
 
@@ -792,9 +889,9 @@ size_t corm_registry_count(const corm_registry *reg)
 	return reg ? reg->len : 0;
 }
 
-corm_model *corm_registry_at(const corm_registry *reg, size_t i)
+const corm_model *corm_registry_at(const corm_registry *reg, size_t i)
 {
-	return reg && i < reg->len ? reg->models[i] : NULL;
+	return reg && i < reg->len ? reg->metas[i]->model : NULL;
 }
 
 const char *corm_registry_errmsg(const corm_registry *reg)
@@ -809,11 +906,10 @@ void corm_registry_free(corm_registry *reg)
 {
 	if (!reg)
 		return;
-	for (size_t i = 0; i < reg->len; i++) {
-		meta_free(reg->models[i]->meta);
-		reg->models[i]->meta = NULL;
-	}
-	corm__free(reg->models);
+	live_unlink(reg);
+	for (size_t i = 0; i < reg->len; i++)
+		meta_free(reg->metas[i]);
+	corm__free(reg->metas);
 	corm_buf_free(&reg->err);
 	corm__free(reg);
 }

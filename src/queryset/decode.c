@@ -6,8 +6,10 @@
 void *corm__alloc_instance(const corm_meta *meta)
 {
 	corm_obj *o = corm__calloc(1, meta->model->size);
-	if (o)
+	if (o) {
 		o->model = meta->model;
+		o->meta = meta;
+	}
 	return o;
 }
 
@@ -33,6 +35,7 @@ static void reset_keeping_texts(const corm_meta *meta, void *inst, corm_text_slo
 	}
 	memset(inst, 0, meta->model->size);
 	((corm_obj *)inst)->model = meta->model;
+	((corm_obj *)inst)->meta = meta;
 	for (size_t k = 0; k < ntext; k++)
 		*(char **)((char *)inst + ops[texts[k]].offset) = slots[texts[k]].ptr;
 }

@@ -164,12 +164,13 @@ corm_qs *corm_objects(corm_db *db, const corm_model *model)
 	if (!db)
 		return NULL;
 	corm__db_ok(db);
-	if (corm__meta_pending(model)) {
+	const corm_meta *meta = corm__meta(model);
+	if (!meta && corm__meta_pending(model)) {
 		corm__db_error(db, CORM_EINVAL, "corm_objects: %s.%s: " CORM__NOT_READY,
 		               model->app_label, model->name);
 		return NULL;
 	}
-	if (!corm__meta(model)) {
+	if (!meta) {
 		corm__db_error(db, CORM_EINVAL,
 		               "corm_objects: model %s is not registered (corm_registry_add)",
 		               model && model->name ? model->name : "(NULL)");
@@ -181,7 +182,7 @@ corm_qs *corm_objects(corm_db *db, const corm_model *model)
 		return NULL;
 	}
 	qs->db = db;
-	corm__query_init(&qs->query, model->meta);
+	corm__query_init(&qs->query, meta);
 	return qs;
 }
 
@@ -716,8 +717,10 @@ static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, fetch_into into)
 		slots = qs->text_slots;
 	} else if (into == INTO_CACHE) {
 		inst = block_take(qs, meta->model->size);
-		if (inst)
+		if (inst) {
 			((corm_obj *)inst)->model = meta->model;
+			((corm_obj *)inst)->meta = meta;
+		}
 	} else {
 		inst = corm__alloc_instance(meta);
 	}

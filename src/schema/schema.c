@@ -380,7 +380,7 @@ int corm_schema_sql(corm_db *db, const corm_registry *reg, char **out)
 		return corm__db_error(db, CORM_EINVAL, "corm_schema_sql: " CORM__NOT_READY);
 	corm_buf b = CORM_BUF_INIT, deferred = CORM_BUF_INIT;
 	for (size_t i = 0; i < corm_registry_count(reg); i++)
-		model_sql(&b, &deferred, db->be, corm_registry_at(reg, i)->meta);
+		model_sql(&b, &deferred, db->be, corm__registry_meta_at(reg, i));
 	if (deferred.oom)
 		b.oom = true;
 	else if (deferred.len)
@@ -454,7 +454,7 @@ int corm_drop_tables(corm_db *db, const corm_registry *reg)
 	corm_buf b = CORM_BUF_INIT;
 	for (size_t i = corm_registry_count(reg); i-- > 0;) {
 		corm_buf_puts(&b, "DROP TABLE IF EXISTS ");
-		db->be->quote_name(&b, corm_registry_at(reg, i)->meta->table);
+		db->be->quote_name(&b, corm__registry_meta_at(reg, i)->table);
 		corm_buf_puts(&b, ";\n");
 	}
 	char *script = corm_buf_detach(&b);
