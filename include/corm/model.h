@@ -9,6 +9,7 @@
  *         corm_obj obj;              // pk `id`, state, null flags
  *         char *title;
  *         corm_fk author;            // author.id is the author_id column
+ *         corm_fk reply_to;
  *         int32_t view_count;
  *         bool is_active;
  *         corm_datetime created_at;
@@ -17,11 +18,12 @@
  *     static const corm_field post_fields[] = {
  *         CORM_CHAR(Post, title, .max_length = 200),
  *         CORM_FK(Post, author, &User_model, CORM_CASCADE, .related_name = "posts"),
+ *         CORM_FK_LABEL(Post, reply_to, "self", CORM_SET_NULL, .null = true),
  *         CORM_POSITIVE_INT(Post, view_count, .default_value = "0"),
  *         CORM_BOOL(Post, is_active, .default_value = "true"),
  *         CORM_DATETIME(Post, created_at, .auto_now_add = true),
  *     };
- *     corm_model Post_model = CORM_MODEL(Post, "blog", post_fields,
+ *     const corm_model Post_model = CORM_MODEL(Post, "blog", post_fields,
  *         .ordering = {"-created_at"}, .indexes = {{"slug"}, {"-created_at"}});
  *
  * Models are registered in a corm_registry (Django's "apps") in two phases, as
@@ -322,23 +324,23 @@ CORM_EXTERN(int) corm_registry_new(corm_registry **out);
  * max_digits/decimal_places on DecimalFields, defaults and choices that parse
  * for their kind, ordering/index names that are fields. Foreign keys are not
  * followed here: their targets must be added too, then corm_registry_ready()
- * called. Adding a model already in this registry does nothing. A model belongs
- * to any number of registries. The registry borrows the model (it must outlive it).
+ * called. Adding a model already in this registry does nothing; one declaration
+ * may be in several registries at once (each compiles its own metadata). The
+ * registry borrows the declaration, which must outlive it, and never writes to it.
  * Errors: CORM_EMODEL (message from corm_registry_errmsg names the model and
  * field), CORM_EINVAL (NULL argument; a version that is not CORM_MODEL_VERSION:
  * "blog.Post: corm_model.version is 0, this corm expects 1 (CORM_MODEL_VERSION):
- * declare models with CORM_MODEL"; the registry is
- * already ready: "blog.Post: the registry is ready: add every model before
- * corm_registry_ready()"), CORM_ENOMEM. Every failure's message is also the
- * thread's corm_error_last().
+ * declare models with CORM_MODEL"; the registry is already ready: "blog.Post:
+ * the registry is ready: add every model before corm_registry_ready()"),
+ * CORM_ENOMEM. Every failure's message is also the thread's corm_error_last().
  */
 CORM_EXTERN(int) corm_registry_add(corm_registry *reg, const corm_model *model);
 
 /**
  * Phase two (Django's apps.populate / ready): resolves every foreign key's
  * target (CORM_FK's pointer or CORM_FK_LABEL's "app.Model", "Model", "self"),
- * orders the models so that a model comes after the models it points to (a
- * cycle keeps the order of registration), and runs the system checks, with
+ * orders the models so that a model comes after the models it points to (in a
+ * cycle, the model registered first goes first), and runs the system checks, with
  * Django's ids and messages:
  *   "blog.Post.author: (fields.E300) Field defines a relation with model
  *    'auth.Usr', which is either not installed, or is abstract."
@@ -348,7 +350,9 @@ CORM_EXTERN(int) corm_registry_add(corm_registry *reg, const corm_model *model);
  * corm_registry_get, ... refuse the registry's models with CORM_EINVAL
  * "...: the registry is not ready: call corm_registry_ready() after adding the
  * models". A failed ready changes nothing: add the missing model and call it
- * again. Calling it on a ready registry does nothing.
+ * again. Calling it on a ready registry does nothing. Once ready, this registry
+ * serves the calls that take a model without a registry (see the top of this
+ * header) for its models, until another registry holding them is made ready.
  * Errors: CORM_EMODEL (a check failed: message from corm_registry_errmsg and
  * corm_error_last()), CORM_EINVAL (NULL registry), CORM_ENOMEM.
  */
