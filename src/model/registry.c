@@ -64,13 +64,14 @@ static corm_meta *meta_in(const corm_registry *reg, const corm_model *m)
 	return NULL;
 }
 
+/* initial-exec: read %fs-relative, without a __tls_get_addr call (corm_objects runs this) */
 #define META_CACHE 4
-static _Thread_local struct {
+static _Thread_local __attribute__((tls_model("initial-exec"))) struct {
 	const corm_model *model;
 	const corm_meta *meta;
 	uint64_t generation;
 } meta_cache[META_CACHE];
-static _Thread_local unsigned meta_cache_next;
+static _Thread_local __attribute__((tls_model("initial-exec"))) unsigned meta_cache_next;
 
 const corm_meta *corm__meta(const corm_model *m)
 {
