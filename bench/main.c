@@ -994,8 +994,9 @@ int main(int argc, char **argv)
 	        drv != &raw_sqlite_driver && !opt.reps_given && opt.reps > 3 ? 3 : opt.reps;
 	atexit(cleanup);
 
-	if (corm_registry_new(&reg) || corm_registry_add(reg, &Post_model) ||
-	    corm_registry_add(reg, &StreamPost_model))
+	if (corm_registry_new(&reg) || corm_registry_add(reg, &Author_model) ||
+	    corm_registry_add(reg, &Category_model) || corm_registry_add(reg, &Post_model) ||
+	    corm_registry_add(reg, &StreamPost_model) || corm_registry_ready(reg))
 		die("registry: %s", reg ? corm_registry_errmsg(reg) : "out of memory");
 	self_check();
 	if (corm_open(&cdb, opt.url ? opt.url : db_url))

@@ -20,6 +20,7 @@ int main(void)
 	corm_db *db;
 	corm_registry_new(&apps);
 	corm_registry_add(apps, &Book_model);
+	corm_registry_ready(apps); /* resolves the foreign keys, runs the system checks */
 	if (corm_open(&db, "sqlite://:memory:") || corm_create_tables(db, apps)) {
 		fprintf(stderr, "%s\n", corm_errmsg(db));
 		return 1;

@@ -48,7 +48,8 @@ static bool is(const char *backend)
 static int setup(void **state)
 {
 	test_env *env = calloc(1, sizeof *env);
-	if (corm_registry_new(&env->reg) || corm_registry_add(env->reg, &Host_model))
+	if (corm_registry_new(&env->reg) || corm_registry_add(env->reg, &Tiny_model) ||
+	    corm_registry_add(env->reg, &Host_model) || corm_registry_ready(env->reg))
 		return -1;
 	if (corm_open(&env->db, test_url()))
 		return -1;

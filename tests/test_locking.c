@@ -34,9 +34,13 @@ typedef struct lock_env {
 static int setup(void **state)
 {
 	lock_env *env = calloc(1, sizeof *env);
-	if (corm_registry_new(&env->reg) || corm_registry_add(env->reg, &Account_model))
+	if (corm_registry_new(&env->reg) || corm_registry_add(env->reg, &Account_model) ||
+	    corm_registry_ready(env->reg))
 		return -1;
-	corm_pool_options opt = {.min_size = 2, .max_size = 4, .acquire_timeout_ms = 10000};
+	corm_pool_options opt = {.version = CORM_POOL_OPTIONS_VERSION,
+	                         .min_size = 2,
+	                         .max_size = 4,
+	                         .acquire_timeout_ms = 10000};
 	if (corm_pool_new(&env->pool, test_url(), &opt)) {
 		fprintf(stderr, "pool: %s\n", corm_pool_errmsg(env->pool));
 		return -1;

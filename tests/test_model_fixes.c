@@ -245,7 +245,8 @@ static corm_model Event_model = CORM_MODEL(Event, "blog", event_fields);
 static int event_setup(void **state)
 {
 	test_env *env = calloc(1, sizeof *env);
-	if (corm_registry_new(&env->reg) || corm_registry_add(env->reg, &Event_model))
+	if (corm_registry_new(&env->reg) || corm_registry_add(env->reg, &Event_model) ||
+	    corm_registry_ready(env->reg))
 		return -1;
 	if (corm_open(&env->db, test_url()))
 		return -1;

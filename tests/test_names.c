@@ -88,8 +88,9 @@ typedef struct names_env {
 static int setup(void **state)
 {
 	static names_env env;
-	if (corm_registry_new(&env.reg) || corm_registry_add(env.reg, &Archive_model) ||
-	    corm_registry_add(env.reg, &Buch_model) || corm_registry_add(env.reg, &Semi_model))
+	if (corm_registry_new(&env.reg) || corm_registry_add(env.reg, &User_model) ||
+	    corm_registry_add(env.reg, &Archive_model) || corm_registry_add(env.reg, &Buch_model) ||
+	    corm_registry_add(env.reg, &Semi_model) || corm_registry_ready(env.reg))
 		return -1;
 	if (corm_open(&env.db, test_url()))
 		return -1;

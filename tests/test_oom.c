@@ -54,7 +54,13 @@ static int workflow(void)
 	char *sql = NULL;
 	int rc = corm_registry_new(&reg);
 	if (!rc)
+		rc = corm_registry_add(reg, &User_model);
+	if (!rc)
+		rc = corm_registry_add(reg, &Category_model);
+	if (!rc)
 		rc = corm_registry_add(reg, &Post_model);
+	if (!rc)
+		rc = corm_registry_ready(reg);
 	if (!rc)
 		rc = corm_open(&db, "sqlite://:memory:");
 	if (!rc)

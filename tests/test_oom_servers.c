@@ -80,7 +80,7 @@ static int setup(void **state)
 	pick_url();
 	corm_db *db = NULL;
 	if (corm_registry_new(&reg) || corm_registry_add(reg, &Kitchen_model) ||
-	    corm_open(&db, url))
+	    corm_registry_ready(reg) || corm_open(&db, url))
 		return -1;
 	corm_drop_tables(db, reg);
 	int rc = corm_create_tables(db, reg);

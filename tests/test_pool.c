@@ -8,7 +8,10 @@
 static void test_acquire_release_and_timeout(void **state)
 {
 	corm_pool *pool;
-	corm_pool_options opt = {.min_size = 1, .max_size = 2, .acquire_timeout_ms = 200};
+	corm_pool_options opt = {.version = CORM_POOL_OPTIONS_VERSION,
+	                         .min_size = 1,
+	                         .max_size = 2,
+	                         .acquire_timeout_ms = 200};
 	assert_int_equal(corm_pool_new(&pool, test_url(), &opt), CORM_OK);
 	assert_int_equal(corm_pool_size(pool), 1);
 	assert_int_equal(corm_pool_idle(pool), 1);
@@ -42,7 +45,8 @@ static void test_acquire_release_and_timeout(void **state)
 static void test_bad_pools(void **state)
 {
 	corm_pool *pool = NULL;
-	corm_pool_options bad = {.min_size = 3, .max_size = 2};
+	corm_pool_options bad = {
+	        .version = CORM_POOL_OPTIONS_VERSION, .min_size = 3, .max_size = 2};
 	assert_int_equal(corm_pool_new(&pool, test_url(), &bad), CORM_EINVAL);
 	assert_null(pool);
 	assert_int_equal(corm_pool_new(&pool, "nonsense", NULL),

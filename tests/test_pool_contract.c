@@ -37,7 +37,8 @@ static void test_options_checked(void **state)
 	assert_last(CORM_EINVAL, "corm_pool_new: max_size must be at least 1 (start from "
 	                         "CORM_POOL_OPTIONS_INIT)");
 	assert_string_equal(corm_pool_errmsg(NULL), corm_error_last()->message);
-	opt = (corm_pool_options){.min_size = 3, .max_size = 2};
+	opt = (corm_pool_options){
+	        .version = CORM_POOL_OPTIONS_VERSION, .min_size = 3, .max_size = 2};
 	assert_int_equal(corm_pool_new(&pool, test_url(), &opt), CORM_EINVAL);
 	assert_last(CORM_EINVAL, "corm_pool_new: min_size (3) is larger than max_size (2)");
 	assert_int_equal(corm_pool_new(&pool, NULL, NULL), CORM_EINVAL);
@@ -81,8 +82,10 @@ static void test_negative_timeout_waits_without_spinning(void **state)
 	const int timeouts[] = {-1, -500, -999, -1000, -1500};
 	for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++) {
 		corm_pool *pool;
-		corm_pool_options opt = {
-		        .min_size = 1, .max_size = 1, .acquire_timeout_ms = timeouts[i]};
+		corm_pool_options opt = {.version = CORM_POOL_OPTIONS_VERSION,
+		                         .min_size = 1,
+		                         .max_size = 1,
+		                         .acquire_timeout_ms = timeouts[i]};
 		assert_int_equal(corm_pool_new(&pool, test_url(), &opt), CORM_OK);
 		late_release r = {pool, NULL, -1};
 		assert_int_equal(corm_pool_acquire(pool, &r.db), CORM_OK);
@@ -113,8 +116,10 @@ static void test_small_and_zero_timeouts(void **state)
 	const int timeouts[] = {1, 50, 999, 0};
 	for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++) {
 		corm_pool *pool;
-		corm_pool_options opt = {
-		        .min_size = 1, .max_size = 1, .acquire_timeout_ms = timeouts[i]};
+		corm_pool_options opt = {.version = CORM_POOL_OPTIONS_VERSION,
+		                         .min_size = 1,
+		                         .max_size = 1,
+		                         .acquire_timeout_ms = timeouts[i]};
 		assert_int_equal(corm_pool_new(&pool, test_url(), &opt), CORM_OK);
 		corm_db *a, *b = (corm_db *)&b;
 		assert_int_equal(corm_pool_acquire(pool, &a), CORM_OK);
@@ -138,7 +143,8 @@ static void test_double_release_refused(void **state)
 {
 	(void)state;
 	corm_pool *pool;
-	corm_pool_options opt = {.max_size = 2, .acquire_timeout_ms = 100};
+	corm_pool_options opt = {
+	        .version = CORM_POOL_OPTIONS_VERSION, .max_size = 2, .acquire_timeout_ms = 100};
 	assert_int_equal(corm_pool_new(&pool, test_url(), &opt), CORM_OK);
 	corm_db *a;
 	assert_int_equal(corm_pool_acquire(pool, &a), CORM_OK);
@@ -218,7 +224,10 @@ static void test_errors_are_per_thread(void **state)
 {
 	(void)state;
 	corm_pool *pool;
-	corm_pool_options opt = {.min_size = 1, .max_size = 1, .acquire_timeout_ms = 5};
+	corm_pool_options opt = {.version = CORM_POOL_OPTIONS_VERSION,
+	                         .min_size = 1,
+	                         .max_size = 1,
+	                         .acquire_timeout_ms = 5};
 	assert_int_equal(corm_pool_new(&pool, test_url(), &opt), CORM_OK);
 	corm_db *held;
 	assert_int_equal(corm_pool_acquire(pool, &held), CORM_OK);
@@ -272,7 +281,10 @@ static const corm_allocator oom = {oom_malloc, oom_realloc, oom_free, NULL};
 static int pool_workflow(void)
 {
 	corm_pool *pool;
-	corm_pool_options opt = {.min_size = 1, .max_size = 2, .acquire_timeout_ms = 10};
+	corm_pool_options opt = {.version = CORM_POOL_OPTIONS_VERSION,
+	                         .min_size = 1,
+	                         .max_size = 2,
+	                         .acquire_timeout_ms = 10};
 	int rc = corm_pool_new(&pool, "sqlite://:memory:", &opt);
 	if (rc) {
 		assert_null(pool);

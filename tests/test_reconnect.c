@@ -35,7 +35,10 @@ static void test_restart_between_transactions(void **state)
 {
 	test_env *env = *state;
 	corm_pool *pool;
-	corm_pool_options opt = {.min_size = 1, .max_size = 1, .acquire_timeout_ms = 5000};
+	corm_pool_options opt = {.version = CORM_POOL_OPTIONS_VERSION,
+	                         .min_size = 1,
+	                         .max_size = 1,
+	                         .acquire_timeout_ms = 5000};
 	assert_int_equal(corm_pool_new(&pool, test_url(), &opt), CORM_OK);
 	corm_db *db;
 	int64_t n;
@@ -59,7 +62,10 @@ static void test_restart_inside_transaction(void **state)
 {
 	test_env *env = *state;
 	corm_pool *pool;
-	corm_pool_options opt = {.min_size = 1, .max_size = 1, .acquire_timeout_ms = 5000};
+	corm_pool_options opt = {.version = CORM_POOL_OPTIONS_VERSION,
+	                         .min_size = 1,
+	                         .max_size = 1,
+	                         .acquire_timeout_ms = 5000};
 	assert_int_equal(corm_pool_new(&pool, test_url(), &opt), CORM_OK);
 	corm_db *db;
 	assert_int_equal(corm_pool_acquire(pool, &db), CORM_OK);

@@ -55,7 +55,8 @@ typedef struct rt_env {
 static int setup(void **state)
 {
 	rt_env *env = calloc(1, sizeof *env);
-	if (!env || corm_registry_new(&env->reg) || corm_registry_add(env->reg, &Sample_model))
+	if (!env || corm_registry_new(&env->reg) || corm_registry_add(env->reg, &Sample_model) ||
+	    corm_registry_ready(env->reg))
 		return -1;
 	if (corm_open(&env->db, test_url())) {
 		fprintf(stderr, "cannot open %s: %s\n", test_backend(), corm_errmsg(env->db));

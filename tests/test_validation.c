@@ -153,7 +153,7 @@ static int setup(void **state)
 		return -1;
 	if (corm_registry_add(reg, &Author_model) != CORM_OK ||
 	    corm_registry_add(reg, &Article_model) != CORM_OK ||
-	    corm_registry_add(reg, &Pick_model) != CORM_OK) {
+	    corm_registry_add(reg, &Pick_model) != CORM_OK || corm_registry_ready(reg) != CORM_OK) {
 		fprintf(stderr, "registry: %s\n", corm_registry_errmsg(reg));
 		corm_registry_free(reg);
 		return -1;

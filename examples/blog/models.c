@@ -83,12 +83,14 @@ corm_model Order_model = CORM_MODEL(Order, "blog", order_fields);
 
 int blog_register_models(corm_registry *reg)
 {
-	/* Registering Post first also registers User and Category (its FK targets). */
-	corm_model *models[] = {&Post_model, &Tag_model, &Order_model};
+	/* Any order: corm_registry_ready resolves the FKs (Post -> User, Category) and orders
+	 * the tables by dependency. */
+	corm_model *models[] = {&Post_model, &User_model, &Category_model, &Tag_model,
+	                        &Order_model};
 	for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
 		int rc = corm_registry_add(reg, models[i]);
 		if (rc != CORM_OK)
 			return rc;
 	}
-	return CORM_OK;
+	return corm_registry_ready(reg);
 }

@@ -9,6 +9,7 @@
  *         corm_obj obj;              // pk `id`, state, null flags
  *         char *title;
  *         corm_fk author;            // author.id is the author_id column
+ *         corm_fk reply_to;
  *         int32_t view_count;
  *         bool is_active;
  *         corm_datetime created_at;
@@ -17,15 +18,26 @@
  *     static const corm_field post_fields[] = {
  *         CORM_CHAR(Post, title, .max_length = 200),
  *         CORM_FK(Post, author, &User_model, CORM_CASCADE, .related_name = "posts"),
+ *         CORM_FK_LABEL(Post, reply_to, "self", CORM_SET_NULL, .null = true),
  *         CORM_POSITIVE_INT(Post, view_count, .default_value = "0"),
  *         CORM_BOOL(Post, is_active, .default_value = "true"),
  *         CORM_DATETIME(Post, created_at, .auto_now_add = true),
  *     };
- *     corm_model Post_model = CORM_MODEL(Post, "blog", post_fields,
+ *     const corm_model Post_model = CORM_MODEL(Post, "blog", post_fields,
  *         .ordering = {"-created_at"}, .indexes = {{"slug"}, {"-created_at"}});
  *
- * Models are registered in a corm_registry (Django's "apps") before use; the
- * registry checks the declaration and compiles the metadata queries need.
+ * Models are registered in a corm_registry (Django's "apps") in two phases, as
+ * Django's apps.populate: corm_registry_add records each model (in any order) and
+ * checks its own declaration; corm_registry_ready then resolves the foreign keys
+ * (pointers or "app.Model" / "self" labels, circular ones included) and runs the
+ * system checks. A registry (and every model in it) is usable only once ready.
+ *
+ * The registry owns the compiled metadata; the declaration is never written to
+ * (it may be `const`) and can be in several registries at once. Calls that take
+ * a model (corm_objects, corm_new, corm_create, corm_model_table, ...) use the
+ * registry made ready most recently among the live ones that hold it (freeing
+ * that registry makes the previous one current again for the model); instances
+ * remember the metadata they were made with (corm_obj.meta).
  */
 #ifndef CORM_MODEL_H
 #define CORM_MODEL_H
@@ -43,10 +55,14 @@ typedef struct corm_field corm_field;
 /**
  * The header every model struct starts with. `id` is the automatic primary
  * key (AutoField); models that declare their own primary_key field leave it 0.
- * The other members are corm's bookkeeping: read them through the API.
+ * `model` is the declaration; `meta` the compiled metadata of the registry the
+ * instance was made through (by corm_new, a query, ...): an instance must not
+ * outlive that registry. The other members are corm's bookkeeping: read them
+ * through the API.
  */
 typedef struct corm_obj {
 	const corm_model *model;
+	const corm_meta *meta;
 	int64_t id;
 	uint64_t nulls; /* bit i set: field i holds SQL NULL (value-type fields) */
 	uint32_t state; /* CORM_STATE_* */
@@ -146,8 +162,10 @@ struct corm_field {
 	const char *verbose_name;
 	const char *help_text;
 
-	/* ForeignKey */
-	corm_model *related;
+	/* ForeignKey: the target as a pointer (CORM_FK) or by name (CORM_FK_LABEL), resolved by
+	 * corm_registry_ready: "app_label.ModelName", "ModelName" (same app) or "self" */
+	const corm_model *related;
+	const char *related_label;
 	corm_on_delete on_delete;
 	const char *related_name;
 
@@ -167,8 +185,14 @@ typedef struct corm_index {
 	const char *name;
 } corm_index;
 
+/** The layout of corm_model this header declares (CORM_MODEL sets corm_model.version). */
+#define CORM_MODEL_VERSION 1
+
 /** A model: its struct, fields and Meta options. Build it with CORM_MODEL. */
 struct corm_model {
+	/* CORM_MODEL_VERSION, set by CORM_MODEL: corm_registry_add refuses another value, so a
+	 * declaration compiled against another layout of this struct is caught (libgit2 style) */
+	unsigned version;
 	const char *app_label;
 	const char *name; /* class name, from the struct name */
 	size_t size;      /* sizeof(struct) */
@@ -182,8 +206,8 @@ struct corm_model {
 	const char *unique_together[CORM_MAX_UNIQUE_TOGETHER][CORM_MAX_INDEX_FIELDS];
 	const char *verbose_name;
 	const char *verbose_name_plural;
-
-	corm_meta *meta; /* set by corm_registry_add; do not touch */
+	/* corm never writes into a declaration (it may be const): the registries keep their
+	 * compiled metadata, so one declaration can be in several registries at once */
 };
 
 /** Lifecycle flags in corm_obj.state. */
@@ -273,15 +297,23 @@ struct corm_model {
 	CORM__FIELD(T, m, CORM_FIELD_BINARY, CORM__CHECK(T, m, corm_bytes), __VA_ARGS__)
 #define CORM_JSON(T, m, ...)                                                                       \
 	CORM__FIELD(T, m, CORM_FIELD_JSON, CORM__CHECK(T, m, json_t *), __VA_ARGS__)
-/** ForeignKey: the member is a corm_fk; the column is "<name>_id". */
+/** ForeignKey: the member is a corm_fk; the column is "<name>_id"; target is a corm_model *. */
 #define CORM_FK(T, m, target, on_del, ...)                                                         \
 	CORM__FIELD(T, m, CORM_FIELD_FK, CORM__CHECK(T, m, corm_fk), .related = (target),          \
+	            .on_delete = (on_del), __VA_ARGS__)
+/**
+ * ForeignKey to a model named by label, resolved by corm_registry_ready (Django's lazy
+ * references): "auth.User", "User" (a model of the same app) or "self". The target may be
+ * added to the registry before or after this model, and may point back (circular FKs).
+ */
+#define CORM_FK_LABEL(T, m, label, on_del, ...)                                                    \
+	CORM__FIELD(T, m, CORM_FIELD_FK, CORM__CHECK(T, m, corm_fk), .related_label = (label),     \
 	            .on_delete = (on_del), __VA_ARGS__)
 
 /** Declares a model: CORM_MODEL(Struct, "app_label", field_table, .ordering = {...}, ...). */
 #define CORM_MODEL(T, app, table, ...)                                                             \
 	{                                                                                          \
-		.app_label = (app), .name = #T,                                                    \
+		.version = CORM_MODEL_VERSION, .app_label = (app), .name = #T,                     \
 		.size = sizeof(T) + 0 * sizeof(char[offsetof(T, obj) == 0 ? 1 : -1]),              \
 		.fields = (table), .nfields = sizeof(table) / sizeof((table)[0]), __VA_ARGS__      \
 	}
@@ -295,37 +327,73 @@ typedef struct corm_registry corm_registry;
 CORM_EXTERN(int) corm_registry_new(corm_registry **out);
 
 /**
- * Registers a model (and, first, every model its foreign keys point to),
- * checking the declaration: unique field names, max_length on CharFields,
+ * Records a model in the registry (phase one; models may be added in any order)
+ * and checks its own declaration: unique field names, max_length on CharFields,
  * max_digits/decimal_places on DecimalFields, defaults and choices that parse
- * for their kind, SET_NULL only on null=True, ordering/index names that are
- * fields. A model belongs to one registry at a time.
+ * for their kind, ordering/index names that are fields. Foreign keys are not
+ * followed here: their targets must be added too, then corm_registry_ready()
+ * called. Adding a model already in this registry does nothing; one declaration
+ * may be in several registries at once (each compiles its own metadata). The
+ * registry borrows the declaration, which must outlive it, and never writes to it.
  * Errors: CORM_EMODEL (message from corm_registry_errmsg names the model and
- * field), CORM_EINVAL (NULL argument, already in another registry: "blog.Post:
- * model is already registered in another registry ..."), CORM_ENOMEM. Every
- * failure's message is also the thread's corm_error_last().
+ * field), CORM_EINVAL (NULL argument; a version that is not CORM_MODEL_VERSION:
+ * "blog.Post: corm_model.version is 0, this corm expects 1 (CORM_MODEL_VERSION):
+ * declare models with CORM_MODEL"; the registry is already ready: "blog.Post:
+ * the registry is ready: add every model before corm_registry_ready()"),
+ * CORM_ENOMEM. Every failure's message is also the thread's corm_error_last().
  */
-CORM_EXTERN(int) corm_registry_add(corm_registry *reg, corm_model *model);
+CORM_EXTERN(int) corm_registry_add(corm_registry *reg, const corm_model *model);
+
+/**
+ * Phase two (Django's apps.populate / ready): resolves every foreign key's
+ * target (CORM_FK's pointer or CORM_FK_LABEL's "app.Model", "Model", "self"),
+ * orders the models so that a model comes after the models it points to (in a
+ * cycle, the model registered first goes first), and runs the system checks, with
+ * Django's ids and messages:
+ *   "blog.Post.author: (fields.E300) Field defines a relation with model
+ *    'auth.Usr', which is either not installed, or is abstract."
+ *   "(fields.E320) Field specifies on_delete=SET_NULL, but cannot be null."
+ *   "(fields.E321) Field specifies on_delete=SET_DEFAULT, but has no default value."
+ * Until it succeeds, corm_objects, corm_new, corm_create, corm_create_tables,
+ * corm_registry_get, ... refuse the registry's models with CORM_EINVAL
+ * "...: the registry is not ready: call corm_registry_ready() after adding the
+ * models". A failed ready changes nothing: add the missing model and call it
+ * again. Calling it on a ready registry does nothing. Once ready, this registry
+ * serves the calls that take a model without a registry (see the top of this
+ * header) for its models, until another registry holding them is made ready.
+ * Errors: CORM_EMODEL (a check failed: message from corm_registry_errmsg and
+ * corm_error_last()), CORM_EINVAL (NULL registry), CORM_ENOMEM.
+ */
+CORM_EXTERN(int) corm_registry_ready(corm_registry *reg);
+
+/** Whether corm_registry_ready succeeded on the registry (false for NULL). */
+CORM_EXTERN(bool) corm_registry_is_ready(const corm_registry *reg);
 
 /**
  * Finds a registered model by "app_label.ModelName" (case-insensitive, like
  * apps.get_model). *out is borrowed from the registry.
- * Errors: CORM_ENOTFOUND (message lists the registered models), CORM_EINVAL;
- * the message is also the thread's corm_error_last().
+ * Errors: CORM_ENOTFOUND (message lists the registered models), CORM_EINVAL
+ * (NULL argument; the registry is not ready); the message is also the thread's
+ * corm_error_last().
  */
-CORM_EXTERN(int) corm_registry_get(const corm_registry *reg, const char *label, corm_model **out);
+CORM_EXTERN(int)
+corm_registry_get(const corm_registry *reg, const char *label, const corm_model **out);
 
-/** Number of registered models, and the i-th in registration order (borrowed). */
+/** Number of registered models, and the i-th (borrowed): in registration order until
+ * corm_registry_ready, then in dependency order (targets of foreign keys first). */
 CORM_EXTERN(size_t) corm_registry_count(const corm_registry *reg);
-CORM_EXTERN(corm_model *) corm_registry_at(const corm_registry *reg, size_t i);
+CORM_EXTERN(const corm_model *) corm_registry_at(const corm_registry *reg, size_t i);
 
 /** The message for the registry's last error ("" when none). Borrowed. */
 CORM_EXTERN(const char *) corm_registry_errmsg(const corm_registry *reg);
 
-/** Unregisters every model and frees the registry. NULL is a no-op. */
+/** Unregisters every model and frees the registry and its compiled metadata: instances and
+ * QuerySets made through it must be freed first. NULL is a no-op. */
 CORM_EXTERN(void) corm_registry_free(corm_registry *reg);
 
 /* ---- model introspection ---------------------------------------------- */
+
+/* The functions below give NULL for a model that is not in a ready registry. */
 
 /** The table name (Meta.db_table or "app_model"). Borrowed; NULL if not registered. */
 CORM_EXTERN(const char *) corm_model_table(const corm_model *model);

@@ -18,7 +18,12 @@ extern "C" {
 
 typedef struct corm_pool corm_pool;
 
+/** The layout of corm_pool_options this header declares. */
+#define CORM_POOL_OPTIONS_VERSION 1
+
 typedef struct corm_pool_options {
+	unsigned version;       /**< CORM_POOL_OPTIONS_VERSION (set by CORM_POOL_OPTIONS_INIT):
+	                           corm_pool_new refuses another value */
 	size_t min_size;        /**< connections opened by corm_pool_new (default 0) */
 	size_t max_size;        /**< connections open at most, at least 1 (default 8) */
 	int acquire_timeout_ms; /**< how long corm_pool_acquire waits for a free one: > 0 that many
@@ -28,7 +33,7 @@ typedef struct corm_pool_options {
 /** The default options; start from them and change what you need. */
 #define CORM_POOL_OPTIONS_INIT                                                                     \
 	{                                                                                          \
-		0, 8, 5000                                                                         \
+		CORM_POOL_OPTIONS_VERSION, 0, 8, 5000                                              \
 	}
 
 /*
@@ -41,8 +46,9 @@ typedef struct corm_pool_options {
  * Creates a pool for `url` (see corm_open), opening min_size connections.
  * `options` may be NULL for CORM_POOL_OPTIONS_INIT. *out is owned by the
  * caller (corm_pool_free). Errors: those of corm_open (its message in
- * corm_error_last()), CORM_EINVAL (NULL url or out, max_size 0, min_size >
- * max_size), CORM_ENOMEM. *out is NULL on failure.
+ * corm_error_last()), CORM_EINVAL (NULL url or out, a version that is not
+ * CORM_POOL_OPTIONS_VERSION, max_size 0, min_size > max_size), CORM_ENOMEM.
+ * *out is NULL on failure.
  */
 CORM_EXTERN(int) corm_pool_new(corm_pool **out, const char *url, const corm_pool_options *options);
 

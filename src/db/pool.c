@@ -60,6 +60,11 @@ int corm_pool_new(corm_pool **out, const char *url, const corm_pool_options *opt
 		opt = *options;
 	if (!url)
 		return corm__last_error(CORM_EINVAL, "corm_pool_new: the url is NULL");
+	if (opt.version != CORM_POOL_OPTIONS_VERSION)
+		return corm__last_error(CORM_EINVAL,
+		                        "corm_pool_new: corm_pool_options.version is %u, this corm "
+		                        "expects %u (start from CORM_POOL_OPTIONS_INIT)",
+		                        opt.version, (unsigned)CORM_POOL_OPTIONS_VERSION);
 	if (opt.max_size == 0)
 		return corm__last_error(CORM_EINVAL, "corm_pool_new: max_size must be at least 1 "
 		                                     "(start from CORM_POOL_OPTIONS_INIT)");

@@ -151,9 +151,7 @@ void corm__value_display(corm_buf *b, const corm_value *v)
 		break;
 	case CORM_TYPE_OBJECT: {
 		const corm_obj *o = v->u.object;
-		corm_buf_printf(b, "<%s instance>",
-		                o->model && o->model->meta ? o->model->meta->label
-		                                           : "unregistered");
+		corm_buf_printf(b, "<%s instance>", o->meta ? o->meta->label : "unregistered");
 		break;
 	}
 	}
@@ -228,15 +226,16 @@ static int coerce_int(const corm_fmeta *fm, const corm_value *in, corm_value *ou
 	case CORM_TYPE_OBJECT:
 		if (fm->kind == CORM_FIELD_FK) {
 			const corm_obj *o = in->u.object;
-			if (o->model == fm->decl->related) {
-				const corm_fmeta *pk = o->model->meta->pk;
+			if (o->model == fm->related->model && o->meta) {
+				const corm_fmeta *pk = o->meta->pk;
 				corm_value v;
 				corm__member_get(pk, o, &v);
 				*out = v;
 				return CORM_OK;
 			}
 			char what[200];
-			snprintf(what, sizeof what, "a %s instance or id", fm->decl->related->name);
+			snprintf(what, sizeof what, "a %s instance or id",
+			         fm->related->model->name);
 			return type_error(fm, in, what, err);
 		}
 		break;
@@ -245,7 +244,7 @@ static int coerce_int(const corm_fmeta *fm, const corm_value *in, corm_value *ou
 	}
 	if (fm->kind == CORM_FIELD_FK) {
 		char what[200];
-		snprintf(what, sizeof what, "a %s instance or id", fm->decl->related->name);
+		snprintf(what, sizeof what, "a %s instance or id", fm->related->model->name);
 		return type_error(fm, in, what, err);
 	}
 	return type_error(fm, in, "a number", err);

@@ -14,15 +14,17 @@
 void *corm__alloc_instance(const corm_meta *meta)
 {
 	corm_obj *o = corm__calloc(1, meta->model->size);
-	if (o)
+	if (o) {
 		o->model = meta->model;
+		o->meta = meta;
+	}
 	return o;
 }
 
 const corm_meta *corm__instance_meta(const void *inst)
 {
 	const corm_obj *o = inst;
-	return o && o->model ? o->model->meta : NULL;
+	return o ? o->meta : NULL;
 }
 
 /*
@@ -71,17 +73,21 @@ int(corm_new)(const corm_model *model, void *out)
 	*(void **)out = NULL;
 	if (!model)
 		return corm__last_error(CORM_EINVAL, "corm_new: the model is NULL");
-	if (!model->meta)
+	const corm_meta *meta = corm__meta(model);
+	if (!meta && corm__meta_pending(model))
+		return corm__last_error(CORM_EINVAL, "corm_new: %s.%s: " CORM__NOT_READY,
+		                        model->app_label, model->name);
+	if (!meta)
 		return corm__last_error(
 		        CORM_EINVAL,
 		        "corm_new: model %s.%s is not registered (corm_registry_add "
 		        "it first)",
 		        model->app_label ? model->app_label : "?", model->name ? model->name : "?");
-	int rc = corm__new_instance(model->meta, 0, (void **)out);
+	int rc = corm__new_instance(meta, 0, (void **)out);
 	if (rc == CORM_ENOMEM)
-		corm__last_error(rc, "corm_new: out of memory creating a %s", model->meta->label);
+		corm__last_error(rc, "corm_new: out of memory creating a %s", meta->label);
 	else if (rc)
-		corm__last_error(rc, "corm_new: a default of %s failed (%s)", model->meta->label,
+		corm__last_error(rc, "corm_new: a default of %s failed (%s)", meta->label,
 		                 corm_err_name(rc));
 	return rc;
 }
@@ -196,7 +202,7 @@ int corm__set_field_meta(void *inst, const corm_fmeta *fm, const corm_value *val
 		        meta->model->name, fm->name);
 	if (value->type == CORM_TYPE_OBJECT && fm->kind == CORM_FIELD_FK) {
 		const corm_obj *o = value->u.object;
-		if (o->model == fm->decl->related && (o->state & CORM_STATE_SAVED) == 0 &&
+		if (o->model == fm->related->model && (o->state & CORM_STATE_SAVED) == 0 &&
 		    corm_pk(o) == 0)
 			return corm__err_set(err, CORM_EINVAL,
 			                     "save() prohibited to prevent data loss due to "

@@ -1,6 +1,7 @@
 /*
- * Compiled model metadata (Django's Model._meta): built once by
- * corm_registry_add from the user's declaration, read by every layer above.
+ * Compiled model metadata (Django's Model._meta): compiled by corm_registry_add
+ * from the user's declaration, its relations resolved by corm_registry_ready,
+ * read by every layer above.
  */
 #ifndef CORM_MODEL_META_H
 #define CORM_MODEL_META_H
@@ -48,12 +49,15 @@ typedef struct corm_fmeta {
 	bool has_default;
 	corm_value *choice_values; /* parsed choices (owned), decl->choices order */
 	size_t nchoices;
+	/* ForeignKey: the target's meta, resolved by corm_registry_ready (decl->related or
+	 * decl->related_label); NULL before */
+	const struct corm_meta *related;
 } corm_fmeta;
 
 struct corm_registry;
 
 struct corm_meta {
-	corm_model *model;
+	const corm_model *model;
 	struct corm_registry *reg;
 	char *label; /* "blog.Post" */
 	char *table; /* "blog_post" */
@@ -78,13 +82,33 @@ struct corm_meta {
 		uint32_t offset;
 		uint8_t store; /* corm_store */
 	} * decode_ops;
+	/* set by corm_registry_ready once every relation of the registry is resolved and the
+	 * system checks passed */
+	bool ready;
 };
 
-/* The meta of a registered model, or NULL. */
-static inline const struct corm_meta *corm__meta(const corm_model *m)
+/*
+ * The meta of a model in a ready registry, or NULL: of the live registries that
+ * hold the model, the one made ready last (a per-thread cache makes the usual
+ * case a few comparisons).
+ */
+const struct corm_meta *corm__meta(const corm_model *m);
+
+/* The meta of the registry's i-th model (corm_registry_at's order), or NULL. */
+const struct corm_meta *corm__registry_meta_at(const struct corm_registry *reg, size_t i);
+
+/* The meta an instance was made with, or NULL. */
+static inline const struct corm_meta *corm__obj_meta(const void *inst)
 {
-	return m ? m->meta : NULL;
+	return inst ? ((const corm_obj *)inst)->meta : NULL;
 }
+
+/* The end of the message of a call given a model whose registry is not ready yet. */
+#define CORM__NOT_READY                                                                            \
+	"the registry is not ready: call corm_registry_ready() after adding the models"
+
+/* Whether the model is in no ready registry but was added to one that is not ready yet. */
+bool corm__meta_pending(const corm_model *m);
 
 /* Field by attribute name, attname or column-less alias "pk"; NULL if none. */
 const corm_fmeta *corm__meta_field(const struct corm_meta *meta, const char *name);

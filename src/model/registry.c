@@ -1,8 +1,13 @@
 /*
- * The model registry (Django's apps): checks declarations and compiles
- * their metadata into corm_meta, attached to the corm_model.
+ * The model registry (Django's apps), in two phases as Django's apps.populate:
+ * corm_registry_add checks a declaration and compiles its metadata into a
+ * corm_meta the registry owns (not usable yet; the declaration is never
+ * written to, so it can be in several registries); corm_registry_ready
+ * resolves the foreign keys' targets (pointers or labels), orders the models by
+ * dependency and runs the system checks, then marks every meta ready.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +18,108 @@
 #include "util/alloc.h"
 
 struct corm_registry {
-	corm_model **models;
+	corm_meta **metas; /* one per model, owned; metas[i]->model is the declaration */
 	size_t len, cap;
 	corm_buf err;
+	bool ready;
+	uint64_t ready_seq; /* when it was made ready: the latest one serves a model */
+	struct corm_registry *next_live;
 };
+
+/*
+ * The live registries, for the calls that take a model and no registry
+ * (corm__meta). `generation` changes whenever a registry becomes ready or is
+ * freed, which invalidates every thread's cache.
+ */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static corm_registry *live;
+static uint64_t last_ready_seq;
+static atomic_uint_least64_t generation = 1;
+
+static void live_link(corm_registry *reg)
+{
+	pthread_mutex_lock(&live_lock);
+	reg->next_live = live;
+	live = reg;
+	pthread_mutex_unlock(&live_lock);
+}
+
+static void live_unlink(corm_registry *reg)
+{
+	pthread_mutex_lock(&live_lock);
+	for (corm_registry **p = &live; *p; p = &(*p)->next_live)
+		if (*p == reg) {
+			*p = reg->next_live;
+			break;
+		}
+	atomic_fetch_add(&generation, 1);
+	pthread_mutex_unlock(&live_lock);
+}
+
+static corm_meta *meta_in(const corm_registry *reg, const corm_model *m)
+{
+	for (size_t i = 0; i < reg->len; i++)
+		if (reg->metas[i]->model == m)
+			return reg->metas[i];
+	return NULL;
+}
+
+/* initial-exec: read %fs-relative, without a __tls_get_addr call (corm_objects runs this) */
+#define META_CACHE 4
+static _Thread_local __attribute__((tls_model("initial-exec"))) struct {
+	const corm_model *model;
+	const corm_meta *meta;
+	uint64_t generation;
+} meta_cache[META_CACHE];
+static _Thread_local __attribute__((tls_model("initial-exec"))) unsigned meta_cache_next;
+
+const corm_meta *corm__meta(const corm_model *m)
+{
+	if (!m)
+		return NULL;
+	uint64_t gen = atomic_load_explicit(&generation, memory_order_acquire);
+	for (unsigned i = 0; i < META_CACHE; i++)
+		if (meta_cache[i].model == m && meta_cache[i].generation == gen)
+			return meta_cache[i].meta;
+	const corm_meta *found = NULL;
+	uint64_t best = 0;
+	pthread_mutex_lock(&live_lock);
+	gen = atomic_load_explicit(&generation, memory_order_acquire);
+	for (const corm_registry *r = live; r; r = r->next_live) {
+		if (!r->ready || r->ready_seq < best)
+			continue;
+		const corm_meta *meta = meta_in(r, m);
+		if (meta) {
+			found = meta;
+			best = r->ready_seq;
+		}
+	}
+	pthread_mutex_unlock(&live_lock);
+	if (found) {
+		unsigned slot = meta_cache_next++ % META_CACHE;
+		meta_cache[slot].model = m;
+		meta_cache[slot].meta = found;
+		meta_cache[slot].generation = gen;
+	}
+	return found;
+}
+
+bool corm__meta_pending(const corm_model *m)
+{
+	if (!m || corm__meta(m))
+		return false;
+	bool pending = false;
+	pthread_mutex_lock(&live_lock);
+	for (const corm_registry *r = live; r && !pending; r = r->next_live)
+		pending = !r->ready && meta_in(r, m);
+	pthread_mutex_unlock(&live_lock);
+	return pending;
+}
+
+const corm_meta *corm__registry_meta_at(const corm_registry *reg, size_t i)
+{
+	return reg && i < reg->len ? reg->metas[i] : NULL;
+}
 
 /* The AutoField Django adds when no field is primary_key=True. */
 static const corm_field implicit_id = {
@@ -32,7 +135,10 @@ int corm_registry_new(corm_registry **out)
 	if (!out)
 		return corm__last_error(CORM_EINVAL, "corm_registry_new: the out pointer is NULL");
 	*out = corm__calloc(1, sizeof(corm_registry));
-	return *out ? CORM_OK : corm__last_error(CORM_ENOMEM, "corm_registry_new: out of memory");
+	if (!*out)
+		return corm__last_error(CORM_ENOMEM, "corm_registry_new: out of memory");
+	live_link(*out);
+	return CORM_OK;
 }
 
 static char *lower_dup(const char *s)
@@ -217,7 +323,7 @@ static int parse_literal(corm_registry *reg, const corm_model *m, corm_fmeta *fm
 	return rc;
 }
 
-static int check_field(corm_registry *reg, corm_model *m, corm_fmeta *fm)
+static int check_field(corm_registry *reg, const corm_model *m, corm_fmeta *fm)
 {
 	const corm_field *f = fm->decl;
 	switch (f->kind) {
@@ -238,18 +344,16 @@ static int check_field(corm_registry *reg, corm_model *m, corm_fmeta *fm)
 			            "'max_digits' must be greater or equal to 'decimal_places'.");
 		break;
 	case CORM_FIELD_FK:
-		if (!f->related)
+		if (!f->related && (!f->related_label || !*f->related_label))
 			return fail(reg, m, f->name, "ForeignKey has no related model.");
+		if (f->related && f->related_label)
+			return fail(reg, m, f->name,
+			            "ForeignKey names its model twice (related and related_label): "
+			            "use CORM_FK with a pointer or CORM_FK_LABEL with a label.");
 		if (f->on_delete < CORM_CASCADE || f->on_delete > CORM_DO_NOTHING)
 			return fail(reg, m, f->name,
 			            "ForeignKey needs an on_delete (CORM_CASCADE, ...).");
-		if (f->on_delete == CORM_SET_NULL && !f->null)
-			return fail(reg, m, f->name,
-			            "Field specifies on_delete=SET_NULL, but cannot be null.");
-		if (f->on_delete == CORM_SET_DEFAULT && !f->default_value && !f->default_fn)
-			return fail(
-			        reg, m, f->name,
-			        "Field specifies on_delete=SET_DEFAULT, but has no default value.");
+		/* SET_NULL / SET_DEFAULT are system checks run by corm_registry_ready */
 		break;
 	case CORM_FIELD_GENERIC_IP:
 		if (f->protocol < CORM_IP_BOTH || f->protocol > CORM_IP_V6)
@@ -285,7 +389,7 @@ static int check_field(corm_registry *reg, corm_model *m, corm_fmeta *fm)
 static int compile_field(corm_registry *reg, corm_meta *meta, corm_fmeta *fm, const corm_field *f,
                          int index)
 {
-	corm_model *m = meta->model;
+	const corm_model *m = meta->model;
 	fm->decl = f;
 	fm->owner = meta;
 	fm->name = f->name;
@@ -355,7 +459,7 @@ static int compile_field(corm_registry *reg, corm_meta *meta, corm_fmeta *fm, co
 /* Checks that Meta.ordering and Meta.indexes name fields. */
 static int check_meta_names(corm_registry *reg, corm_meta *meta)
 {
-	corm_model *m = meta->model;
+	const corm_model *m = meta->model;
 	for (int i = 0; i < CORM_MAX_ORDERING && m->ordering[i]; i++) {
 		const char *name = m->ordering[i];
 		if (*name == '-')
@@ -386,7 +490,7 @@ static int check_meta_names(corm_registry *reg, corm_meta *meta)
 
 static atomic_uint_least64_t last_meta_serial;
 
-static int compile_meta(corm_registry *reg, corm_model *m, corm_meta **out)
+static int compile_meta(corm_registry *reg, const corm_model *m, corm_meta **out)
 {
 	corm_meta *meta = corm__calloc(1, sizeof(corm_meta));
 	if (!meta)
@@ -484,64 +588,53 @@ out:
 	return CORM_OK;
 }
 
-static bool contains(const corm_registry *reg, const corm_model *m)
+static int append(corm_registry *reg, corm_meta *meta)
 {
-	for (size_t i = 0; i < reg->len; i++)
-		if (reg->models[i] == m)
-			return true;
-	return false;
+	if (reg->len == reg->cap) {
+		size_t cap = reg->cap ? reg->cap * 2 : 8;
+		corm_meta **p = corm__realloc(reg->metas, cap * sizeof(*p));
+		if (!p)
+			return CORM_ENOMEM;
+		reg->metas = p;
+		reg->cap = cap;
+	}
+	reg->metas[reg->len++] = meta;
+	return CORM_OK;
 }
 
-static int add(corm_registry *reg, corm_model *m, int depth)
+/* Phase one: checks and compiles the declaration; relations stay unresolved. */
+static int add(corm_registry *reg, const corm_model *m)
 {
-	if (contains(reg, m))
-		return CORM_OK;
-	if (m->meta)
+	if (m->version != CORM_MODEL_VERSION)
 		return fail_einval(reg, m,
-		                   "model is already registered in another registry (a corm_model "
-		                   "belongs to one registry at a time)");
+		                   "corm_model.version is %u, this corm expects %u "
+		                   "(CORM_MODEL_VERSION): declare models with CORM_MODEL",
+		                   m->version, (unsigned)CORM_MODEL_VERSION);
+	if (meta_in(reg, m))
+		return CORM_OK;
 	if (!m->app_label || !*m->app_label || !m->name || !m->fields)
 		return fail(reg, m, NULL, "incomplete model declaration (use CORM_MODEL)");
-	if (depth > 64)
-		return fail(reg, m, NULL, "foreign keys nest too deeply");
-	/* related models first, so that tables are created in dependency order */
-	for (size_t i = 0; i < m->nfields; i++) {
-		corm_model *target = m->fields[i].related;
-		if (m->fields[i].kind == CORM_FIELD_FK && target && target != m &&
-		    !contains(reg, target) && !target->meta) {
-			int rc = add(reg, target, depth + 1);
-			if (rc)
-				return rc;
-		}
-	}
-	if (contains(reg, m))
-		return CORM_OK;
+	if (reg->ready)
+		return fail_einval(reg, m,
+		                   "the registry is ready: add every model before "
+		                   "corm_registry_ready()");
 	corm_meta *meta;
 	int rc = compile_meta(reg, m, &meta);
 	if (rc)
 		return rc;
-	if (reg->len == reg->cap) {
-		size_t cap = reg->cap ? reg->cap * 2 : 8;
-		corm_model **p = corm__realloc(reg->models, cap * sizeof(*p));
-		if (!p) {
-			meta_free(meta);
-			return CORM_ENOMEM;
-		}
-		reg->models = p;
-		reg->cap = cap;
-	}
-	reg->models[reg->len++] = m;
-	m->meta = meta;
-	return CORM_OK;
+	rc = append(reg, meta);
+	if (rc)
+		meta_free(meta);
+	return rc;
 }
 
-int corm_registry_add(corm_registry *reg, corm_model *model)
+int corm_registry_add(corm_registry *reg, const corm_model *model)
 {
 	if (!reg || !model)
 		return corm__last_error(CORM_EINVAL, "corm_registry_add: %s is NULL",
 		                        reg ? "the model" : "the registry");
 	corm_buf_clear(&reg->err);
-	int rc = add(reg, model, 0);
+	int rc = add(reg, model);
 	if (rc == CORM_ENOMEM) {
 		corm_buf_clear(&reg->err);
 		corm_buf_printf(&reg->err, "%s.%s: out of memory registering the model",
@@ -552,7 +645,223 @@ int corm_registry_add(corm_registry *reg, corm_model *model)
 	return rc;
 }
 
-int corm_registry_get(const corm_registry *reg, const char *label, corm_model **out)
+/* A system check's error: "app.Model.field: (fields.E300) message", CORM_EMODEL. */
+static int check_error(corm_registry *reg, const corm_meta *meta, const corm_fmeta *fm,
+                       const char *id, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int check_error(corm_registry *reg, const corm_meta *meta, const corm_fmeta *fm,
+                       const char *id, const char *fmt, ...)
+{
+	corm_buf_clear(&reg->err);
+	corm_buf_printf(&reg->err, "%s.%s: (%s) ", meta->label, fm->name, id);
+	va_list ap;
+	va_start(ap, fmt);
+	corm_buf_vprintf(&reg->err, fmt, ap);
+	va_end(ap);
+	return publish(reg, CORM_EMODEL);
+}
+
+/* The registered model whose label is `label` ("app.Model", case-insensitive as
+ * apps.get_model), or NULL. */
+static corm_meta *find_label(const corm_registry *reg, const char *app, size_t app_len,
+                             const char *name)
+{
+	for (size_t i = 0; i < reg->len; i++) {
+		corm_meta *meta = reg->metas[i];
+		const corm_model *m = meta->model;
+		if (strlen(m->app_label) == app_len && strncmp(m->app_label, app, app_len) == 0 &&
+		    strcasecmp(m->name, name) == 0)
+			return meta;
+	}
+	return NULL;
+}
+
+/* Resolves one foreign key's target, or reports fields.E300. */
+static int resolve_fk(corm_registry *reg, corm_meta *meta, corm_fmeta *fm)
+{
+	const corm_field *f = fm->decl;
+	corm_meta *target = NULL;
+	char shown[256];
+	if (f->related) {
+		target = meta_in(reg, f->related);
+		snprintf(shown, sizeof shown, "%s.%s",
+		         f->related->app_label ? f->related->app_label : "?",
+		         f->related->name ? f->related->name : "?");
+	} else if (strcmp(f->related_label, "self") == 0) {
+		target = meta;
+	} else {
+		const char *label = f->related_label, *dot = strchr(label, '.');
+		if (dot)
+			target = find_label(reg, label, (size_t)(dot - label), dot + 1);
+		else
+			target = find_label(reg, meta->model->app_label,
+			                    strlen(meta->model->app_label), label);
+		if (dot)
+			snprintf(shown, sizeof shown, "%s", label);
+		else
+			snprintf(shown, sizeof shown, "%s.%s", meta->model->app_label, label);
+	}
+	if (!target)
+		return check_error(reg, meta, fm, "fields.E300",
+		                   "Field defines a relation with model '%s', which is either not "
+		                   "installed, or is abstract.",
+		                   shown);
+	fm->related = target;
+	return CORM_OK;
+}
+
+/* The system checks of a resolved foreign key (Django's ForeignKey._check_on_delete). */
+static int check_fk(corm_registry *reg, const corm_meta *meta, const corm_fmeta *fm)
+{
+	const corm_field *f = fm->decl;
+	if (f->on_delete == CORM_SET_NULL && !f->null)
+		return check_error(reg, meta, fm, "fields.E320",
+		                   "Field specifies on_delete=SET_NULL, but cannot be null.");
+	if (f->on_delete == CORM_SET_DEFAULT && !fm->has_default && !f->default_fn)
+		return check_error(
+		        reg, meta, fm, "fields.E321",
+		        "Field specifies on_delete=SET_DEFAULT, but has no default value.");
+	return CORM_OK;
+}
+
+/* The index of the registered model whose meta is `t`, or n. */
+static size_t index_of(const corm_registry *reg, const corm_meta *t)
+{
+	size_t i = 0;
+	while (i < reg->len && reg->metas[i] != t)
+		i++;
+	return i;
+}
+
+/* Whether model `from` reaches model `to` through foreign keys to models not placed yet. */
+static bool reaches(const corm_registry *reg, const bool *placed, bool *seen, size_t from,
+                    size_t to)
+{
+	const corm_meta *meta = reg->metas[from];
+	for (size_t k = 0; k < meta->nfields; k++) {
+		const corm_meta *t = meta->fields[k].related;
+		if (!t || t == meta)
+			continue;
+		size_t j = index_of(reg, t);
+		if (j == reg->len || placed[j] || seen[j])
+			continue;
+		if (j == to)
+			return true;
+		seen[j] = true;
+		if (reaches(reg, placed, seen, j, to))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Orders reg->models so that each model follows the targets of its foreign keys
+ * (what CREATE TABLE with inline REFERENCES and DROP TABLE in reverse need). A
+ * cycle cannot be ordered: when only cycles are left, the first model (in order
+ * of registration) that lies on one goes next. Deterministic: depends only on
+ * the order of registration.
+ */
+static int order_models(corm_registry *reg)
+{
+	size_t n = reg->len;
+	corm_meta **out = corm__calloc(n ? n : 1, sizeof *out);
+	bool *placed = corm__calloc(n ? n : 1, sizeof *placed);
+	bool *seen = corm__calloc(n ? n : 1, sizeof *seen);
+	if (!out || !placed || !seen) {
+		corm__free(out);
+		corm__free(placed);
+		corm__free(seen);
+		return CORM_ENOMEM;
+	}
+	size_t len = 0;
+	while (len < n) {
+		bool progress = false;
+		for (size_t i = 0; i < n; i++) {
+			if (placed[i])
+				continue;
+			const corm_meta *meta = reg->metas[i];
+			bool waits = false;
+			for (size_t k = 0; k < meta->nfields && !waits; k++) {
+				const corm_meta *t = meta->fields[k].related;
+				if (t && t != meta && !placed[index_of(reg, t)])
+					waits = true;
+			}
+			if (!waits) {
+				placed[i] = true;
+				out[len++] = reg->metas[i];
+				progress = true;
+			}
+		}
+		if (progress)
+			continue;
+		/* only cycles (and models waiting on them) are left: break the first cycle */
+		size_t pick = n;
+		for (size_t i = 0; i < n && pick == n; i++) {
+			if (placed[i])
+				continue;
+			memset(seen, 0, n * sizeof *seen);
+			if (reaches(reg, placed, seen, i, i))
+				pick = i;
+		}
+		if (pick == n) /* cannot happen: something waits, so a cycle exists */
+			for (pick = 0; placed[pick]; pick++)
+				;
+		placed[pick] = true;
+		out[len++] = reg->metas[pick];
+	}
+	memcpy(reg->metas, out, n * sizeof *out);
+	corm__free(out);
+	corm__free(placed);
+	corm__free(seen);
+	return CORM_OK;
+}
+
+int corm_registry_ready(corm_registry *reg)
+{
+	if (!reg)
+		return corm__last_error(CORM_EINVAL, "corm_registry_ready: the registry is NULL");
+	if (reg->ready)
+		return CORM_OK;
+	corm_buf_clear(&reg->err);
+	int rc = CORM_OK;
+	for (size_t i = 0; i < reg->len && !rc; i++) {
+		corm_meta *meta = reg->metas[i];
+		for (size_t k = 0; k < meta->nfields && !rc; k++)
+			if (meta->fields[k].kind == CORM_FIELD_FK) {
+				rc = resolve_fk(reg, meta, &meta->fields[k]);
+				if (!rc)
+					rc = check_fk(reg, meta, &meta->fields[k]);
+			}
+	}
+	if (!rc) {
+		rc = order_models(reg);
+		if (rc)
+			corm__last_error(rc, "corm_registry_ready: out of memory");
+	}
+	if (rc) { /* nothing changes: the registry can be completed and made ready again */
+		for (size_t i = 0; i < reg->len; i++) {
+			corm_meta *meta = reg->metas[i];
+			for (size_t k = 0; k < meta->nfields; k++)
+				meta->fields[k].related = NULL;
+		}
+		return rc;
+	}
+	for (size_t i = 0; i < reg->len; i++)
+		reg->metas[i]->ready = true;
+	pthread_mutex_lock(&live_lock);
+	reg->ready = true;
+	reg->ready_seq = ++last_ready_seq;
+	atomic_fetch_add(&generation, 1);
+	pthread_mutex_unlock(&live_lock);
+	return CORM_OK;
+}
+
+bool corm_registry_is_ready(const corm_registry *reg)
+{
+	return reg && reg->ready;
+}
+
+int corm_registry_get(const corm_registry *reg, const char *label, const corm_model **out)
 {
 	if (!reg || !label || !out)
 		return corm__last_error(CORM_EINVAL, "corm_registry_get: %s is NULL",
@@ -560,16 +869,21 @@ int corm_registry_get(const corm_registry *reg, const char *label, corm_model **
 		                        : !label ? "the label"
 		                                 : "the out pointer");
 	*out = NULL;
+	corm_registry *r = (corm_registry *)reg;
+	if (!reg->ready) {
+		corm_buf_clear(&r->err);
+		corm_buf_printf(&r->err, "corm_registry_get: " CORM__NOT_READY);
+		return publish(reg, CORM_EINVAL);
+	}
 	for (size_t i = 0; i < reg->len; i++)
-		if (strcasecmp(reg->models[i]->meta->label, label) == 0) {
-			*out = reg->models[i];
+		if (strcasecmp(reg->metas[i]->label, label) == 0) {
+			*out = reg->metas[i]->model;
 			return CORM_OK;
 		}
-	corm_registry *r = (corm_registry *)reg;
 	corm_buf_clear(&r->err);
 	corm_buf_printf(&r->err, "No installed model '%s'. Choices are: ", label);
 	for (size_t i = 0; i < reg->len; i++)
-		corm_buf_printf(&r->err, "%s%s", i ? ", " : "", reg->models[i]->meta->label);
+		corm_buf_printf(&r->err, "%s%s", i ? ", " : "", reg->metas[i]->label);
 	return publish(reg, CORM_ENOTFOUND);
 }
 
@@ -578,9 +892,9 @@ size_t corm_registry_count(const corm_registry *reg)
 	return reg ? reg->len : 0;
 }
 
-corm_model *corm_registry_at(const corm_registry *reg, size_t i)
+const corm_model *corm_registry_at(const corm_registry *reg, size_t i)
 {
-	return reg && i < reg->len ? reg->models[i] : NULL;
+	return reg && i < reg->len ? reg->metas[i]->model : NULL;
 }
 
 const char *corm_registry_errmsg(const corm_registry *reg)
@@ -595,11 +909,10 @@ void corm_registry_free(corm_registry *reg)
 {
 	if (!reg)
 		return;
-	for (size_t i = 0; i < reg->len; i++) {
-		meta_free(reg->models[i]->meta);
-		reg->models[i]->meta = NULL;
-	}
-	corm__free(reg->models);
+	live_unlink(reg);
+	for (size_t i = 0; i < reg->len; i++)
+		meta_free(reg->metas[i]);
+	corm__free(reg->metas);
 	corm_buf_free(&reg->err);
 	corm__free(reg);
 }
@@ -650,24 +963,27 @@ const corm_fmeta *corm__meta_field_at(const corm_meta *meta, size_t offset)
 
 const char *corm_model_table(const corm_model *model)
 {
-	return model && model->meta ? model->meta->table : NULL;
+	const corm_meta *meta = corm__meta(model);
+	return meta ? meta->table : NULL;
 }
 
 const corm_field *corm_model_field(const corm_model *model, const char *name)
 {
-	if (!model || !model->meta || !name)
+	const corm_meta *meta = corm__meta(model);
+	if (!meta || !name)
 		return NULL;
-	const corm_fmeta *fm = corm__meta_field(model->meta, name);
+	const corm_fmeta *fm = corm__meta_field(meta, name);
 	return fm ? fm->decl : NULL;
 }
 
 static const corm_fmeta *fmeta_of(const corm_model *model, const corm_field *field)
 {
-	if (!model || !model->meta || !field)
+	const corm_meta *meta = corm__meta(model);
+	if (!meta || !field)
 		return NULL;
-	for (size_t i = 0; i < model->meta->nfields; i++)
-		if (model->meta->fields[i].decl == field)
-			return &model->meta->fields[i];
+	for (size_t i = 0; i < meta->nfields; i++)
+		if (meta->fields[i].decl == field)
+			return &meta->fields[i];
 	return NULL;
 }
 
@@ -687,10 +1003,12 @@ const char *corm_field_verbose_name(const corm_model *model, const corm_field *f
 
 const char *corm_model_verbose_name(const corm_model *model)
 {
-	return model && model->meta ? model->meta->verbose_name : NULL;
+	const corm_meta *meta = corm__meta(model);
+	return meta ? meta->verbose_name : NULL;
 }
 
 const char *corm_model_verbose_name_plural(const corm_model *model)
 {
-	return model && model->meta ? model->meta->verbose_name_plural : NULL;
+	const corm_meta *meta = corm__meta(model);
+	return meta ? meta->verbose_name_plural : NULL;
 }

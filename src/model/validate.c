@@ -340,7 +340,7 @@ int corm_full_clean(const void *instance, const char *const *exclude, corm_valid
 	if (!instance)
 		return corm__last_error(CORM_EINVAL, "corm_full_clean: the instance is NULL");
 	const corm_obj *obj = instance;
-	const corm_meta *meta = corm__meta(obj->model);
+	const corm_meta *meta = corm__obj_meta(obj);
 	if (!meta)
 		return corm__last_error(CORM_EINVAL, "corm_full_clean: the instance's model is not "
 		                                     "registered");

@@ -33,9 +33,12 @@ int(corm_create)(corm_db *db, const corm_model *model, void *out, const corm_kw 
 	if (!db)
 		return CORM_EINVAL;
 	corm__db_ok(db);
-	if (!model || !model->meta)
+	const corm_meta *meta = corm__meta(model);
+	if (!meta && corm__meta_pending(model))
+		return corm__db_error(db, CORM_EINVAL, "corm_create: %s.%s: " CORM__NOT_READY,
+		                      model->app_label, model->name);
+	if (!meta)
 		return corm__db_error(db, CORM_EINVAL, "corm_create: model is not registered");
-	const corm_meta *meta = model->meta;
 	/* unknown names fail before anything is made; the fields given get no default */
 	uint64_t given = 0;
 	size_t hint = 0;

@@ -143,7 +143,7 @@ static int setup_join(corm_resolver *r, int parent, const corm_fmeta *fk, int *o
 				r->used |= (uint64_t)1 << i;
 			return CORM_OK;
 		}
-	const corm_meta *target = fk->decl->related->meta;
+	const corm_meta *target = fk->related;
 	const corm_alias *p = &q->aliases[parent];
 	bool nullable = fk->nullable || p->join == CORM_JOIN_LEFT || p->nullable;
 	bool taken = false;
@@ -207,7 +207,7 @@ static int resolve_fields(corm_resolver *r, const char *path, corm_col *storage,
 	while (*p && fm->kind == CORM_FIELD_FK) {
 		const char *next = p + 2;
 		size_t nlen = part_len(next);
-		const corm_meta *target = fm->decl->related->meta;
+		const corm_meta *target = fm->related;
 		const corm_fmeta *tf = field_n(target, next, nlen);
 		if (!tf) {
 			/* a lookup or transform on the ForeignKey's own value, or a typo */
@@ -578,7 +578,7 @@ static int build_leaf(corm_resolver *r, const corm_q *q, bool negated, corm_wher
 		rc = resolve_tail(r, rest, &n->lhs, &n->lookup, &n->col);
 	const corm_fmeta *fm = rc ? NULL : n->lhs->field;
 	if (!rc && q->obj_model) {
-		const corm_model *want = fm->kind == CORM_FIELD_FK ? fm->decl->related
+		const corm_model *want = fm->kind == CORM_FIELD_FK ? fm->related->model
 		                         : fm->is_pk               ? fm->owner->model
 		                                                   : NULL;
 		if (want != q->obj_model)
@@ -730,7 +730,7 @@ int corm__query_select_related(corm_query *query, const char *path, corm_err *er
 		}
 		alias = joined;
 		parent = entry;
-		meta = fm->decl->related->meta;
+		meta = fm->related;
 		p += len;
 		if (!*p)
 			return CORM_OK;

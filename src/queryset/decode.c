@@ -25,6 +25,7 @@ static void reset_keeping_texts(const corm_meta *meta, void *inst, corm_text_slo
 	}
 	memset(inst, 0, meta->model->size);
 	((corm_obj *)inst)->model = meta->model;
+	((corm_obj *)inst)->meta = meta;
 	for (size_t k = 0; k < ntext; k++)
 		*(char **)((char *)inst + ops[texts[k]].offset) = slots[texts[k]].ptr;
 }

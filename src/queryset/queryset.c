@@ -173,7 +173,13 @@ corm_qs *corm_objects(corm_db *db, const corm_model *model)
 		               "corm_objects: the connection was closed (corm_close)");
 		return NULL;
 	}
-	if (!model || !model->meta) {
+	const corm_meta *meta = corm__meta(model);
+	if (!meta && corm__meta_pending(model)) {
+		corm__db_error(db, CORM_EINVAL, "corm_objects: %s.%s: " CORM__NOT_READY,
+		               model->app_label, model->name);
+		return NULL;
+	}
+	if (!meta) {
 		corm__db_error(db, CORM_EINVAL,
 		               "corm_objects: model %s is not registered (corm_registry_add)",
 		               model && model->name ? model->name : "(NULL)");
@@ -186,7 +192,7 @@ corm_qs *corm_objects(corm_db *db, const corm_model *model)
 	}
 	qs->db = db;
 	corm__db_retain(db);
-	corm__query_init(&qs->query, model->meta);
+	corm__query_init(&qs->query, meta);
 	return qs;
 }
 
@@ -512,7 +518,7 @@ static int follow_non_null(corm_qs *qs, const corm_meta *meta, corm_buf *path, i
 		int rc = path->oom ? corm__err_set(err, CORM_ENOMEM, "out of memory")
 		                   : corm__query_select_related(&qs->query, path->ptr, err);
 		if (!rc)
-			rc = follow_non_null(qs, fm->decl->related->meta, path, depth + 1, err);
+			rc = follow_non_null(qs, fm->related, path, depth + 1, err);
 		path->len = at;
 		if (path->ptr)
 			path->ptr[at] = '\0';
@@ -726,8 +732,10 @@ static int fetch_one(corm_qs *qs, corm_stmt *st, void **item, fetch_into into)
 		slots = qs->text_slots;
 	} else if (into == INTO_CACHE) {
 		inst = block_take(qs, meta->model->size);
-		if (inst)
+		if (inst) {
 			((corm_obj *)inst)->model = meta->model;
+			((corm_obj *)inst)->meta = meta;
+		}
 	} else {
 		inst = corm__alloc_instance(meta);
 	}

@@ -148,7 +148,7 @@ static bool is_relation(const corm_fmeta *fm)
 /* The kind whose type a foreign key column takes: its target's pk, autoincrement stripped. */
 static int fk_column_kind(const corm_fmeta *fm)
 {
-	const corm_fmeta *pk = fm->decl->related->meta->pk;
+	const corm_fmeta *pk = fm->related->pk;
 	if (pk->kind == CORM_FIELD_AUTO)
 		return CORM_FIELD_INT;
 	if (pk->kind == CORM_FIELD_BIGAUTO)
@@ -166,7 +166,7 @@ static void column_type(corm_buf *b, const corm_backend *be, const corm_fmeta *f
 
 static void references(corm_buf *b, const corm_backend *be, const corm_fmeta *fm)
 {
-	const corm_meta *target = fm->decl->related->meta;
+	const corm_meta *target = fm->related;
 	corm_buf_puts(b, " REFERENCES ");
 	be->quote_name(b, target->table);
 	corm_buf_puts(b, " (");
@@ -287,7 +287,7 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 		const corm_fmeta *fm = &meta->fields[order[k]];
 		if (fm->kind != CORM_FIELD_FK)
 			continue;
-		const corm_meta *target = fm->decl->related->meta;
+		const corm_meta *target = fm->related;
 		corm_buf to = CORM_BUF_INIT, suffix = CORM_BUF_INIT;
 		db_table(&to, f, target->table);
 		corm_buf_printf(&suffix, "_fk_%s_%s", corm_buf_cstr(&to) ? corm_buf_cstr(&to) : "",
@@ -379,9 +379,11 @@ int corm_schema_sql(corm_db *db, const corm_registry *reg, char **out)
 		return db ? corm__db_error(db, CORM_EINVAL, "corm_schema_sql: NULL argument")
 		          : CORM_EINVAL;
 	corm__db_ok(db);
+	if (!corm_registry_is_ready(reg))
+		return corm__db_error(db, CORM_EINVAL, "corm_schema_sql: " CORM__NOT_READY);
 	corm_buf b = CORM_BUF_INIT, deferred = CORM_BUF_INIT;
 	for (size_t i = 0; i < corm_registry_count(reg); i++)
-		model_sql(&b, &deferred, db->be, &db->features, corm_registry_at(reg, i)->meta);
+		model_sql(&b, &deferred, db->be, &db->features, corm__registry_meta_at(reg, i));
 	if (deferred.oom)
 		b.oom = true;
 	else if (deferred.len)
@@ -434,6 +436,8 @@ static int run_script(corm_db *db, char *script)
 int corm_create_tables(corm_db *db, const corm_registry *reg)
 {
 	char *script;
+	if (db && reg && !corm_registry_is_ready(reg))
+		return corm__db_error(db, CORM_EINVAL, "corm_create_tables: " CORM__NOT_READY);
 	int rc = corm_schema_sql(db, reg, &script);
 	if (rc)
 		return rc;
@@ -448,10 +452,12 @@ int corm_drop_tables(corm_db *db, const corm_registry *reg)
 		return db ? corm__db_error(db, CORM_EINVAL, "corm_drop_tables: NULL argument")
 		          : CORM_EINVAL;
 	corm__db_ok(db);
+	if (!corm_registry_is_ready(reg))
+		return corm__db_error(db, CORM_EINVAL, "corm_drop_tables: " CORM__NOT_READY);
 	corm_buf b = CORM_BUF_INIT;
 	for (size_t i = corm_registry_count(reg); i-- > 0;) {
 		corm_buf_puts(&b, "DROP TABLE IF EXISTS ");
-		db->be->quote_name(&b, corm_registry_at(reg, i)->meta->table);
+		db->be->quote_name(&b, corm__registry_meta_at(reg, i)->table);
 		corm_buf_puts(&b, ";\n");
 	}
 	char *script = corm_buf_detach(&b);

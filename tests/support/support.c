@@ -47,8 +47,10 @@ const char *test_url(void)
 int test_setup(void **state)
 {
 	test_env *env = calloc(1, sizeof *env);
-	if (corm_registry_new(&env->reg) || corm_registry_add(env->reg, &Post_model) ||
-	    corm_registry_add(env->reg, &Kitchen_model))
+	if (corm_registry_new(&env->reg) || corm_registry_add(env->reg, &User_model) ||
+	    corm_registry_add(env->reg, &Category_model) ||
+	    corm_registry_add(env->reg, &Post_model) ||
+	    corm_registry_add(env->reg, &Kitchen_model) || corm_registry_ready(env->reg))
 		return -1;
 	if (corm_open(&env->db, test_url())) {
 		fprintf(stderr, "cannot open %s: %s\n", test_backend(), corm_errmsg(env->db));
