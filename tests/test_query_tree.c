@@ -625,6 +625,129 @@ static void test_queryset_after_close(void **state)
 	corm_qs_free(copy); /* the handle goes with the last one (ASan checks nothing is left) */
 }
 
+/* What a review of the tree found, each against Django 3.2's rows. */
+static void test_review_findings(void **state)
+{
+	test_env *env = *state;
+	seed(env);
+	int64_t n = -1;
+	/* exclude(x__isnull=False) keeps the rows whose relation is missing (LEFT OUTER) */
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	ASSERT_OK(env, corm_exclude(qs, CORM_Q("category__name__isnull", false)));
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 2);
+	corm_qs_free(qs);
+	/* exclude() against a nullable column on the right: NULL there does not match */
+	qs = by_title(env);
+	ASSERT_OK(env, corm_exclude(qs, CORM_Q("author_id", corm_f("category_id"))));
+	titles(env, qs, "Beta,Gamma,zoe");
+	/* exclude(Q()) and filter(~Q()) match everything, as in Django */
+	qs = corm_objects(env->db, &Post_model);
+	ASSERT_OK(env, corm_exclude(qs, corm_q_empty()));
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 4);
+	corm_qs_free(qs);
+	qs = corm_objects(env->db, &Post_model);
+	ASSERT_OK(env, corm_filter(qs, corm_not(corm_q_empty())));
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 4);
+	corm_qs_free(qs);
+	/* count() of a select_related QuerySet in a subquery (distinct, slice): no duplicate
+	 * "id" columns in the derived table (MariaDB refused them) */
+	qs = corm_objects(env->db, &Post_model);
+	ASSERT_OK(env, corm_select_related(qs, "author", "category"));
+	ASSERT_OK(env, corm_distinct(qs));
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 4);
+	ASSERT_OK(env, corm_slice(qs, 0, 3));
+	ASSERT_OK(env, corm_count(qs, &n));
+	assert_int_equal(n, 3);
+	corm_qs_free(qs);
+	/* a million nested additions: cut where they are built, refused, no stack overflow */
+	corm_expr *e = corm_f("view_count");
+	for (int i = 0; i < 1000000; i++)
+		e = CORM_F_ADD(e, 1);
+	qs = corm_objects(env->db, &Post_model);
+	assert_int_equal(corm_filter(qs, CORM_Q("view_count", e)), CORM_EINVAL);
+	assert_string_equal(corm_errmsg(env->db), "Expression nested more than 256 levels deep.");
+	corm_qs_free(qs);
+	/* a failed update() leaves no join behind in the QuerySet */
+	qs = corm_objects(env->db, &Post_model);
+	ASSERT_OK(env, corm_order_by(qs, NULL));
+	assert_int_equal(
+	        corm_update(qs, CORM_KWARGS(CORM_KW("title", corm_f("author__username"))), NULL),
+	        CORM_ENOTSUP);
+	char *sql = NULL;
+	ASSERT_OK(env, corm_qs_str(qs, &sql));
+	assert_null(strstr(sql, "JOIN"));
+	corm_mem_free(sql);
+	ASSERT_OK(env, corm_qs_delete(qs, &n));
+	corm_qs_free(qs);
+}
+
+typedef struct Person {
+	corm_obj obj;
+	char *name;
+	int32_t rank;
+} Person;
+typedef struct Msg {
+	corm_obj obj;
+	char *text;
+	corm_fk recipient;
+} Msg;
+static const corm_field person_fields[] = {
+        CORM_CHAR(Person, name, .max_length = 20),
+        CORM_INT(Person, rank),
+};
+static const corm_model Person_model = CORM_MODEL(Person, "tree", person_fields);
+static const corm_field msg_fields[] = {
+        CORM_CHAR(Msg, text, .max_length = 20),
+        CORM_FK(Msg, recipient, &Person_model, CORM_SET_NULL, .null = true),
+};
+static const corm_model Msg_model = CORM_MODEL(Msg, "tree", msg_fields);
+
+/* values() through a nullable join: a NOT NULL integer of the missing row is NULL, not 0 */
+static void test_values_through_nullable_join(void **state)
+{
+	test_env *env = *state;
+	corm_registry *reg;
+	ASSERT_OK(env, corm_registry_new(&reg));
+	ASSERT_OK(env, corm_registry_add(reg, &Person_model));
+	ASSERT_OK(env, corm_registry_add(reg, &Msg_model));
+	ASSERT_OK(env, corm_registry_ready(reg));
+	corm_db *db;
+	ASSERT_OK(env, corm_open(&db, test_url()));
+	corm_execute(db, "DROP TABLE IF EXISTS tree_msg", NULL, 0, NULL);
+	corm_execute(db, "DROP TABLE IF EXISTS tree_person", NULL, 0, NULL);
+	int rc = corm_create_tables(db, reg);
+	if (rc)
+		fail_msg("create_tables: %s", corm_errmsg(db));
+	Person *bob = NULL;
+	if (corm_create(db, &Person_model, &bob,
+	                CORM_KWARGS(CORM_KW("name", "bob"), CORM_KW("rank", 7))))
+		fail_msg("%s", corm_errmsg(db));
+	if (corm_create(db, &Msg_model, NULL,
+	                CORM_KWARGS(CORM_KW("text", "a"), CORM_KW("recipient", CORM_OBJ(bob)))) ||
+	    corm_create(db, &Msg_model, NULL, CORM_KWARGS(CORM_KW("text", "b"))))
+		fail_msg("%s", corm_errmsg(db));
+	corm_free(bob);
+	corm_qs *qs = corm_objects(db, &Msg_model);
+	if (corm_values(qs, "text", "recipient__rank") || corm_order_by(qs, "text"))
+		fail_msg("%s", corm_errmsg(db));
+	const corm_row *row;
+	assert_int_equal(corm_next_row(qs, &row), CORM_ROW);
+	int64_t rank = 0;
+	assert_int_equal(corm_row_int(row, "recipient__rank", &rank), CORM_OK);
+	assert_int_equal(rank, 7);
+	assert_int_equal(corm_next_row(qs, &row), CORM_ROW);
+	assert_true(corm_row_is_null(row, "recipient__rank"));
+	corm_qs_free(qs);
+	corm_execute(db, "DROP TABLE tree_msg", NULL, 0, NULL);
+	corm_execute(db, "DROP TABLE tree_person", NULL, 0, NULL);
+	corm_close(db);
+	corm_registry_free(reg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -640,6 +763,9 @@ int main(void)
 	                                        test_teardown),
 	        cmocka_unit_test_setup_teardown(test_row_getters, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_queryset_after_close, test_setup,
+	                                        test_teardown),
+	        cmocka_unit_test_setup_teardown(test_review_findings, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_values_through_nullable_join, test_setup,
 	                                        test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,21 @@
 #include "query/resolve.h"
 #include "util/alloc.h"
 
+/*
+ * What a tree nested past CORM_MAX_TREE_DEPTH becomes: one node, refused when
+ * resolved. Every walk recurses, so the nesting is cut where it is built
+ * (copying or freeing a million nested additions would overflow the stack).
+ */
+static int too_deep(corm_expr **slot, corm_resolver *r)
+{
+	(void)slot;
+	return corm__err_set(r->err, CORM_EINVAL, "Expression nested more than %d levels deep.",
+	                     CORM_MAX_TREE_DEPTH);
+}
+
+static const corm_expr_class too_deep_class = {CORM_EXPR_VALUE, "TooDeep", sizeof(corm_expr),
+                                               too_deep,        NULL,      NULL};
+
 corm_expr *corm__expr_new(const corm_expr_class *cls, corm_expr **args, size_t nargs)
 {
 	bool ok = true;
@@ -14,6 +29,12 @@ corm_expr *corm__expr_new(const corm_expr_class *cls, corm_expr **args, size_t n
 			ok = false;
 		else if (args[i]->depth > depth)
 			depth = args[i]->depth;
+	}
+	if (ok && depth >= CORM_MAX_TREE_DEPTH) {
+		for (size_t i = 0; i < nargs; i++)
+			corm_expr_free(args[i]);
+		cls = &too_deep_class;
+		nargs = 0;
 	}
 	corm_expr *e = ok ? corm__calloc(1, cls->size) : NULL;
 	if (e && nargs && !(e->args = corm__calloc(nargs, sizeof *e->args))) {
@@ -27,8 +48,7 @@ corm_expr *corm__expr_new(const corm_expr_class *cls, corm_expr **args, size_t n
 	}
 	e->cls = cls;
 	e->nargs = (uint16_t)nargs;
-	/* saturates: a tree deeper than the limit is refused when it is resolved */
-	e->depth = (uint16_t)(depth < CORM_MAX_TREE_DEPTH ? depth + 1 : CORM_MAX_TREE_DEPTH + 1);
+	e->depth = (uint16_t)(depth < CORM_MAX_TREE_DEPTH ? depth + 1 : CORM_MAX_TREE_DEPTH);
 	for (size_t i = 0; i < nargs; i++)
 		e->args[i] = args[i];
 	return e;
@@ -79,10 +99,6 @@ int corm__expr_resolve(corm_expr **slot, corm_resolver *r)
 	corm_expr *e = *slot;
 	if (!e)
 		return corm__err_set(r->err, CORM_ENOMEM, "out of memory");
-	if (e->depth > CORM_MAX_TREE_DEPTH)
-		return corm__err_set(r->err, CORM_EINVAL,
-		                     "Expression nested more than %d levels deep.",
-		                     CORM_MAX_TREE_DEPTH);
 	for (size_t i = 0; i < e->nargs; i++) {
 		int rc = corm__expr_resolve(&e->args[i], r);
 		if (rc)
@@ -215,10 +231,9 @@ static corm_expr *combine(corm_op op, corm_expr *a, corm_expr *b)
 {
 	corm_combined *c =
 	        (corm_combined *)corm__expr_new(&corm__combined_class, (corm_expr *[]){a, b}, 2);
-	if (!c)
-		return NULL;
-	c->op = op;
-	return &c->e;
+	if (c && c->e.cls == &corm__combined_class) /* else the too-deep node, which has no op */
+		c->op = op;
+	return c ? &c->e : NULL;
 }
 
 corm_expr *corm_expr_add(corm_expr *a, corm_expr *b)

@@ -96,7 +96,8 @@ extern const corm_expr_class corm__col_class, corm__value_class, corm__f_class,
         corm__combined_class, corm__transform_class;
 
 /* A new node of `cls` with its args (consumed, also on failure); NULL on OOM or when an
- * argument is NULL. Nodes nesting deeper than CORM_MAX_TREE_DEPTH are refused when resolved. */
+ * argument is NULL. Past CORM_MAX_TREE_DEPTH it is instead a node of another class (test
+ * e->cls before writing the class's own members) that resolving refuses. */
 corm_expr *corm__expr_new(const corm_expr_class *cls, corm_expr **args, size_t nargs);
 /* A Col node for `field` of the table under alias index `alias`. NULL on OOM. */
 corm_expr *corm__col_new(int alias, const corm_fmeta *field);

@@ -62,6 +62,7 @@ typedef struct corm_where {
 	/* exclude() on a nullable column: AND lhs IS NOT NULL inside the NOT (Django's
 	 * split_exclude NULL handling for single-valued paths) */
 	bool add_not_null;
+	bool add_rhs_not_null; /* the same for a nullable column on the right-hand side */
 } corm_where;
 
 /* One ORDER BY term: an expression, or a plain column kept inside the term; neither: RANDOM(). */
@@ -81,6 +82,7 @@ static inline const corm_expr *corm__order_expr(const corm_order *o)
 typedef struct corm_select_item {
 	corm_expr *expr; /* owned */
 	char *name;      /* owned: "author__username", "id" */
+	bool maybe_null; /* read through a nullable join: NULL even if its column is NOT NULL */
 } corm_select_item;
 
 typedef enum { SELECT_MODEL, SELECT_VALUES, SELECT_VALUES_LIST } corm_select_mode;
@@ -128,6 +130,8 @@ typedef struct corm_query {
 
 /* Starts an empty query over meta (all clear, no limit). */
 void corm__query_init(corm_query *q, const corm_meta *meta);
+/* Forgets the aliases from index `keep` on (joins made for something that is over). */
+void corm__query_drop_aliases(corm_query *q, size_t keep);
 /* Frees the tree's contents (not the struct). */
 void corm__query_clear(corm_query *q);
 /* Deep copy into *dst. CORM_ENOMEM (dst is then safe to clear). */

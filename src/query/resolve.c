@@ -251,6 +251,10 @@ static int apply_transform(corm_resolver *r, const corm_transform_def *t, corm_e
 	*lhs = NULL;
 	if (!te)
 		return oom(r->err);
+	if (te->e.cls != &corm__transform_class) { /* nested too deep: refused by resolving it */
+		*lhs = &te->e;
+		return corm__expr_resolve(lhs, r);
+	}
 	te->def = t;
 	te->e.type = t->output;
 	te->e.field = te->e.args[0]->field;
@@ -334,7 +338,7 @@ int corm__query_resolve_name_into(corm_query *query, const char *name, size_t le
 {
 	/* the walk reads a NUL-terminated path: copy only a name that goes on past len */
 	char small[128];
-	char *path = !name[len]            ? (char *)name
+	char *path = !name[len]           ? (char *)name
 	             : len < sizeof small ? small
 	                                  : corm__strndup(name, len);
 	if (!path)
@@ -603,10 +607,17 @@ static int build_leaf(corm_resolver *r, const corm_q *q, bool negated, corm_wher
 			alias = ((const corm_col *)e)->alias;
 	bool outer = alias > 0 && r->query->aliases[alias].join == CORM_JOIN_LEFT;
 	n->add_not_null = negated && n->lookup != &corm__lookup_isnull && (fm->nullable || outer);
+	/* ... and the same for a column on the right-hand side (Django: `someval IS NOT NULL`) */
+	const corm_expr *rx = n->rhs.type == CORM_TYPE_EXPR ? n->rhs.u.expr : NULL;
+	if (negated && corm__expr_is(rx, &corm__col_class)) {
+		int ra = ((const corm_col *)rx)->alias;
+		n->add_rhs_not_null =
+		        rx->field->nullable || (ra > 0 && r->query->aliases[ra].nullable);
+	}
 	/* build_filter's require_outer: a condition that a missing related row satisfies needs
 	 * its joins LEFT OUTER; every other condition votes for INNER joins */
 	bool require_outer = (isnull_true && !negated) ||
-	                     (negated && !(n->lookup == &corm__lookup_isnull && !n->rhs.u.b));
+	                     (negated && (n->lookup != &corm__lookup_isnull || !n->rhs.u.b));
 	*votes = require_outer ? 0 : r->used;
 	if (q->negated)
 		n->negated = true;
@@ -628,7 +639,7 @@ static int build(corm_resolver *r, const corm_q *q, bool negated, corm_where **o
 		return oom(r->err);
 	n->negated = q->negated;
 	/* JoinPromoter: the connector as a NOT sees it (NOT (a AND b) is NOT a OR NOT b) */
-	bool effective_or = (q->kind == Q_OR) != q->negated;
+	bool effective_or = (q->kind == Q_OR) != neg; /* the negation from above counts too */
 	uint64_t any = 0, all = ~(uint64_t)0;
 	for (size_t i = 0; i < q->n; i++) {
 		corm_where *child;
@@ -893,11 +904,24 @@ static int items_copy(corm_select_item **dst, const corm_select_item *src, size_
 	if (!d)
 		return CORM_ENOMEM;
 	*dst = d;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		d[i].maybe_null = src[i].maybe_null;
 		if (!(d[i].expr = corm__expr_copy(src[i].expr)) ||
 		    !(d[i].name = corm__strdup(src[i].name)))
 			return CORM_ENOMEM;
+	}
 	return CORM_OK;
+}
+
+void corm__query_drop_aliases(corm_query *q, size_t keep)
+{
+	/* the base table alone is the same as an empty map */
+	if (keep == 1)
+		keep = 0;
+	for (size_t i = keep; i < q->naliases; i++)
+		corm__free(q->aliases[i].name);
+	if (keep < q->naliases)
+		q->naliases = keep;
 }
 
 void corm__query_clear(corm_query *q)

@@ -189,10 +189,11 @@ int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm
 	return CORM_OK;
 }
 
-int corm__decode_value(corm_stmt *st, int col, const corm_fmeta *fm, corm_value *out)
+int corm__decode_value(corm_stmt *st, int col, const corm_fmeta *fm, bool maybe_null,
+                       corm_value *out)
 {
 	const corm_backend *be = st->db->be;
-	if (be->column_int_not_null && !fm->nullable &&
+	if (be->column_int_not_null && !fm->nullable && !maybe_null &&
 	    (fm->vtype == CORM_TYPE_INT || fm->vtype == CORM_TYPE_BOOL)) {
 		int64_t i;
 		int rc = be->column_int_not_null(st->s, col, &i);

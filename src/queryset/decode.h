@@ -23,6 +23,9 @@ typedef struct corm_text_slot {
 int corm__decode_instance(corm_stmt *st, const corm_meta *meta, void *inst, corm_text_slot *slots,
                           int first_col);
 /* Reads column `col` as field fm's type into a deep-copied value. */
-int corm__decode_value(corm_stmt *st, int col, const corm_fmeta *fm, corm_value *out);
+/* `maybe_null`: the column is read through a nullable join (NULL although the field is NOT NULL).
+ */
+int corm__decode_value(corm_stmt *st, int col, const corm_fmeta *fm, bool maybe_null,
+                       corm_value *out);
 
 #endif

@@ -472,6 +472,9 @@ static int set_values(corm_qs *qs, corm_select_mode mode, bool flat, const char 
 			rc = corm__err_set(&err, CORM_ENOMEM, "out of memory");
 		else
 			rc = corm__query_resolve_name(q, name, strlen(name), &items[i].expr, &err);
+		if (!rc && ((corm_col *)items[i].expr)->alias > 0)
+			items[i].maybe_null =
+			        q->aliases[((corm_col *)items[i].expr)->alias].nullable;
 	}
 	if (rc) {
 		for (size_t i = 0; i < count; i++) {
@@ -614,7 +617,8 @@ typedef enum { INTO_CACHE, INTO_STREAM, INTO_CALLER } fetch_into;
 static int read_values(corm_qs *qs, corm_stmt *st, corm_value *cells)
 {
 	for (size_t i = 0; i < qs->query.nvalues; i++) {
-		int rc = corm__decode_value(st, (int)i, qs->query.values[i].expr->field, &cells[i]);
+		const corm_select_item *v = &qs->query.values[i];
+		int rc = corm__decode_value(st, (int)i, v->expr->field, v->maybe_null, &cells[i]);
 		if (rc) {
 			while (i--)
 				corm__value_free(&cells[i]);
@@ -1250,6 +1254,8 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 				corm_expr_free(kwargs[i].value.u.expr);
 		}
 	int rc = qs_check(qs);
+	/* F() values may join: the joins are the update's, not the QuerySet's */
+	size_t joins_before = qs ? qs->query.naliases : 0;
 	if (!rc && !sets)
 		rc = corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
 	if (!rc && (qs->query.low || qs->query.high >= 0))
@@ -1306,6 +1312,8 @@ int corm_update(corm_qs *qs, const corm_kw *kwargs, int64_t *rows)
 	for (size_t i = 0; sets && i < n; i++)
 		corm__value_free(&sets[i].value);
 	corm__free(sets);
+	if (qs)
+		corm__query_drop_aliases(&qs->query, joins_before);
 	return rc;
 }
 

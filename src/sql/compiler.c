@@ -462,6 +462,11 @@ static int compile_leaf(corm_compiler *c, const corm_where *n)
 		corm__compile_expr(c, base_col(n->lhs));
 		corm_buf_puts(&s->text, " IS NOT NULL");
 	}
+	if (n->add_rhs_not_null && result == WHERE_SQL) {
+		corm_buf_puts(&s->text, " AND ");
+		corm__compile_expr(c, rhs->u.expr);
+		corm_buf_puts(&s->text, " IS NOT NULL");
+	}
 	return result;
 }
 
@@ -490,6 +495,8 @@ static int compile_where(corm_compiler *c, const corm_where *n)
 			corm_buf_putc(&s->text, ')');
 		return WHERE_SQL;
 	}
+	if (n->n == 0)
+		return WHERE_EVERYTHING; /* Q() and ~Q() alike: Django's WhereNode gives '' */
 	size_t full_needed = n->kind == WHERE_AND ? n->n : 1;
 	size_t empty_needed = n->kind == WHERE_AND ? 1 : n->n;
 	const char *conn = n->kind == WHERE_AND ? " AND " : " OR ";
@@ -600,11 +607,11 @@ static void model_columns(corm_compiler *c, const corm_meta *meta, const char *a
 		corm__memo_put(c->cache, key, s->text.ptr + at, s->text.len - at);
 }
 
-static void select_columns(corm_compiler *c, const corm_query *q)
+static void select_columns(corm_compiler *c, const corm_query *q, bool related)
 {
 	if (q->mode == SELECT_MODEL) {
 		model_columns(c, q->meta, corm__alias_name(q, 0));
-		for (size_t i = 0; i < q->nrelated; i++) {
+		for (size_t i = 0; related && i < q->nrelated; i++) {
 			const corm_alias *a = &q->aliases[q->related[i].alias];
 			corm_buf_puts(&c->s->text, ", ");
 			corm__sql_select_list(&c->s->text, c->be, a->meta, a->name);
@@ -710,7 +717,9 @@ int corm__compile_select(const corm_backend *be, corm_sql_cache *cache, const co
 			corm_buf_puts(&s->text, "(1) AS ");
 			be->quote_name(&s->text, "a");
 		} else
-			select_columns(&c, q);
+			/* a count's subquery leaves select_related out, as Django does (two "id"
+			 * columns in a derived table are an error on MariaDB) */
+			select_columns(&c, q, kind == COMPILE_ROWS);
 	}
 	from_clause(&c, q);
 	int r = where_clause(&c, q->where, q->empty);
