@@ -84,6 +84,7 @@ help:
 	@echo "  make build    configure and build ./$(BUILD_DIR) (Debug, -Werror)"
 	@echo "  make install  cmake --install $(BUILD_DIR) [PREFIX=/some/dir]"
 	@echo "  make format   clang-format -i over include/ src/ tests/ examples/"
+	@echo "  make fuzz     libFuzzer targets of fuzz/ (clang), FUZZ_SECONDS=60 each [FUZZ_TARGETS=...]"
 	@echo "  make clean    remove ./$(BUILD_DIR) and ./$(ASAN_BUILD_DIR)"
 
 # $(call deb_install,PACKAGES): installs the missing ones (apt-get as root; otherwise prints
@@ -220,3 +221,38 @@ bench-configure: deps-build
 		-DCORM_BUILD_TESTS=OFF -DCORM_BUILD_EXAMPLES=OFF -DCORM_BUILD_BENCH=ON \
 		-UCORM_BENCH_HAVE_CALLGRIND
 	$(CMAKE_BUILD) $(BENCH_BUILD_DIR) -j$(JOBS) --target corm_bench
+
+# ---- fuzzing: libFuzzer targets of fuzz/ (clang, -fsanitize=fuzzer,address,undefined) ----
+#   make fuzz                         each target for FUZZ_SECONDS (60) on a copy of its corpus
+#   make fuzz FUZZ_TARGETS=url FUZZ_SECONDS=300
+# A crash (or a broken property) stops that target and fails the run; the input is written to
+# $(FUZZ_BUILD_DIR)/crashes/<target>/. Add it to fuzz/corpus/<target>/ once fixed: the corpus
+# is replayed by `make test` (fuzz_replay_<target>).
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS   ?= 60
+FUZZ_TARGETS   ?= url lookup_path datetime decimal uuid json text_value
+.PHONY: fuzz
+fuzz: deps-build
+	$(call deb_install,clang libclang-rt-14-dev)
+	$(CMAKE) -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+		-DCORM_SANITIZE=OFF -DCORM_BUILD_TESTS=OFF -DCORM_BUILD_EXAMPLES=OFF -DCORM_BUILD_BENCH=OFF \
+		-DCORM_BUILD_FUZZ=ON
+	$(CMAKE_BUILD) $(FUZZ_BUILD_DIR) -j$(JOBS) --target fuzz_targets
+	@failed=""; \
+	for t in $(FUZZ_TARGETS); do \
+		work=$(FUZZ_BUILD_DIR)/corpus/$$t; crashes=$(FUZZ_BUILD_DIR)/crashes/$$t; \
+		rm -rf "$$work"; mkdir -p "$$work" "$$crashes"; cp fuzz/corpus/$$t/* "$$work"/; \
+		echo "==> fuzz_$$t for $(FUZZ_SECONDS)s"; \
+		if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+			./$(FUZZ_BUILD_DIR)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$$crashes/" "$$work" \
+			> $(FUZZ_BUILD_DIR)/fuzz_$$t.log 2>&1; then \
+			tail -n 12 $(FUZZ_BUILD_DIR)/fuzz_$$t.log | grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss)' || true; \
+		else \
+			grep -E -A40 '^==[0-9]+==|^fuzz: property|runtime error|^SUMMARY' $(FUZZ_BUILD_DIR)/fuzz_$$t.log | head -n 60 || true; \
+			echo "fuzz_$$t FAILED: log $(FUZZ_BUILD_DIR)/fuzz_$$t.log, inputs in $$crashes/"; \
+			failed="$$failed $$t"; \
+		fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi; \
+	echo "fuzz: every target ran $(FUZZ_SECONDS)s without a crash"
