@@ -16,11 +16,20 @@ static corm_db *fuzz_db(void)
 	static corm_db *db;
 	if (!db) {
 		FUZZ_CHECK(corm_registry_new(&reg) == CORM_OK, "corm_registry_new");
+		FUZZ_CHECK(corm_registry_add(reg, &User_model) == CORM_OK, "registering User");
+		FUZZ_CHECK(corm_registry_add(reg, &Category_model) == CORM_OK,
+		           "registering Category");
 		FUZZ_CHECK(corm_registry_add(reg, &Post_model) == CORM_OK, "registering Post");
 		FUZZ_CHECK(corm_registry_add(reg, &Kitchen_model) == CORM_OK,
 		           "registering Kitchen");
+		FUZZ_CHECK(corm_registry_ready(reg) == CORM_OK, "corm_registry_ready");
 		FUZZ_CHECK(corm_open(&db, "sqlite://:memory:") == CORM_OK,
 		           "opening sqlite://:memory:");
+		/* the inputs must reach name resolution, not stop at an unready registry */
+		corm_qs *probe = corm_objects(db, &Post_model);
+		FUZZ_CHECK(probe && corm_filter(probe, CORM_Q("author__username", "x")) == CORM_OK,
+		           "a known path resolves");
+		corm_qs_free(probe);
 	}
 	return db;
 }
