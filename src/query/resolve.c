@@ -323,7 +323,7 @@ int corm__resolve_f(corm_resolver *r, const char *path, corm_expr **out)
 
 int corm__query_resolve_expr(corm_query *query, corm_expr **slot, corm_err *err)
 {
-	corm_resolver r = {query, err, query->naliases, true, 0};
+	corm_resolver r = {query, err, 0};
 	return corm__expr_resolve(slot, &r);
 }
 
@@ -347,7 +347,7 @@ int corm__query_resolve_name_into(corm_query *query, const char *name, size_t le
 		memcpy(small, name, len);
 		small[len] = '\0';
 	}
-	corm_resolver r = {query, err, query->naliases, true, 0};
+	corm_resolver r = {query, err, 0};
 	const char *rest;
 	corm_expr *col = NULL;
 	int rc = resolve_fields(&r, path, storage, &col, &rest);
@@ -669,7 +669,7 @@ int corm__query_add_q(corm_query *query, const corm_q *q, bool negate, corm_err 
 {
 	if (!query->where && !(query->where = where_new(WHERE_AND)))
 		return oom(err);
-	corm_resolver r = {query, err, query->naliases, false, 0};
+	corm_resolver r = {query, err, 0};
 	corm_where *n;
 	uint64_t votes = 0;
 	int rc = build(&r, q, negate, &n, &votes);
@@ -712,7 +712,7 @@ int corm__query_select_related(corm_query *query, const char *path, corm_err *er
 {
 	if (!path)
 		return corm__err_set(err, CORM_EINVAL, "select_related: NULL field name");
-	corm_resolver r = {query, err, query->naliases, true, 0};
+	corm_resolver r = {query, err, 0};
 	const corm_meta *meta = query->meta;
 	int alias = 0, parent = -1;
 	for (const char *p = path;;) {

@@ -15,12 +15,6 @@
 typedef struct corm_resolver {
 	corm_query *query;
 	corm_err *err;
-	/* aliases made since this index belong to the current filter() call (Django's can_reuse)
-	 */
-	size_t first_new;
-	/* joins made now are LEFT OUTER when their path is nullable (values(), order_by(), F in
-	 * an update): a missing related row must not drop the row */
-	bool outer;
 	/* the joins the leaf being resolved used (bits by alias index) */
 	uint64_t used;
 } corm_resolver;
