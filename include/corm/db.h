@@ -103,6 +103,19 @@ corm_execute(corm_db *db, const char *sql, const corm_value *params, size_t npar
  */
 CORM_EXTERN(int) corm_set_statement_cache(corm_db *db, size_t capacity);
 
+/**
+ * Limits how long the server runs any one statement of this connection, in
+ * milliseconds (0: no limit), enforced by the server: PostgreSQL's
+ * statement_timeout, MariaDB's max_statement_time. A statement cut off fails
+ * with CORM_ETIMEOUT and the connection stays usable (inside an atomic block
+ * the block is then rollback-only, as after any failed statement). Set it
+ * outside atomic blocks. This does not cover a server that stops answering
+ * altogether (a frozen process): no client-side timeout exists yet.
+ * Errors: CORM_EINVAL (ms < 0), CORM_ETXN (inside an atomic block),
+ * CORM_ENOTSUP (SQLite: no server), CORM_EBACKEND, CORM_ECONNECTION.
+ */
+CORM_EXTERN(int) corm_set_statement_timeout(corm_db *db, int ms);
+
 /* ---- transactions ----------------------------------------------------- */
 
 /**

@@ -268,6 +268,29 @@ void corm__stmt_cache_clear(corm_db *db)
 	db->ncache = 0;
 }
 
+int corm_set_statement_timeout(corm_db *db, int ms)
+{
+	if (!db)
+		return CORM_EINVAL;
+	corm__db_ok(db);
+	if (ms < 0)
+		return corm__db_error(
+		        db, CORM_EINVAL,
+		        "corm_set_statement_timeout: %d ms: the limit cannot be negative", ms);
+	if (!db->be->statement_timeout_sql)
+		return corm__db_error(db, CORM_ENOTSUP,
+		                      "corm_set_statement_timeout: the %s backend has no statement "
+		                      "timeout (no server runs the statements)",
+		                      db->be->vendor);
+	if (db->depth > 0)
+		return corm__db_error(db, CORM_ETXN,
+		                      "corm_set_statement_timeout: set it outside atomic blocks (a "
+		                      "rollback would undo it on PostgreSQL)");
+	char sql[96];
+	snprintf(sql, sizeof sql, db->be->statement_timeout_sql, ms);
+	return corm__exec(db, sql, NULL, 0, NULL);
+}
+
 int corm_set_statement_cache(corm_db *db, size_t capacity)
 {
 	if (!db)

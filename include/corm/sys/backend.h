@@ -25,8 +25,9 @@ extern "C" {
  *    the hook features(conn, out, err), called at open, which fills them from the server's
  *    version; specialize() is gone; corm_features.supports_in_json; transaction control
  *    as data (corm_transaction_sql) in place of begin_sql; corm_backend_register and the
- *    appends of corm/sys/buf.h for backends built outside corm */
-#define CORM_BACKEND_ABI 4
+ *    appends of corm/sys/buf.h for backends built outside corm
+ * 5: statement_timeout_sql */
+#define CORM_BACKEND_ABI 5
 
 /**
  * How a server's SQL lexer reads quoted text and comments (corm_backend.sql_syntax): used
@@ -281,6 +282,16 @@ typedef struct corm_backend {
 	const char *bytes_literal_start, *bytes_literal_end;
 	/** CORM_SQL_* flags: how the server reads quoted text and comments. */
 	unsigned sql_syntax;
+
+	/* ---- ABI 5 ---- */
+	/**
+	 * Optional: the statement that limits how long the server runs one
+	 * statement of this session, with "%d" for the limit in milliseconds (0:
+	 * none): "SET statement_timeout = %d", "SET SESSION max_statement_time =
+	 * %d/1000". A statement cut off that way fails with CORM_ETIMEOUT. NULL:
+	 * the backend has no such limit (corm_set_statement_timeout is refused).
+	 */
+	const char *statement_timeout_sql;
 } corm_backend;
 
 /** The most backends corm_backend_register keeps. */
@@ -297,7 +308,7 @@ typedef struct corm_backend {
  *
  * CORM_OK; CORM_EINVAL (also the thread's corm_error_last()) when `be` or
  * `scheme` is NULL, the table implements another ABI ("backend 'x'
- * implements corm backend ABI 2, this corm needs 4"), it lacks a vendor name
+ * implements corm backend ABI 2, this corm needs 5"), it lacks a vendor name
  * or a function corm calls without checking (open, close, prepare, bind,
  * step, column, column_text, column_count, reset, finalize, changes,
  * last_insert_id, quote_name, placeholder, data_type, features)

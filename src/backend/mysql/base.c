@@ -163,6 +163,9 @@ static int map_errno(unsigned e)
 		return CORM_ETYPE;
 	case CR_OUT_OF_MEMORY: /* 2008 */
 		return CORM_ENOMEM;
+	case 1969: /* MariaDB: max_statement_time exceeded */
+	case 3024: /* MySQL: MAX_EXECUTION_TIME exceeded */
+		return CORM_ETIMEOUT;
 	default:
 		return connection_lost(e) ? CORM_ECONNECTION : CORM_EBACKEND;
 	}
@@ -1158,4 +1161,6 @@ const corm_backend corm__mysql_backend = {
         .sql_syntax = CORM_SQL_BACKSLASH_ESCAPES | CORM_SQL_DQUOTE_STRINGS |
                       CORM_SQL_BACKTICK_NAMES | CORM_SQL_HASH_COMMENTS |
                       CORM_SQL_DASH_COMMENT_SPACE,
+        /* max_statement_time is in seconds, fractions allowed */
+        .statement_timeout_sql = "SET SESSION max_statement_time = %d/1000",
 };

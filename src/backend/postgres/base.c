@@ -189,6 +189,8 @@ static int code_for(const char *state)
 		return CORM_EDEADLOCK;
 	if (!strcmp(state, "55P03"))
 		return CORM_ELOCKED;
+	if (!strcmp(state, "57014")) /* query_canceled: statement_timeout */
+		return CORM_ETIMEOUT;
 	if (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
 	    !strcmp(state, "57P03"))
 		return CORM_ECONNECTION;
@@ -1518,6 +1520,7 @@ const corm_backend corm__postgres_backend = {
         .stream = pg_stream,
         .quote_value = NULL, /* standard_conforming_strings is on (SESSION_SQL): '' for a quote */
         .sql_syntax = CORM_SQL_DOLLAR_QUOTES | CORM_SQL_E_STRINGS,
+        .statement_timeout_sql = "SET statement_timeout = %d",
         .bytes_literal_start = corm__pg_bytes_literal_start,
         .bytes_literal_end = corm__pg_bytes_literal_end,
 };
