@@ -1,4 +1,5 @@
 /* Statement timeouts enforced by the server: CORM_ETIMEOUT, and the connection goes on. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -41,10 +42,37 @@ static void test_statement_timeout(void **state)
 	ASSERT_OK(env, corm_atomic_rollback(env->db));
 }
 
+/* statement_timeout=MS in the URL: corm's option (never handed to the driver), set at open */
+static void test_statement_timeout_url(void **state)
+{
+	test_env *env = *state;
+	const char *be = test_backend();
+	if (!strcmp(be, "sqlite"))
+		skip(); /* SQLite URLs take no options */
+	corm_db *db = NULL;
+	char url[1024];
+	const char *sep = strchr(test_url(), '?') ? "&" : "?";
+	snprintf(url, sizeof url, "%s%sstatement_timeout=abc", test_url(), sep);
+	assert_int_equal(corm_open(&db, url), CORM_EURL);
+	assert_string_equal(corm_errmsg(db), "statement_timeout=abc: expected milliseconds (an "
+	                                     "integer from 0 to 2147483647)");
+	corm_close(db);
+	snprintf(url, sizeof url, "%s%sstatement_timeout=200", test_url(), sep);
+	if (corm_open(&db, url) != CORM_OK)
+		fail_msg("corm_open(%s): %s", url, corm_errmsg(db));
+	const char *sleep = !strcmp(be, "postgres") ? "SELECT pg_sleep(3)" : "SELECT SLEEP(3)";
+	assert_int_equal(corm_execute(db, sleep, NULL, 0, NULL), CORM_ETIMEOUT);
+	assert_int_equal(corm_execute(db, "SELECT 1", NULL, 0, NULL), CORM_OK);
+	corm_close(db);
+	(void)env;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_statement_timeout, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_statement_timeout_url, test_setup,
+	                                        test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,7 @@
 /* Opening and closing connections, per-handle errors, statement helpers. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend/base/backends.h"
@@ -78,6 +80,33 @@ static int open_db(corm_db **out, const char *url_text)
 		corm__url_free(&url);
 		return CORM_ENOMEM;
 	}
+	/* statement_timeout=MS is corm's option, not the driver's: taken out of the list */
+	long timeout = -1;
+	size_t kept = 0;
+	for (size_t i = 0; url.options && url.options[i]; i += 2) {
+		if (!strcmp(url.options[i], "statement_timeout")) {
+			char *end;
+			errno = 0;
+			timeout = strtol(url.options[i + 1], &end, 10);
+			if (errno || *end || end == url.options[i + 1] || timeout < 0 ||
+			    timeout > INT32_MAX) {
+				rc = corm__db_error(
+				        db, CORM_EURL,
+				        "statement_timeout=%s: expected milliseconds (an "
+				        "integer from 0 to 2147483647)",
+				        url.options[i + 1]);
+				corm__url_free(&url);
+				return rc;
+			}
+			corm__free(url.options[i]);
+			corm__free(url.options[i + 1]);
+			continue;
+		}
+		url.options[kept++] = url.options[i];
+		url.options[kept++] = url.options[i + 1];
+	}
+	if (url.options)
+		url.options[kept] = NULL;
 	rc = db->be->open(&db->conn, &url, &e);
 	corm__url_free(&url);
 	if (rc) {
@@ -91,7 +120,7 @@ static int open_db(corm_db **out, const char *url_text)
 		db->conn = NULL;
 		return rc;
 	}
-	return CORM_OK;
+	return timeout >= 0 ? corm_set_statement_timeout(db, (int)timeout) : CORM_OK;
 }
 
 int corm_open(corm_db **out, const char *url)
