@@ -111,8 +111,8 @@ CORM_EXTERN(int) corm_set_statement_cache(corm_db *db, size_t capacity);
  * the block is then rollback-only, as after any failed statement). Set it
  * outside atomic blocks. The URL option `?statement_timeout=MS` (PostgreSQL,
  * MariaDB) sets it at corm_open; a malformed value is CORM_EURL. This does not
- * cover a server that stops answering
- * altogether (a frozen process): no client-side timeout exists yet.
+ * cover a server that stops answering altogether (a frozen process): no
+ * client-side timeout exists yet.
  * Errors: CORM_EINVAL (ms < 0), CORM_ETXN (inside an atomic block),
  * CORM_ENOTSUP (SQLite: no server), CORM_EBACKEND, CORM_ECONNECTION.
  */
