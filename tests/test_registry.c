@@ -44,7 +44,7 @@ static corm_model Person_model = CORM_MODEL(Person, "town", person_fields);
 
 static const corm_field home_fields[] = {
         CORM_CHAR(Home, address, .max_length = 80),
-        CORM_FK_LABEL(Home, owner, "town.Person", CORM_CASCADE),
+        CORM_FK_LABEL(Home, owner, "town.Person", CORM_CASCADE, .related_name = "homes"),
 };
 static corm_model Home_model = CORM_MODEL(Home, "town", home_fields);
 
@@ -261,13 +261,13 @@ static void test_versions(void **state)
 	corm_registry *reg;
 	assert_int_equal(corm_registry_new(&reg), CORM_OK);
 	assert_int_equal(corm_registry_add(reg, &old), CORM_EINVAL);
-	const char *msg = "checks.Loose: corm_model.version is 0, this corm expects 1 "
+	const char *msg = "checks.Loose: corm_model.version is 0, this corm expects 2 "
 	                  "(CORM_MODEL_VERSION): declare models with CORM_MODEL";
 	assert_string_equal(corm_registry_errmsg(reg), msg);
 	assert_last(CORM_EINVAL, msg);
 	old.version = CORM_MODEL_VERSION + 1;
 	assert_int_equal(corm_registry_add(reg, &old), CORM_EINVAL);
-	assert_last(CORM_EINVAL, "checks.Loose: corm_model.version is 2, this corm expects 1 "
+	assert_last(CORM_EINVAL, "checks.Loose: corm_model.version is 3, this corm expects 2 "
 	                         "(CORM_MODEL_VERSION): declare models with CORM_MODEL");
 	assert_int_equal(corm_registry_count(reg), 0);
 	corm_registry_free(reg);

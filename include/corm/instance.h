@@ -90,8 +90,20 @@ CORM_EXTERN(bool) corm_is_null(const void *instance, const void *member);
  */
 CORM_EXTERN(int) corm_set_null(void *instance, void *member, bool null);
 
-/** The primary key value of an instance (obj.id, or the custom pk field's integer value). */
+/**
+ * The primary key of an instance with an integer key (obj.id, or the custom
+ * integer pk field's value); 0 when it has none yet, and for UUID and text
+ * keys (read those with corm_pk_value).
+ */
 CORM_EXTERN(int64_t) corm_pk(const void *instance);
+/**
+ * The primary key of any kind as a value: CORM_TYPE_INT, _UUID or _TEXT (the
+ * text is borrowed from the instance: valid until the key changes or the
+ * instance is freed), or CORM_TYPE_NULL when the instance has no key yet.
+ * CORM_EINVAL when instance is NULL or not of a registered model, or out is
+ * NULL (message in corm_error_last()).
+ */
+CORM_EXTERN(int) corm_pk_value(const void *instance, corm_value *out);
 /** Whether the instance is not yet saved (Django's instance._state.adding). */
 CORM_EXTERN(bool) corm_is_adding(const void *instance);
 

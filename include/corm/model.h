@@ -54,7 +54,10 @@ typedef struct corm_field corm_field;
 
 /**
  * The header every model struct starts with. `id` is the automatic primary
- * key (AutoField); models that declare their own primary_key field leave it 0.
+ * key (AutoField); models that declare their own primary_key field (an
+ * integer, UUIDField, CharField, SlugField, EmailField or URLField, as Django
+ * allows; ForeignKeys to such a model hold the key in the matching member of
+ * corm_fk) leave it 0.
  * `model` is the declaration; `meta` the compiled metadata of the registry the
  * instance was made through (by corm_new, a query, ...): an instance must not
  * outlive that registry. The other members are corm's bookkeeping: read them
@@ -75,9 +78,22 @@ typedef struct corm_obj {
 #define CORM_OBJ(p) corm__v_obj(&(p)->obj)
 #endif
 
-/** A foreign key: the related row's primary key, and a cached related object (owned). */
+/**
+ * A foreign key: the related row's primary key (Django's `author_id`), and the
+ * related object when it was loaded (select_related; owned by this instance,
+ * freed with it; reading it never runs a query). Which member of the union holds
+ * the key follows the target's primary key: `id` for integer keys (0 is NULL:
+ * automatic keys start at 1), `uuid` for a UUIDField (NULL is the field's null
+ * flag: corm_is_null / corm_set_null), `key` for a CharField or SlugField key
+ * (a string owned by the instance, NULL is NULL; set it with corm_set or
+ * corm_set_str).
+ */
 typedef struct corm_fk {
-	int64_t id;
+	union {
+		int64_t id;
+		corm_uuid uuid;
+		char *key;
+	};
 	void *obj;
 } corm_fk;
 
@@ -167,7 +183,10 @@ struct corm_field {
 	const corm_model *related;
 	const char *related_label;
 	corm_on_delete on_delete;
-	const char *related_name;
+	const char *related_name; /* the reverse accessor's name; "+" (or ending in '+'): none */
+	/* the name of the reverse relation in lookups (author__posts__title); default:
+	 * related_name, else the model's name in lower case */
+	const char *related_query_name;
 
 	/* GenericIPAddressField */
 	corm_ip_protocol protocol;
@@ -186,7 +205,8 @@ typedef struct corm_index {
 } corm_index;
 
 /** The layout of corm_model this header declares (CORM_MODEL sets corm_model.version). */
-#define CORM_MODEL_VERSION 1
+/* 2: corm_field.related_query_name; corm_fk's key is a union (integer, UUID or text keys) */
+#define CORM_MODEL_VERSION 2
 
 /** A model: its struct, fields and Meta options. Build it with CORM_MODEL. */
 struct corm_model {
@@ -337,7 +357,7 @@ CORM_EXTERN(int) corm_registry_new(corm_registry **out);
  * registry borrows the declaration, which must outlive it, and never writes to it.
  * Errors: CORM_EMODEL (message from corm_registry_errmsg names the model and
  * field), CORM_EINVAL (NULL argument; a version that is not CORM_MODEL_VERSION:
- * "blog.Post: corm_model.version is 0, this corm expects 1 (CORM_MODEL_VERSION):
+ * "blog.Post: corm_model.version is 0, this corm expects 2 (CORM_MODEL_VERSION):
  * declare models with CORM_MODEL"; the registry is already ready: "blog.Post:
  * the registry is ready: add every model before corm_registry_ready()"),
  * CORM_ENOMEM. Every failure's message is also the thread's corm_error_last().
@@ -406,6 +426,41 @@ CORM_EXTERN(const char *) corm_field_verbose_name(const corm_model *model, const
 /** Meta.verbose_name / verbose_name_plural with Django's defaults ("post", "posts"). Borrowed. */
 CORM_EXTERN(const char *) corm_model_verbose_name(const corm_model *model);
 CORM_EXTERN(const char *) corm_model_verbose_name_plural(const corm_model *model);
+
+/**
+ * A relation seen from the model it points to (Django's ForeignObjectRel, in
+ * _meta.related_objects): made by corm_registry_ready for every ForeignKey.
+ * Every pointer is borrowed from the registry.
+ */
+typedef struct corm_related_object {
+	const corm_model *model;   /**< the model that declares the ForeignKey */
+	const corm_field *field;   /**< the ForeignKey */
+	const char *accessor_name; /**< related_name, or "<model>_set" ("post_set") */
+	/** the name in lookups (`author__posts__title`): related_query_name, related_name, or the
+	 * model's name in lower case */
+	const char *query_name;
+	bool hidden;   /**< related_name "+" (or ending in '+'): no accessor, no reverse lookup */
+	bool multiple; /**< many rows can point at one (a ForeignKey) */
+} corm_related_object;
+
+/** How many relations point at the model (hidden ones included); 0 when not in a ready
+ * registry. */
+CORM_EXTERN(size_t) corm_model_related_count(const corm_model *model);
+/**
+ * The i-th relation pointing at the model, in the registry's order of the
+ * declaring models (corm_registry_at), then of their fields. CORM_EINVAL when
+ * model or out is NULL, the model is not in a ready registry, or i is out of
+ * range (message in corm_error_last()).
+ */
+CORM_EXTERN(int)
+corm_model_related_at(const corm_model *model, size_t i, corm_related_object *out);
+/**
+ * The relation whose query name is `name` (hidden ones never match). CORM_ENOTFOUND
+ * when there is none ("keys.Tag has no relation named 'x'"), CORM_EINVAL as above;
+ * the message is also corm_error_last().
+ */
+CORM_EXTERN(int)
+corm_model_related_get(const corm_model *model, const char *name, corm_related_object *out);
 
 #ifdef __cplusplus
 }

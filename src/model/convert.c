@@ -456,6 +456,22 @@ int corm__coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, co
 static _Thread_local char ip_ring[16][46];
 static _Thread_local unsigned ip_next;
 
+/* A ForeignKey to a UUID or text key: an instance of the target, or what its pk accepts
+ * (Django's ForeignKey.get_prep_value is the target field's). */
+static int coerce_key(const corm_fmeta *fm, const corm_value *in, corm_value *out, corm_err *err)
+{
+	if (in->type != CORM_TYPE_OBJECT)
+		return coerce(fm->related->pk, in, out, err);
+	const corm_obj *o = in->u.object;
+	if (o->model == fm->related->model && o->meta) {
+		corm__member_get(o->meta->pk, o, out);
+		return CORM_OK;
+	}
+	char what[200];
+	snprintf(what, sizeof what, "a %s instance or id", fm->related->model->name);
+	return type_error(fm, in, what, err);
+}
+
 static int coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, corm_err *err)
 {
 	char tmp[64];
@@ -467,6 +483,9 @@ static int coerce(const corm_fmeta *fm, const corm_value *in, corm_value *out, c
 	*out = corm_v_null();
 	if (in->type == CORM_TYPE_NULL)
 		return CORM_OK;
+	if (fm->kind == CORM_FIELD_FK && fm->vtype != CORM_TYPE_INT && fm->related &&
+	    in->type != CORM_TYPE_EXPR && in->type != CORM_TYPE_LIST)
+		return coerce_key(fm, in, out, err);
 	/* expressions and lists are resolved by the query layer; same-typed plain values pass as
 	 * they are */
 	bool plain = fm->vtype != CORM_TYPE_INT && fm->vtype != CORM_TYPE_DECIMAL &&
@@ -747,11 +766,13 @@ bool corm__member_is_null(const corm_fmeta *fm, const void *inst)
 		return *CMEMBER(inst, fm, json_t *) == NULL;
 	case CORM_TYPE_BYTES:
 		return CMEMBER(inst, fm, corm_bytes)->data == NULL;
-	default:
+	case CORM_TYPE_INT:
 		/* a foreign key whose id was never set (0: AutoField ids start at 1) is NULL, as
 		 * Django's unset post.author_id is None: saving it makes NOT NULL fire */
 		if (fm->kind == CORM_FIELD_FK && CMEMBER(inst, fm, corm_fk)->id == 0)
 			return true;
+		return fm->index < 64 && (((const corm_obj *)inst)->nulls >> fm->index) & 1;
+	default:
 		return fm->index < 64 && (((const corm_obj *)inst)->nulls >> fm->index) & 1;
 	}
 }
@@ -821,6 +842,15 @@ void corm__member_get(const corm_fmeta *fm, const void *inst, corm_value *out)
 
 void corm__member_clear(const corm_fmeta *fm, void *inst)
 {
+	if (fm->kind == CORM_FIELD_FK) { /* the key (text ones are owned) and the cached object */
+		corm_fk *fk = MEMBER(inst, fm, corm_fk);
+		if (fm->vtype == CORM_TYPE_TEXT)
+			corm__free(fk->key);
+		corm__free_instance(fk->obj);
+		fk->key = NULL;
+		fk->obj = NULL;
+		return;
+	}
 	switch (fm->vtype) {
 	case CORM_TYPE_TEXT:
 		corm__free(*MEMBER(inst, fm, char *));
@@ -842,11 +872,6 @@ void corm__member_clear(const corm_fmeta *fm, void *inst)
 		break;
 	}
 	default:
-		if (fm->kind == CORM_FIELD_FK) {
-			corm_fk *fk = MEMBER(inst, fm, corm_fk);
-			corm__free_instance(fk->obj);
-			fk->obj = NULL;
-		}
 		break;
 	}
 }
@@ -855,7 +880,9 @@ void corm__members_clear_owning(const corm_meta *meta, void *inst)
 {
 	for (size_t k = 0; k < meta->nowning; k++) {
 		const corm_fmeta *fm = &meta->fields[meta->owning_fields[k]];
-		if (fm->kind != CORM_FIELD_FK || MEMBER(inst, fm, corm_fk)->obj)
+		const corm_fk *fk = MEMBER(inst, fm, corm_fk);
+		/* most foreign keys own nothing: an integer key and no cached object */
+		if (fm->kind != CORM_FIELD_FK || fk->obj || (fm->vtype == CORM_TYPE_TEXT && fk->key))
 			corm__member_clear(fm, inst);
 	}
 }
@@ -881,6 +908,44 @@ static void set_null_bit(const corm_fmeta *fm, void *inst, bool null)
 		o->nulls &= ~((uint64_t)1 << fm->index);
 }
 
+/* A ForeignKey's new key (not NULL); the cached object goes when it no longer matches. */
+static int store_key(const corm_fmeta *fm, void *inst, const corm_value *v)
+{
+	corm_fk *fk = MEMBER(inst, fm, corm_fk);
+	bool same;
+	char *key = NULL;
+	switch (fm->vtype) {
+	case CORM_TYPE_INT:
+		same = fk->id == v->u.i;
+		break;
+	case CORM_TYPE_UUID:
+		same = !corm__member_is_null(fm, inst) &&
+		       !memcmp(fk->uuid.bytes, v->u.uuid.bytes, sizeof fk->uuid.bytes);
+		break;
+	case CORM_TYPE_TEXT:
+		same = fk->key && !strcmp(fk->key, v->u.text);
+		if (!same && !(key = corm__strdup(v->u.text)))
+			return CORM_ENOMEM;
+		break;
+	default:
+		return CORM_EINVAL;
+	}
+	if (!same) {
+		corm__free_instance(fk->obj);
+		fk->obj = NULL;
+		if (fm->vtype == CORM_TYPE_INT)
+			fk->id = v->u.i;
+		else if (fm->vtype == CORM_TYPE_UUID)
+			fk->uuid = v->u.uuid;
+		else {
+			corm__free(fk->key);
+			fk->key = key;
+		}
+	}
+	set_null_bit(fm, inst, false);
+	return CORM_OK;
+}
+
 int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v)
 {
 	if (v->type == CORM_TYPE_NULL) {
@@ -891,16 +956,11 @@ int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v)
 		}
 		return CORM_OK;
 	}
+	if (fm->kind == CORM_FIELD_FK)
+		return store_key(fm, inst, v);
 	switch (fm->vtype) {
 	case CORM_TYPE_INT:
-		if (fm->kind == CORM_FIELD_FK) {
-			corm_fk *fk = MEMBER(inst, fm, corm_fk);
-			if (fk->id != v->u.i) {
-				corm__free_instance(fk->obj); /* the cached object no longer matches */
-				fk->obj = NULL;
-			}
-			fk->id = v->u.i;
-		} else if (fm->decl->size == 2)
+		if (fm->decl->size == 2)
 			*MEMBER(inst, fm, int16_t) = (int16_t)v->u.i;
 		else if (fm->decl->size == 4)
 			*MEMBER(inst, fm, int32_t) = (int32_t)v->u.i;

@@ -137,13 +137,15 @@ int(corm_clone)(const void *src, void *out)
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
 		char *slot = (char *)dst + fm->decl->offset;
-		if (fm->vtype == CORM_TYPE_TEXT || fm->vtype == CORM_TYPE_DECIMAL ||
-		    fm->vtype == CORM_TYPE_JSON)
+		if (fm->kind == CORM_FIELD_FK) {
+			((corm_fk *)slot)->obj = NULL;
+			if (fm->vtype == CORM_TYPE_TEXT)
+				((corm_fk *)slot)->key = NULL;
+		} else if (fm->vtype == CORM_TYPE_TEXT || fm->vtype == CORM_TYPE_DECIMAL ||
+		           fm->vtype == CORM_TYPE_JSON)
 			*(void **)slot = NULL;
 		else if (fm->vtype == CORM_TYPE_BYTES)
 			*(corm_bytes *)slot = (corm_bytes){NULL, 0};
-		else if (fm->kind == CORM_FIELD_FK)
-			((corm_fk *)slot)->obj = NULL;
 	}
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
@@ -203,7 +205,7 @@ int corm__set_field_meta(void *inst, const corm_fmeta *fm, const corm_value *val
 	if (value->type == CORM_TYPE_OBJECT && fm->kind == CORM_FIELD_FK) {
 		const corm_obj *o = value->u.object;
 		if (o->model == fm->related->model && (o->state & CORM_STATE_SAVED) == 0 &&
-		    corm_pk(o) == 0)
+		    !corm__pk_is_set(o))
 			return corm__err_set(err, CORM_EINVAL,
 			                     "save() prohibited to prevent data loss due to "
 			                     "unsaved related object '%s' of %s.",
@@ -290,6 +292,34 @@ int corm_set_null(void *inst, void *member, bool null)
 		return corm__member_store(fm, inst, &(corm_value){CORM_TYPE_NULL, {0}});
 	if (fm->index < 64)
 		((corm_obj *)inst)->nulls &= ~((uint64_t)1 << fm->index);
+	return CORM_OK;
+}
+
+bool corm__pk_is_set(const void *inst)
+{
+	const corm_meta *meta = corm__instance_meta(inst);
+	if (!meta)
+		return false;
+	if (meta->pk->decl->offset == offsetof(corm_obj, id))
+		return ((const corm_obj *)inst)->id != 0;
+	corm_value v;
+	corm__member_get(meta->pk, inst, &v);
+	/* 0 is no integer key, as obj.id (automatic keys start at 1); an empty text key is one */
+	return v.type != CORM_TYPE_NULL && !(v.type == CORM_TYPE_INT && v.u.i == 0);
+}
+
+int corm_pk_value(const void *inst, corm_value *out)
+{
+	const corm_meta *meta = corm__instance_meta(inst);
+	if (!meta || !out)
+		return corm__last_error(CORM_EINVAL,
+		                        out ? "corm_pk_value: the instance is NULL or not of a "
+		                              "registered model"
+		                            : "corm_pk_value: the out pointer is NULL");
+	if (!corm__pk_is_set(inst))
+		*out = corm_v_null();
+	else
+		corm__member_get(meta->pk, inst, out);
 	return CORM_OK;
 }
 

@@ -16,6 +16,8 @@ const corm_meta *corm__instance_meta(const void *inst);
  * is set in `given` (fields 0..63). CORM_ENOMEM or a default_fn's error.
  */
 int corm__new_instance(const corm_meta *meta, uint64_t given, void **out);
+/* Whether the instance's primary key holds a value (an integer key: not 0; others: not NULL). */
+bool corm__pk_is_set(const void *inst);
 /* "blog.Post has no field named 'x'. Choices are: ..." (CORM_EFIELD). */
 int corm__no_such_field(const corm_meta *meta, const char *name, corm_err *err);
 /* Sets field fm (or the field named `name`) from a user value; err gets the message. */

@@ -56,6 +56,25 @@ typedef struct corm_fmeta {
 
 struct corm_registry;
 
+/*
+ * A relation seen from the model it points to (Django's ForeignObjectRel, listed
+ * in _meta.related_objects): built by corm_registry_ready on the target of every
+ * ForeignKey, for the reverse accessor (`user.posts`) and reverse lookups
+ * (`author__posts__title`).
+ */
+typedef struct corm_relmeta {
+	const corm_fmeta *field;       /* the ForeignKey, on the model that declares it */
+	const struct corm_meta *model; /* that model (field->owner) */
+	/* "posts" (related_name) or "post_set"; related_name itself when hidden */
+	char *accessor_name;
+	/* "posts" / "post" (related_query_name, related_name, else the model's name in lower case;
+	 * "+" when hidden) */
+	char *query_name;
+	size_t query_name_len;
+	bool hidden;   /* related_name "+" (or ending in '+'): no accessor, no reverse lookup */
+	bool multiple; /* a ForeignKey: many rows point here (a OneToOne: one) */
+} corm_relmeta;
+
 struct corm_meta {
 	const corm_model *model;
 	struct corm_registry *reg;
@@ -82,6 +101,10 @@ struct corm_meta {
 		uint32_t offset;
 		uint8_t store; /* corm_store */
 	} * decode_ops;
+	/* the relations that point at this model, in registration order of their models, built
+	 * by corm_registry_ready (owned) */
+	corm_relmeta *related_objects;
+	size_t nrelated;
 	/* set by corm_registry_ready once every relation of the registry is resolved and the
 	 * system checks passed */
 	bool ready;
@@ -121,6 +144,9 @@ const corm_fmeta *corm__meta_field_n(const struct corm_meta *meta, const char *n
  */
 const corm_fmeta *corm__meta_field_hint(const struct corm_meta *meta, const char *name,
                                         size_t *hint);
+/* The reverse relation whose query name is name[0..len) (hidden ones never match), or NULL. */
+const corm_relmeta *corm__meta_relation_n(const struct corm_meta *meta, const char *name,
+                                          size_t len);
 /* Field whose member lives at byte offset `offset` in the struct; NULL if none. */
 const corm_fmeta *corm__meta_field_at(const struct corm_meta *meta, size_t offset);
 

@@ -149,6 +149,17 @@ static char *lower_dup(const char *s)
 	return out;
 }
 
+static void relations_free(corm_meta *meta)
+{
+	for (size_t i = 0; i < meta->nrelated; i++) {
+		corm__free(meta->related_objects[i].accessor_name);
+		corm__free(meta->related_objects[i].query_name);
+	}
+	corm__free(meta->related_objects);
+	meta->related_objects = NULL;
+	meta->nrelated = 0;
+}
+
 static void meta_free(corm_meta *meta)
 {
 	if (!meta)
@@ -173,6 +184,7 @@ static void meta_free(corm_meta *meta)
 	corm__free(meta->verbose_name);
 	corm__free(meta->verbose_name_plural);
 	corm__free(meta->field_choices);
+	relations_free(meta);
 	corm__free(meta);
 }
 
@@ -229,8 +241,11 @@ static corm_store store_of(const corm_fmeta *fm)
 {
 	/* GenericIPAddress text is rewritten after it is read (PostgreSQL's /32): the generic
 	 * path, so that the text fast path tests nothing per row */
+	/* a ForeignKey to a text key also drops a cached object that no longer matches */
 	if (fm->vtype == CORM_TYPE_TEXT)
-		return fm->kind == CORM_FIELD_GENERIC_IP ? CORM_STORE_VALUE : CORM_STORE_TEXT;
+		return fm->kind == CORM_FIELD_GENERIC_IP || fm->kind == CORM_FIELD_FK
+		               ? CORM_STORE_VALUE
+		               : CORM_STORE_TEXT;
 	if (fm->nullable)
 		return CORM_STORE_VALUE;
 	if (fm->vtype == CORM_TYPE_BOOL)
@@ -242,6 +257,23 @@ static corm_store store_of(const corm_fmeta *fm)
 	return fm->decl->size == 2   ? CORM_STORE_INT16
 	       : fm->decl->size == 4 ? CORM_STORE_INT32
 	                             : CORM_STORE_INT64;
+}
+
+/* The kinds a primary key may be: those a corm_fk can hold a reference to. */
+static bool pk_kind_allowed(corm_field_kind kind)
+{
+	switch (kind) {
+	case CORM_FIELD_UUID:
+	case CORM_FIELD_CHAR:
+	case CORM_FIELD_SLUG:
+	case CORM_FIELD_EMAIL:
+	case CORM_FIELD_URL:
+		return true;
+	case CORM_FIELD_FK:
+		return false;
+	default:
+		return corm__kind_is_int(kind);
+	}
 }
 
 /* What the row decoder needs to know of the struct's layout. */
@@ -537,8 +569,11 @@ static int compile_meta(corm_registry *reg, const corm_model *m, corm_meta **out
 			}
 			meta->pk = &meta->fields[i];
 		}
-	if (!corm__kind_is_int(meta->pk->kind) || meta->pk->kind == CORM_FIELD_FK) {
-		rc = fail(reg, m, meta->pk->name, "primary keys must be integer fields for now");
+	if (!pk_kind_allowed(meta->pk->kind)) {
+		rc = fail(reg, m, meta->pk->name,
+		          "a %s cannot be the primary key: corm's primary keys are integer fields, "
+		          "UUIDField, CharField, SlugField, EmailField or URLField.",
+		          corm__kind_name(meta->pk->kind));
 		goto out;
 	}
 	rc = CORM_ENOMEM;
@@ -816,6 +851,132 @@ static int order_models(corm_registry *reg)
 	return CORM_OK;
 }
 
+/* Once its target is known, a ForeignKey stores what the target's primary key stores. */
+static void adopt_target_key(corm_meta *meta, corm_fmeta *fm)
+{
+	fm->vtype = fm->related->pk->vtype;
+	fm->max_length = fm->related->pk->max_length;
+	meta->decode_ops[fm->index].store = (uint8_t)store_of(fm);
+}
+
+/* Undoes resolve_fk and adopt_target_key (a failed ready changes nothing). */
+static void forget_target(corm_meta *meta, corm_fmeta *fm)
+{
+	fm->related = NULL;
+	fm->vtype = corm__kind_vtype(fm->kind);
+	fm->max_length = fm->decl->max_length;
+	meta->decode_ops[fm->index].store = (uint8_t)store_of(fm);
+}
+
+static char *lower_name(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+	char *s = corm__alloc(n + k + 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		s[i] = (char)tolower((unsigned char)name[i]);
+	memcpy(s + n, suffix, k + 1);
+	return s;
+}
+
+/* Django's ForeignObjectRel names: get_accessor_name() and the field's related_query_name(). */
+static int describe_relation(const corm_fmeta *fm, corm_relmeta *r)
+{
+	const corm_field *f = fm->decl;
+	size_t len = f->related_name ? strlen(f->related_name) : 0;
+	r->field = fm;
+	r->model = fm->owner;
+	r->multiple = true;
+	r->hidden = len && f->related_name[len - 1] == '+';
+	r->accessor_name = f->related_name ? corm__strdup(f->related_name)
+	                                   : lower_name(fm->owner->model->name, "_set");
+	const char *query = f->related_query_name ? f->related_query_name : f->related_name;
+	r->query_name = query ? corm__strdup(query) : lower_name(fm->owner->model->name, "");
+	if (!r->accessor_name || !r->query_name)
+		return CORM_ENOMEM;
+	r->query_name_len = strlen(r->query_name);
+	return CORM_OK;
+}
+
+/* Builds every model's related_objects from the ForeignKeys that point at it. */
+static int build_relations(corm_registry *reg)
+{
+	for (size_t i = 0; i < reg->len; i++)
+		for (size_t k = 0; k < reg->metas[i]->nfields; k++) {
+			const corm_fmeta *fm = &reg->metas[i]->fields[k];
+			if (fm->kind != CORM_FIELD_FK)
+				continue;
+			corm_meta *target = (corm_meta *)fm->related;
+			corm_relmeta *p = corm__realloc(target->related_objects,
+			                                (target->nrelated + 1) * sizeof *p);
+			if (!p)
+				return CORM_ENOMEM;
+			target->related_objects = p;
+			corm_relmeta *r = &p[target->nrelated++];
+			memset(r, 0, sizeof *r);
+			if (describe_relation(fm, r))
+				return CORM_ENOMEM;
+		}
+	return CORM_OK;
+}
+
+/* The relation of target that describes fm. */
+static const corm_relmeta *relation_of(const corm_meta *target, const corm_fmeta *fm)
+{
+	for (size_t i = 0; i < target->nrelated; i++)
+		if (target->related_objects[i].field == fm)
+			return &target->related_objects[i];
+	return NULL;
+}
+
+/* Django's RelatedField._check_clashes: fields.E302 to E305. */
+static int check_clashes(corm_registry *reg, const corm_meta *meta, const corm_fmeta *fm)
+{
+	const corm_meta *target = fm->related;
+	const corm_relmeta *rel = relation_of(target, fm);
+	const char *accessor = rel->accessor_name, *query = rel->query_name;
+	for (size_t i = 0; i < target->nfields; i++) {
+		const char *name = target->fields[i].name;
+		if (!rel->hidden && !strcmp(name, accessor))
+			return check_error(reg, meta, fm, "fields.E302",
+			                   "Reverse accessor for '%s.%s' clashes with field name "
+			                   "'%s.%s'.\n\tHINT: Rename field '%s.%s', or add/change a "
+			                   "related_name argument to the definition for field '%s.%s'.",
+			                   meta->label, fm->name, target->label, name, target->label,
+			                   name, meta->label, fm->name);
+		if (!strcmp(name, query))
+			return check_error(reg, meta, fm, "fields.E303",
+			                   "Reverse query name for '%s.%s' clashes with field name "
+			                   "'%s.%s'.\n\tHINT: Rename field '%s.%s', or add/change a "
+			                   "related_name argument to the definition for field '%s.%s'.",
+			                   meta->label, fm->name, target->label, name, target->label,
+			                   name, meta->label, fm->name);
+	}
+	for (size_t i = 0; i < target->nrelated; i++) {
+		const corm_relmeta *other = &target->related_objects[i];
+		if (other == rel || other->hidden)
+			continue;
+		const char *other_model = other->model->label, *other_field = other->field->name;
+		/* Django compares the query name with the other's accessor name too (E305) */
+		if (!rel->hidden && !strcmp(other->accessor_name, accessor))
+			return check_error(reg, meta, fm, "fields.E304",
+			                   "Reverse accessor for '%s.%s' clashes with reverse accessor "
+			                   "for '%s.%s'.\n\tHINT: Add or change a related_name "
+			                   "argument to the definition for '%s.%s' or '%s.%s'.",
+			                   meta->label, fm->name, other_model, other_field, meta->label,
+			                   fm->name, other_model, other_field);
+		if (!strcmp(other->accessor_name, query))
+			return check_error(reg, meta, fm, "fields.E305",
+			                   "Reverse query name for '%s.%s' clashes with reverse query "
+			                   "name for '%s.%s'.\n\tHINT: Add or change a related_name "
+			                   "argument to the definition for '%s.%s' or '%s.%s'.",
+			                   meta->label, fm->name, other_model, other_field, meta->label,
+			                   fm->name, other_model, other_field);
+	}
+	return CORM_OK;
+}
+
 int corm_registry_ready(corm_registry *reg)
 {
 	if (!reg)
@@ -833,16 +994,26 @@ int corm_registry_ready(corm_registry *reg)
 					rc = check_fk(reg, meta, &meta->fields[k]);
 			}
 	}
-	if (!rc) {
-		rc = order_models(reg);
-		if (rc)
-			corm__last_error(rc, "corm_registry_ready: out of memory");
+	for (size_t i = 0; i < reg->len && !rc; i++)
+		for (size_t k = 0; k < reg->metas[i]->nfields; k++)
+			if (reg->metas[i]->fields[k].kind == CORM_FIELD_FK)
+				adopt_target_key(reg->metas[i], &reg->metas[i]->fields[k]);
+	if (!rc && (rc = order_models(reg)) == CORM_OK && (rc = build_relations(reg)) == CORM_OK) {
+		for (size_t i = 0; i < reg->len && !rc; i++)
+			for (size_t k = 0; k < reg->metas[i]->nfields && !rc; k++)
+				if (reg->metas[i]->fields[k].kind == CORM_FIELD_FK)
+					rc = check_clashes(reg, reg->metas[i],
+					                   &reg->metas[i]->fields[k]);
 	}
+	if (rc == CORM_ENOMEM)
+		corm__last_error(rc, "corm_registry_ready: out of memory");
 	if (rc) { /* nothing changes: the registry can be completed and made ready again */
 		for (size_t i = 0; i < reg->len; i++) {
 			corm_meta *meta = reg->metas[i];
+			relations_free(meta);
 			for (size_t k = 0; k < meta->nfields; k++)
-				meta->fields[k].related = NULL;
+				if (meta->fields[k].kind == CORM_FIELD_FK)
+					forget_target(meta, &meta->fields[k]);
 		}
 		return rc;
 	}
@@ -954,6 +1125,16 @@ const corm_fmeta *corm__meta_field(const corm_meta *meta, const char *name)
 	return corm__meta_field_n(meta, name, strlen(name));
 }
 
+const corm_relmeta *corm__meta_relation_n(const corm_meta *meta, const char *name, size_t len)
+{
+	for (size_t i = 0; i < meta->nrelated; i++) {
+		const corm_relmeta *r = &meta->related_objects[i];
+		if (!r->hidden && r->query_name_len == len && !memcmp(r->query_name, name, len))
+			return r;
+	}
+	return NULL;
+}
+
 const corm_fmeta *corm__meta_field_at(const corm_meta *meta, size_t offset)
 {
 	if (offset >= meta->model->size || !meta->field_by_offset[offset])
@@ -1011,4 +1192,56 @@ const char *corm_model_verbose_name_plural(const corm_model *model)
 {
 	const corm_meta *meta = corm__meta(model);
 	return meta ? meta->verbose_name_plural : NULL;
+}
+
+static void related_out(const corm_relmeta *r, corm_related_object *out)
+{
+	*out = (corm_related_object){r->model->model, r->field->decl, r->accessor_name,
+	                             r->query_name,    r->hidden,       r->multiple};
+}
+
+static const corm_meta *related_meta(const char *fn, const corm_model *model,
+                                     const corm_related_object *out)
+{
+	const corm_meta *meta = model ? corm__meta(model) : NULL;
+	if (!model || !out)
+		corm__last_error(CORM_EINVAL, "%s: %s is NULL", fn, model ? "out" : "the model");
+	else if (!meta)
+		corm__last_error(CORM_EINVAL, "%s: %s.%s is not in a ready registry", fn,
+		                 model->app_label, model->name);
+	return out ? meta : NULL;
+}
+
+size_t corm_model_related_count(const corm_model *model)
+{
+	const corm_meta *meta = corm__meta(model);
+	return meta ? meta->nrelated : 0;
+}
+
+int corm_model_related_at(const corm_model *model, size_t i, corm_related_object *out)
+{
+	const corm_meta *meta = related_meta("corm_model_related_at", model, out);
+	if (!meta)
+		return CORM_EINVAL;
+	if (i >= meta->nrelated)
+		return corm__last_error(CORM_EINVAL,
+		                        "corm_model_related_at: %s has %zu relations, no %zu",
+		                        meta->label, meta->nrelated, i);
+	related_out(&meta->related_objects[i], out);
+	return CORM_OK;
+}
+
+int corm_model_related_get(const corm_model *model, const char *name, corm_related_object *out)
+{
+	const corm_meta *meta = related_meta("corm_model_related_get", model, out);
+	if (!meta)
+		return CORM_EINVAL;
+	if (!name)
+		return corm__last_error(CORM_EINVAL, "corm_model_related_get: the name is NULL");
+	const corm_relmeta *r = corm__meta_relation_n(meta, name, strlen(name));
+	if (!r)
+		return corm__last_error(CORM_ENOTFOUND, "%s has no relation named '%s'",
+		                        meta->label, name);
+	related_out(r, out);
+	return CORM_OK;
 }

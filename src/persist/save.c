@@ -12,6 +12,14 @@
 #include "sql/compiler.h"
 #include "util/alloc.h"
 
+/* The instance's key as a value (borrowed), NULL when it has none. */
+static corm_value pk_value(const void *inst)
+{
+	corm_value v = corm_v_null();
+	corm_pk_value(inst, &v);
+	return v;
+}
+
 /* ---- saving ---- */
 
 static void touch_auto_times(const corm_meta *meta, void *inst, bool inserting)
@@ -56,11 +64,24 @@ static int do_update(corm_db *db, const corm_meta *meta, void *inst, const char 
 	}
 	if (n == 0) {
 		corm__free(sets);
+		/* Django's _do_update: nothing to write; a model with only its key checks that
+		 * the row still exists (else it is inserted) */
 		*matched = 1;
-		return CORM_OK;
+		if (only)
+			return CORM_OK;
+		corm_qs *qs = corm_objects(db, meta->model);
+		if (!qs)
+			return corm_errcode(db);
+		bool found = false;
+		int rc = corm_filter(qs, corm_q_new("pk", pk_value(inst)));
+		if (!rc)
+			rc = corm_exists(qs, &found);
+		corm_qs_free(qs);
+		*matched = found;
+		return rc;
 	}
 	corm_query q = {.meta = meta, .high = -1};
-	corm_q *pkq = corm_q_new("pk", corm_v_int(corm_pk(inst)));
+	corm_q *pkq = corm_q_new("pk", pk_value(inst));
 	corm_err err = {0, CORM_BUF_INIT};
 	int rc = pkq ? corm__query_add_q(&q, pkq, false, &err)
 	             : corm__err_set(&err, CORM_ENOMEM, "out of memory");
@@ -89,13 +110,14 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 	bool auto_pk = corm__kind_is_auto(meta->pk->kind);
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
-		if (fm->is_pk && auto_pk && corm_pk(inst) == 0)
+		if (fm->is_pk && auto_pk && !corm__pk_is_set(inst))
 			continue; /* the database assigns it */
 		cols[n].field = fm;
 		corm__member_get(fm, inst, &cols[n].value);
 		n++;
 	}
-	bool returning = db->features.can_return_columns_from_insert;
+	/* only an automatic key comes back (Django's db_returning_fields) */
+	bool returning = db->features.can_return_columns_from_insert && auto_pk;
 	corm_sql local, *sql = corm__sql_acquire(db, &local);
 	/* the text depends only on the model, the backend and whether the pk is given: built once
 	 * per connection, it costs a save nothing but binding the values, which are the
@@ -132,9 +154,11 @@ static int do_insert(corm_db *db, const corm_meta *meta, void *inst)
 	corm__stmt_close(&st);
 	if (rc != CORM_DONE)
 		return rc;
+	if (!auto_pk)
+		return CORM_OK;
 	if (!returning)
 		pk = db->be->last_insert_id(db->conn);
-	if (corm_pk(inst) == 0)
+	if (!corm__pk_is_set(inst))
 		corm__member_store(meta->pk, inst, &(corm_value){CORM_TYPE_INT, {.i = pk}});
 	return CORM_OK;
 }
@@ -146,7 +170,7 @@ static int check_unsaved_related(corm_db *db, const corm_meta *meta, void *inst)
 		if (fm->kind != CORM_FIELD_FK)
 			continue;
 		const corm_fk *fk = (const corm_fk *)((const char *)inst + fm->decl->offset);
-		if (fk->obj && corm_pk(fk->obj) == 0)
+		if (fk->obj && !corm__pk_is_set(fk->obj))
 			return corm__db_error(db, CORM_EINVAL,
 			                      "save() prohibited to prevent data loss due to "
 			                      "unsaved related object '%s' of %s.",
@@ -159,7 +183,7 @@ static int check_unsaved_related(corm_db *db, const corm_meta *meta, void *inst)
  * read of the table. */
 static int check_values(corm_db *db, const corm_meta *meta, const void *inst)
 {
-	bool inserting = corm_pk(inst) == 0;
+	bool inserting = !corm__pk_is_set(inst);
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
 		/* the clock overwrites these before they are sent */
@@ -209,7 +233,7 @@ static int save(corm_db *db, void *inst, const char *const *only, bool only_give
 				                      "are m2m fields: %s",
 				                      meta->label, only[i]);
 		}
-		if (corm_pk(inst) == 0 || !(o->state & CORM_STATE_SAVED))
+		if (!corm__pk_is_set(inst) || !(o->state & CORM_STATE_SAVED))
 			return corm__db_error(
 			        db, CORM_EINVAL,
 			        "Cannot force an update in save() with no primary key (%s).",
@@ -221,16 +245,26 @@ static int save(corm_db *db, void *inst, const char *const *only, bool only_give
 	if (rc)
 		return rc;
 	int64_t matched = 0;
-	if (corm_pk(inst) != 0) {
+	/* Django's _save_table: a key that is set is tried as an UPDATE first, unless the
+	 * instance is new and its key has a default (a fresh uuid4 has no row to update) */
+	bool key_default = meta->pk->has_default || meta->pk->decl->default_fn;
+	bool force_insert = !(o->state & CORM_STATE_SAVED) && key_default && !only_given;
+	if (corm__pk_is_set(inst) && !force_insert) {
 		touch_auto_times(meta, inst, false);
 		rc = do_update(db, meta, inst, only_given ? only : NULL, &matched);
 		if (rc)
 			return rc;
-		if (only_given && matched == 0)
-			return corm__db_error(
+		if (only_given && matched == 0) {
+			corm_buf shown = CORM_BUF_INIT;
+			corm_value key = pk_value(inst);
+			corm__value_display(&shown, &key);
+			rc = corm__db_error(
 			        db, CORM_ENOTFOUND,
-			        "Save with update_fields did not affect any rows (%s pk=%lld).",
-			        meta->label, (long long)corm_pk(inst));
+			        "Save with update_fields did not affect any rows (%s pk=%s).",
+			        meta->label, shown.oom ? "?" : corm_buf_cstr(&shown));
+			corm_buf_free(&shown);
+			return rc;
+		}
 	}
 	if (matched == 0) {
 		touch_auto_times(meta, inst, true);
@@ -261,24 +295,26 @@ int corm_delete(corm_db *db, void *inst, int64_t *deleted)
 	if (!meta)
 		return corm__db_error(db, CORM_EINVAL,
 		                      "corm_delete: not a registered model instance");
-	int64_t pk = corm_pk(inst);
-	if (pk == 0)
+	if (!corm__pk_is_set(inst))
 		return corm__db_error(
 		        db, CORM_EINVAL,
-		        "%s object can't be deleted because its id attribute is set to None.",
-		        meta->model->name);
+		        "%s object can't be deleted because its %s attribute is set to None.",
+		        meta->model->name, meta->pk->attname);
 	corm_qs *qs = corm_objects(db, meta->model);
 	if (!qs)
 		return corm_errcode(db);
 	int64_t n = 0;
-	int rc = corm_filter(qs, corm_q_new("pk", corm_v_int(pk)));
+	int rc = corm_filter(qs, corm_q_new("pk", pk_value(inst)));
 	if (!rc)
 		rc = corm_qs_delete(qs, &n);
 	if (!rc && deleted)
 		*deleted = n;
 	corm_qs_free(qs);
-	if (!rc) {
-		corm__member_store(meta->pk, inst, &(corm_value){CORM_TYPE_INT, {.i = 0}});
+	if (!rc) { /* Django sets the pk to None; an integer key is 0 here */
+		corm_value none = meta->pk->vtype == CORM_TYPE_INT
+		                          ? (corm_value){CORM_TYPE_INT, {.i = 0}}
+		                          : corm_v_null();
+		corm__member_store(meta->pk, inst, &none);
 		((corm_obj *)inst)->state &= ~CORM_STATE_SAVED;
 	}
 	return rc;
@@ -297,7 +333,7 @@ int corm_refresh(corm_db *db, void *inst)
 	if (!qs)
 		return corm_errcode(db);
 	void *fresh = NULL;
-	int rc = corm_get(qs, &fresh, corm_q_new("pk", corm_v_int(corm_pk(inst))));
+	int rc = corm_get(qs, &fresh, corm_q_new("pk", pk_value(inst)));
 	corm_qs_free(qs);
 	if (rc)
 		return rc;

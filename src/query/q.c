@@ -29,7 +29,16 @@ corm_q *corm_q_new(const char *path, corm_value value)
 	if (value.type == CORM_TYPE_OBJECT) {
 		/* keep the pk and the model (checked when applied), not the borrowed pointer */
 		q->obj_model = ((const corm_obj *)value.u.object)->model;
-		q->value = corm_v_int(corm_pk(value.u.object));
+		corm_value key = corm_v_null();
+		corm_pk_value(value.u.object, &key);
+		/* an unsaved instance's integer key is 0, as it always was */
+		if (key.type == CORM_TYPE_NULL && corm__obj_meta(value.u.object) &&
+		    corm__obj_meta(value.u.object)->pk->vtype == CORM_TYPE_INT)
+			key = corm_v_int(0);
+		if (corm__value_copy(&q->value, &key)) {
+			corm_q_free(q);
+			return NULL;
+		}
 		return q;
 	}
 	if (corm__value_copy(&q->value, &value)) {

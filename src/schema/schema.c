@@ -342,10 +342,11 @@ static void model_sql(corm_buf *tables, corm_buf *deferred, const corm_backend *
 		if (indexed && !fm->decl->unique && !fm->is_pk &&
 		    !(fm->kind == CORM_FIELD_FK && f->fk_constraint_creates_index))
 			create_index(b, be, f, meta, fm, "", NULL);
-		/* PostgreSQL: LIKE 'x%' can only use an index built with the pattern operator class
-		 */
-		if (f->like_indexes && (indexed || fm->decl->unique) && !fm->is_pk &&
-		    (corm__kind_is_text(fm->kind)))
+		/* PostgreSQL: LIKE 'x%' can only use an index built with the pattern operator class;
+		 * a varchar primary key is unique, a ForeignKey to one a varchar too */
+		if (f->like_indexes && (indexed || fm->decl->unique || fm->is_pk) &&
+		    (corm__kind_is_text(fm->kind) ||
+		     (fm->kind == CORM_FIELD_FK && fm->vtype == CORM_TYPE_TEXT)))
 			create_index(b, be, f, meta, fm, "_like",
 			             fm->kind == CORM_FIELD_TEXT ? "text_pattern_ops"
 			                                         : "varchar_pattern_ops");
