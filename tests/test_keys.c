@@ -70,35 +70,11 @@ static bool is(const char *backend)
 	return strcmp(test_backend(), backend) == 0;
 }
 
-static void capture(const char *sql, void *ctx)
-{
-	test_env *env = ctx;
-	if (env->nqueries < sizeof env->queries / sizeof env->queries[0])
-		env->queries[env->nqueries++] = strdup(sql);
-}
-
 static int setup(void **state)
 {
-	test_env *env = calloc(1, sizeof *env);
-	if (!env || corm_registry_new(&env->reg))
-		return -1;
 	/* Item first: its targets are added after it */
-	if (corm_registry_add(env->reg, &Item_model) || corm_registry_add(env->reg, &Tag_model) ||
-	    corm_registry_add(env->reg, &Order_model) || corm_registry_add(env->reg, &Page_model) ||
-	    corm_registry_ready(env->reg)) {
-		fprintf(stderr, "registry: %s\n", corm_registry_errmsg(env->reg));
-		return -1;
-	}
-	if (corm_open(&env->db, test_url()))
-		return -1;
-	corm_drop_tables(env->db, env->reg);
-	if (corm_create_tables(env->db, env->reg)) {
-		fprintf(stderr, "create tables: %s\n", corm_errmsg(env->db));
-		return -1;
-	}
-	corm_set_query_log(env->db, capture, env);
-	*state = env;
-	return 0;
+	const corm_model *const models[] = {&Item_model, &Tag_model, &Order_model, &Page_model};
+	return test_setup_models(state, models, 4);
 }
 
 /* The statements logged since the last test_clear_queries, each rewritten to '?'. */
@@ -162,41 +138,44 @@ static void test_ddl_matches_django(void **state)
 		         "CREATE INDEX \"keys_item_tag_id_8bdc7968_like\" ON \"keys_item\" "
 		         "(\"tag_id\" varchar_pattern_ops);\n";
 	else if (is("mysql"))
-		django = "CREATE TABLE `keys_tag` (`code` varchar(10) NOT NULL PRIMARY KEY, `label` "
-		         "varchar(50) NOT NULL);\n"
-		         "CREATE TABLE `keys_order` (`id` char(32) NOT NULL PRIMARY KEY, `note` "
-		         "varchar(50) NOT NULL);\n"
-		         "CREATE TABLE `keys_page` (`slug` varchar(50) NOT NULL PRIMARY KEY);\n"
-		         "CREATE TABLE `keys_item` (`id` integer AUTO_INCREMENT NOT NULL PRIMARY "
-		         "KEY, `name` varchar(50) NOT NULL, `order_id` char(32) NULL, `page_id` "
-		         "varchar(50) NULL, `tag_id` varchar(10) NOT NULL);\n"
-		         "ALTER TABLE `keys_item` ADD CONSTRAINT "
-		         "`keys_item_order_id_329e6600_fk_keys_order_id` FOREIGN KEY (`order_id`) "
-		         "REFERENCES `keys_order` (`id`);\n"
-		         "ALTER TABLE `keys_item` ADD CONSTRAINT "
-		         "`keys_item_page_id_66eb1d31_fk_keys_page_slug` FOREIGN KEY (`page_id`) "
-		         "REFERENCES `keys_page` (`slug`);\n"
-		         "ALTER TABLE `keys_item` ADD CONSTRAINT "
-		         "`keys_item_tag_id_8bdc7968_fk_keys_tag_code` FOREIGN KEY (`tag_id`) "
-		         "REFERENCES `keys_tag` (`code`);\n";
+		django =
+		        "CREATE TABLE `keys_tag` (`code` varchar(10) NOT NULL PRIMARY KEY, `label` "
+		        "varchar(50) NOT NULL);\n"
+		        "CREATE TABLE `keys_order` (`id` char(32) NOT NULL PRIMARY KEY, `note` "
+		        "varchar(50) NOT NULL);\n"
+		        "CREATE TABLE `keys_page` (`slug` varchar(50) NOT NULL PRIMARY KEY);\n"
+		        "CREATE TABLE `keys_item` (`id` integer AUTO_INCREMENT NOT NULL PRIMARY "
+		        "KEY, `name` varchar(50) NOT NULL, `order_id` char(32) NULL, `page_id` "
+		        "varchar(50) NULL, `tag_id` varchar(10) NOT NULL);\n"
+		        "ALTER TABLE `keys_item` ADD CONSTRAINT "
+		        "`keys_item_order_id_329e6600_fk_keys_order_id` FOREIGN KEY (`order_id`) "
+		        "REFERENCES `keys_order` (`id`);\n"
+		        "ALTER TABLE `keys_item` ADD CONSTRAINT "
+		        "`keys_item_page_id_66eb1d31_fk_keys_page_slug` FOREIGN KEY (`page_id`) "
+		        "REFERENCES `keys_page` (`slug`);\n"
+		        "ALTER TABLE `keys_item` ADD CONSTRAINT "
+		        "`keys_item_tag_id_8bdc7968_fk_keys_tag_code` FOREIGN KEY (`tag_id`) "
+		        "REFERENCES `keys_tag` (`code`);\n";
 	else
-		django = "CREATE TABLE \"keys_tag\" (\"code\" varchar(10) NOT NULL PRIMARY KEY, "
-		         "\"label\" varchar(50) NOT NULL);\n"
-		         "CREATE TABLE \"keys_order\" (\"id\" char(32) NOT NULL PRIMARY KEY, \"note\" "
-		         "varchar(50) NOT NULL);\n"
-		         "CREATE TABLE \"keys_page\" (\"slug\" varchar(50) NOT NULL PRIMARY KEY);\n"
-		         "CREATE TABLE \"keys_item\" (\"id\" integer NOT NULL PRIMARY KEY "
-		         "AUTOINCREMENT, \"name\" varchar(50) NOT NULL, \"order_id\" char(32) NULL "
-		         "REFERENCES \"keys_order\" (\"id\") DEFERRABLE INITIALLY DEFERRED, "
-		         "\"page_id\" varchar(50) NULL REFERENCES \"keys_page\" (\"slug\") "
-		         "DEFERRABLE INITIALLY DEFERRED, \"tag_id\" varchar(10) NOT NULL REFERENCES "
-		         "\"keys_tag\" (\"code\") DEFERRABLE INITIALLY DEFERRED);\n"
-		         "CREATE INDEX \"keys_item_order_id_329e6600\" ON \"keys_item\" "
-		         "(\"order_id\");\n"
-		         "CREATE INDEX \"keys_item_page_id_66eb1d31\" ON \"keys_item\" "
-		         "(\"page_id\");\n"
-		         "CREATE INDEX \"keys_item_tag_id_8bdc7968\" ON \"keys_item\" "
-		         "(\"tag_id\");\n";
+		django =
+		        "CREATE TABLE \"keys_tag\" (\"code\" varchar(10) NOT NULL PRIMARY KEY, "
+		        "\"label\" varchar(50) NOT NULL);\n"
+		        "CREATE TABLE \"keys_order\" (\"id\" char(32) NOT NULL PRIMARY KEY, "
+		        "\"note\" "
+		        "varchar(50) NOT NULL);\n"
+		        "CREATE TABLE \"keys_page\" (\"slug\" varchar(50) NOT NULL PRIMARY KEY);\n"
+		        "CREATE TABLE \"keys_item\" (\"id\" integer NOT NULL PRIMARY KEY "
+		        "AUTOINCREMENT, \"name\" varchar(50) NOT NULL, \"order_id\" char(32) NULL "
+		        "REFERENCES \"keys_order\" (\"id\") DEFERRABLE INITIALLY DEFERRED, "
+		        "\"page_id\" varchar(50) NULL REFERENCES \"keys_page\" (\"slug\") "
+		        "DEFERRABLE INITIALLY DEFERRED, \"tag_id\" varchar(10) NOT NULL REFERENCES "
+		        "\"keys_tag\" (\"code\") DEFERRABLE INITIALLY DEFERRED);\n"
+		        "CREATE INDEX \"keys_item_order_id_329e6600\" ON \"keys_item\" "
+		        "(\"order_id\");\n"
+		        "CREATE INDEX \"keys_item_page_id_66eb1d31\" ON \"keys_item\" "
+		        "(\"page_id\");\n"
+		        "CREATE INDEX \"keys_item_tag_id_8bdc7968\" ON \"keys_item\" "
+		        "(\"tag_id\");\n";
 	assert_string_equal(sql, django);
 	corm_mem_free(sql);
 }
@@ -257,16 +236,18 @@ static void test_char_key(void **state)
 	ASSERT_OK(env, corm_pk_value(c, &key));
 	assert_int_equal(key.type, CORM_TYPE_NULL);
 	assert_int_equal(corm_delete(env->db, c, NULL), CORM_EINVAL);
-	assert_string_equal(corm_errmsg(env->db),
-	                    "Tag object can't be deleted because its code attribute is set to None.");
+	assert_string_equal(
+	        corm_errmsg(env->db),
+	        "Tag object can't be deleted because its code attribute is set to None.");
 	ASSERT_OK(env, corm_count(qs, &n));
 	assert_int_equal(n, 1);
 
 	/* update_fields on a row that is gone names the key */
 	ASSERT_OK(env, CORM_SET(again, "code", "gone"));
 	assert_int_equal(corm_save_fields(env->db, again, CORM_FIELDS("label")), CORM_ENOTFOUND);
-	assert_string_equal(corm_errmsg(env->db),
-	                    "Save with update_fields did not affect any rows (keys.Tag pk='gone').");
+	assert_string_equal(
+	        corm_errmsg(env->db),
+	        "Save with update_fields did not affect any rows (keys.Tag pk='gone').");
 	corm_qs_free(qs);
 	corm_free(again);
 	corm_free(c);
@@ -326,7 +307,8 @@ static void test_fks_to_keys(void **state)
 	Order *o = NULL;
 	ASSERT_OK(env, corm_create(env->db, &Order_model, &o, CORM_KWARGS(CORM_KW("note", "n"))));
 	Page *pg = NULL;
-	ASSERT_OK(env, corm_create(env->db, &Page_model, &pg, CORM_KWARGS(CORM_KW("slug", "home"))));
+	ASSERT_OK(env,
+	          corm_create(env->db, &Page_model, &pg, CORM_KWARGS(CORM_KW("slug", "home"))));
 	Item *a = NULL, *b = NULL;
 	ASSERT_OK(env, corm_create(env->db, &Item_model, &a,
 	                           CORM_KWARGS(CORM_KW("name", "a"), CORM_KW("tag", CORM_OBJ(py)),
@@ -379,16 +361,17 @@ static void test_fks_to_keys(void **state)
 	char *sql = NULL;
 	ASSERT_OK(env, corm_qs_str(qs, &sql));
 	assert_string_equal(
-	        sql, is("mysql")
-	                     ? "SELECT `keys_item`.`id`, `keys_item`.`name`, `keys_item`.`tag_id`, "
-	                       "`keys_item`.`order_id`, `keys_item`.`page_id` FROM `keys_item` "
-	                       "INNER JOIN `keys_tag` ON (`keys_item`.`tag_id` = `keys_tag`.`code`) "
-	                       "WHERE `keys_tag`.`label` = 'Python'"
-	                     : "SELECT \"keys_item\".\"id\", \"keys_item\".\"name\", "
-	                       "\"keys_item\".\"tag_id\", \"keys_item\".\"order_id\", "
-	                       "\"keys_item\".\"page_id\" FROM \"keys_item\" INNER JOIN \"keys_tag\" "
-	                       "ON (\"keys_item\".\"tag_id\" = \"keys_tag\".\"code\") WHERE "
-	                       "\"keys_tag\".\"label\" = 'Python'");
+	        sql,
+	        is("mysql")
+	                ? "SELECT `keys_item`.`id`, `keys_item`.`name`, `keys_item`.`tag_id`, "
+	                  "`keys_item`.`order_id`, `keys_item`.`page_id` FROM `keys_item` "
+	                  "INNER JOIN `keys_tag` ON (`keys_item`.`tag_id` = `keys_tag`.`code`) "
+	                  "WHERE `keys_tag`.`label` = 'Python'"
+	                : "SELECT \"keys_item\".\"id\", \"keys_item\".\"name\", "
+	                  "\"keys_item\".\"tag_id\", \"keys_item\".\"order_id\", "
+	                  "\"keys_item\".\"page_id\" FROM \"keys_item\" INNER JOIN \"keys_tag\" "
+	                  "ON (\"keys_item\".\"tag_id\" = \"keys_tag\".\"code\") WHERE "
+	                  "\"keys_tag\".\"label\" = 'Python'");
 	corm_mem_free(sql);
 	ASSERT_OK(env, corm_select_related(qs, "tag", "order"));
 	ASSERT_OK(env, corm_get(qs, &it, corm_q_empty()));
@@ -434,7 +417,8 @@ static void test_fks_to_keys(void **state)
 
 	/* a value of the wrong type for the target's key */
 	assert_int_equal(CORM_SET(b, "order", "not-a-uuid"), CORM_ETYPE);
-	assert_string_equal(corm_error_last()->message, "Field 'Order.id' expected a valid UUID but got 'not-a-uuid'.");
+	assert_string_equal(corm_error_last()->message,
+	                    "Field 'Order.id' expected a valid UUID but got 'not-a-uuid'.");
 	assert_int_equal(CORM_SET(b, "tag", CORM_OBJ(o)), CORM_ETYPE);
 	assert_non_null(strstr(corm_error_last()->message, "expected a Tag instance or id"));
 	corm_free(a);

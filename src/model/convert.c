@@ -882,7 +882,8 @@ void corm__members_clear_owning(const corm_meta *meta, void *inst)
 		const corm_fmeta *fm = &meta->fields[meta->owning_fields[k]];
 		const corm_fk *fk = MEMBER(inst, fm, corm_fk);
 		/* most foreign keys own nothing: an integer key and no cached object */
-		if (fm->kind != CORM_FIELD_FK || fk->obj || (fm->vtype == CORM_TYPE_TEXT && fk->key))
+		if (fm->kind != CORM_FIELD_FK || fk->obj ||
+		    (fm->vtype == CORM_TYPE_TEXT && fk->key))
 			corm__member_clear(fm, inst);
 	}
 }

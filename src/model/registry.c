@@ -295,7 +295,8 @@ static int build_layout(corm_registry *reg, corm_meta *meta)
 		meta->decode_ops[i].store = (uint8_t)store_of(fm);
 		if (fm->decl->offset < size)
 			meta->field_by_offset[fm->decl->offset] = (uint16_t)(i + 1);
-		if (meta->decode_ops[i].store == CORM_STORE_TEXT) /* the iterator reuses their buffers */
+		if (meta->decode_ops[i].store ==
+		    CORM_STORE_TEXT) /* the iterator reuses their buffers */
 			meta->text_fields[meta->ntext++] = (uint16_t)i;
 		else if (fm->kind == CORM_FIELD_FK || corm__vtype_is_pointer(fm->vtype))
 			meta->owning_fields[meta->nowning++] = (uint16_t)i;
@@ -938,20 +939,15 @@ static int check_clashes(corm_registry *reg, const corm_meta *meta, const corm_f
 	const char *accessor = rel->accessor_name, *query = rel->query_name;
 	for (size_t i = 0; i < target->nfields; i++) {
 		const char *name = target->fields[i].name;
-		if (!rel->hidden && !strcmp(name, accessor))
-			return check_error(reg, meta, fm, "fields.E302",
-			                   "Reverse accessor for '%s.%s' clashes with field name "
-			                   "'%s.%s'.\n\tHINT: Rename field '%s.%s', or add/change a "
-			                   "related_name argument to the definition for field '%s.%s'.",
-			                   meta->label, fm->name, target->label, name, target->label,
-			                   name, meta->label, fm->name);
-		if (!strcmp(name, query))
-			return check_error(reg, meta, fm, "fields.E303",
-			                   "Reverse query name for '%s.%s' clashes with field name "
-			                   "'%s.%s'.\n\tHINT: Rename field '%s.%s', or add/change a "
-			                   "related_name argument to the definition for field '%s.%s'.",
-			                   meta->label, fm->name, target->label, name, target->label,
-			                   name, meta->label, fm->name);
+		bool by_accessor = !rel->hidden && !strcmp(name, accessor);
+		if (by_accessor || !strcmp(name, query))
+			return check_error(
+			        reg, meta, fm, by_accessor ? "fields.E302" : "fields.E303",
+			        "Reverse %s for '%s.%s' clashes with field name '%s.%s'."
+			        "\n\tHINT: Rename field '%s.%s', or add/change a "
+			        "related_name argument to the definition for field '%s.%s'.",
+			        by_accessor ? "accessor" : "query name", meta->label, fm->name,
+			        target->label, name, target->label, name, meta->label, fm->name);
 	}
 	for (size_t i = 0; i < target->nrelated; i++) {
 		const corm_relmeta *other = &target->related_objects[i];
@@ -959,20 +955,16 @@ static int check_clashes(corm_registry *reg, const corm_meta *meta, const corm_f
 			continue;
 		const char *other_model = other->model->label, *other_field = other->field->name;
 		/* Django compares the query name with the other's accessor name too (E305) */
-		if (!rel->hidden && !strcmp(other->accessor_name, accessor))
-			return check_error(reg, meta, fm, "fields.E304",
-			                   "Reverse accessor for '%s.%s' clashes with reverse accessor "
-			                   "for '%s.%s'.\n\tHINT: Add or change a related_name "
-			                   "argument to the definition for '%s.%s' or '%s.%s'.",
-			                   meta->label, fm->name, other_model, other_field, meta->label,
-			                   fm->name, other_model, other_field);
-		if (!strcmp(other->accessor_name, query))
-			return check_error(reg, meta, fm, "fields.E305",
-			                   "Reverse query name for '%s.%s' clashes with reverse query "
-			                   "name for '%s.%s'.\n\tHINT: Add or change a related_name "
-			                   "argument to the definition for '%s.%s' or '%s.%s'.",
-			                   meta->label, fm->name, other_model, other_field, meta->label,
-			                   fm->name, other_model, other_field);
+		bool by_accessor = !rel->hidden && !strcmp(other->accessor_name, accessor);
+		if (by_accessor || !strcmp(other->accessor_name, query))
+			return check_error(
+			        reg, meta, fm, by_accessor ? "fields.E304" : "fields.E305",
+			        "Reverse %s for '%s.%s' clashes with reverse %s for "
+			        "'%s.%s'.\n\tHINT: Add or change a related_name argument to "
+			        "the definition for '%s.%s' or '%s.%s'.",
+			        by_accessor ? "accessor" : "query name", meta->label, fm->name,
+			        by_accessor ? "accessor" : "query name", other_model, other_field,
+			        meta->label, fm->name, other_model, other_field);
 	}
 	return CORM_OK;
 }
@@ -1197,7 +1189,7 @@ const char *corm_model_verbose_name_plural(const corm_model *model)
 static void related_out(const corm_relmeta *r, corm_related_object *out)
 {
 	*out = (corm_related_object){r->model->model, r->field->decl, r->accessor_name,
-	                             r->query_name,    r->hidden,       r->multiple};
+	                             r->query_name,   r->hidden,      r->multiple};
 }
 
 static const corm_meta *related_meta(const char *fn, const corm_model *model,

@@ -44,14 +44,20 @@ const char *test_url(void)
 	return url;
 }
 
-int test_setup(void **state)
+int test_setup_models(void **state, const corm_model *const *models, size_t n)
 {
 	test_env *env = calloc(1, sizeof *env);
-	if (corm_registry_new(&env->reg) || corm_registry_add(env->reg, &User_model) ||
-	    corm_registry_add(env->reg, &Category_model) ||
-	    corm_registry_add(env->reg, &Post_model) ||
-	    corm_registry_add(env->reg, &Kitchen_model) || corm_registry_ready(env->reg))
+	if (!env || corm_registry_new(&env->reg))
 		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (corm_registry_add(env->reg, models[i])) {
+			fprintf(stderr, "registry: %s\n", corm_registry_errmsg(env->reg));
+			return -1;
+		}
+	if (corm_registry_ready(env->reg)) {
+		fprintf(stderr, "registry: %s\n", corm_registry_errmsg(env->reg));
+		return -1;
+	}
 	if (corm_open(&env->db, test_url())) {
 		fprintf(stderr, "cannot open %s: %s\n", test_backend(), corm_errmsg(env->db));
 		return -1;
@@ -65,6 +71,13 @@ int test_setup(void **state)
 	corm_set_query_log(env->db, capture, env);
 	*state = env;
 	return 0;
+}
+
+int test_setup(void **state)
+{
+	const corm_model *const blog[] = {&User_model, &Category_model, &Post_model,
+	                                  &Kitchen_model};
+	return test_setup_models(state, blog, sizeof blog / sizeof blog[0]);
 }
 
 int test_teardown(void **state)
@@ -96,11 +109,12 @@ Post *test_post(test_env *env, User *author, const char *title, const char *slug
                 bool active)
 {
 	Post *p = NULL;
-	ASSERT_OK(env, corm_create(env->db, &Post_model, &p,
-	                           CORM_KWARGS(CORM_KW("title", title), CORM_KW("slug", slug),
-	                                       CORM_KW("body", "Hello"), CORM_KW("author", CORM_OBJ(author)),
-	                                       CORM_KW("view_count", views),
-	                                       CORM_KW("is_active", active))));
+	ASSERT_OK(env,
+	          corm_create(
+	                  env->db, &Post_model, &p,
+	                  CORM_KWARGS(CORM_KW("title", title), CORM_KW("slug", slug),
+	                              CORM_KW("body", "Hello"), CORM_KW("author", CORM_OBJ(author)),
+	                              CORM_KW("view_count", views), CORM_KW("is_active", active))));
 	return p;
 }
 

@@ -24,6 +24,8 @@ const char *test_url(void);
 /* Opens the backend named by CORM_TEST_BACKEND (default sqlite://:memory:), registers the blog
  * models and creates their tables. */
 int test_setup(void **state);
+/* The same with these models (added in this order) instead of the blog's. */
+int test_setup_models(void **state, const corm_model *const *models, size_t n);
 int test_teardown(void **state);
 /* Forgets the captured queries. */
 void test_clear_queries(test_env *env);
