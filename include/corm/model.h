@@ -63,6 +63,10 @@ typedef struct corm_field corm_field;
  * outlive that registry. The other members are corm's bookkeeping: read them
  * through the API.
  */
+/* What an instance carries beyond its members (annotations, related caches, deferred
+ * fields): private, made on first use, owned by the instance. */
+typedef struct corm_obj_ext corm_obj_ext;
+
 typedef struct corm_obj {
 	const corm_model *model;
 	const corm_meta *meta;
@@ -70,7 +74,7 @@ typedef struct corm_obj {
 	uint64_t nulls; /* bit i set: field i holds SQL NULL (value-type fields) */
 	uint32_t state; /* CORM_STATE_* */
 	uint32_t _reserved;
-	void *_ext; /* annotations, related caches (later features) */
+	corm_obj_ext *_ext; /* NULL until a feature attaches something */
 } corm_obj;
 
 #ifndef __cplusplus

@@ -11,6 +11,7 @@
 #include "corm/query.h"
 #include "corm/sys/backend.h"
 #include "model/instance.h"
+#include "model/ext.h"
 #include "model/meta.h"
 #include "util/alloc.h"
 
@@ -886,6 +887,9 @@ void corm__members_clear_owning(const corm_meta *meta, void *inst)
 		    (fm->vtype == CORM_TYPE_TEXT && fk->key))
 			corm__member_clear(fm, inst);
 	}
+	/* annotations, related caches and deferred flags go with the values */
+	corm__ext_free(((corm_obj *)inst)->_ext);
+	((corm_obj *)inst)->_ext = NULL;
 }
 
 void corm__members_clear(const corm_meta *meta, void *inst)

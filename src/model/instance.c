@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "corm/query.h" /* corm_expr_free: a value handed to corm_set is consumed */
+#include "model/ext.h"
 #include "model/instance.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -134,6 +135,7 @@ int(corm_clone)(const void *src, void *out)
 		return clone_oom(meta);
 	/* copy plain bytes, then replace every owned pointer with a copy */
 	memcpy(dst, src, meta->model->size);
+	dst->_ext = NULL;
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];
 		char *slot = (char *)dst + fm->decl->offset;
@@ -170,6 +172,10 @@ int(corm_clone)(const void *src, void *out)
 	}
 	/* the copy is the caller's; its related objects are its own */
 	dst->state &= ~CORM_STATE_BORROWED;
+	if (corm__ext_copy(((const corm_obj *)src)->_ext, &dst->_ext)) {
+		corm__free_instance(dst);
+		return clone_oom(meta);
+	}
 	/* related objects loaded with the instance (select_related) are copied with it */
 	for (size_t i = 0; i < meta->nfields; i++) {
 		const corm_fmeta *fm = &meta->fields[i];

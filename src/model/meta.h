@@ -235,7 +235,8 @@ void corm__member_get(const corm_fmeta *fm, const void *inst, corm_value *out);
 int corm__member_store(const corm_fmeta *fm, void *inst, const corm_value *v);
 /* Frees what a member owns and zeroes it. */
 void corm__member_clear(const corm_fmeta *fm, void *inst);
-/* Frees what every member of inst owns (only the fields that can own memory are visited). */
+/* Frees what every member of inst owns (only the fields that can own memory are visited), and
+ * its extension (model/ext.h). */
 void corm__members_clear(const struct corm_meta *meta, void *inst);
 /* The same for every member but the texts (the iterator reuses their buffers). */
 void corm__members_clear_owning(const struct corm_meta *meta, void *inst);
