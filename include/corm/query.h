@@ -89,6 +89,20 @@ CORM_EXTERN(void) corm_q_free(corm_q *q);
  * message is on db). The QuerySet borrows db: free it before closing db.
  */
 CORM_EXTERN(corm_qs *) corm_objects(corm_db *db, const corm_model *model);
+
+/**
+ * A reverse relation of `instance` as a QuerySet (Django's `alice.posts.all()`):
+ * the rows of the model that declares the ForeignKey whose key is the
+ * instance's, named by the relation's accessor ("posts" from related_name, or
+ * "post_set"). Owned by the caller (corm_qs_free); filter, order, count, slice,
+ * update and delete it like any QuerySet. Reading it runs a query each time
+ * (nothing is cached on the instance). NULL on failure, the code and message on
+ * db: CORM_EFIELD ("'User' object has no attribute 'postz'"; also for a hidden
+ * relation, related_name "+"), CORM_EINVAL (NULL instance or name, or an
+ * instance without a key: "'User' instance needs to have a primary key value
+ * before this relationship can be used."), CORM_ENOMEM.
+ */
+CORM_EXTERN(corm_qs *) corm_related_qs(corm_db *db, const void *instance, const char *accessor);
 /** A copy of the query (not of the result cache). NULL on OOM. Caller owns it. */
 CORM_EXTERN(corm_qs *) corm_qs_clone(const corm_qs *qs);
 /** Frees the QuerySet and its cached results. NULL is a no-op. */

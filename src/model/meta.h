@@ -85,6 +85,8 @@ struct corm_meta {
 	size_t nfields;
 	corm_fmeta *pk;
 	char *field_choices; /* "author, author_id, body, ..." for FieldError messages */
+	/* the same with the reverse relations' query names, for lookups (ready; owned) */
+	char *lookup_choices;
 	/* unique for the life of the process (an address can be reused by a later meta): keys
 	 * what connections remember about the model */
 	uint64_t serial;

@@ -184,6 +184,7 @@ static void meta_free(corm_meta *meta)
 	corm__free(meta->verbose_name);
 	corm__free(meta->verbose_name_plural);
 	corm__free(meta->field_choices);
+	corm__free(meta->lookup_choices);
 	relations_free(meta);
 	corm__free(meta);
 }
@@ -304,9 +305,11 @@ static int build_layout(corm_registry *reg, corm_meta *meta)
 	return CORM_OK;
 }
 
-static int build_field_choices(corm_meta *meta)
+/* "author, author_id, body, ...": the names of the fields (and, with rels, of the reverse
+ * relations that lookups may name, as Django's get_fields()), sorted, into *out. */
+static int build_choices(const corm_meta *meta, bool rels, char **out)
 {
-	const char **names = corm__calloc(meta->nfields * 2 + 1, sizeof(char *));
+	const char **names = corm__calloc(meta->nfields * 2 + meta->nrelated + 1, sizeof(char *));
 	if (!names)
 		return CORM_ENOMEM;
 	size_t n = 0;
@@ -315,6 +318,9 @@ static int build_field_choices(corm_meta *meta)
 		if (strcmp(meta->fields[i].attname, meta->fields[i].name) != 0)
 			names[n++] = meta->fields[i].attname;
 	}
+	for (size_t i = 0; rels && i < meta->nrelated; i++)
+		if (!meta->related_objects[i].hidden)
+			names[n++] = meta->related_objects[i].query_name;
 	qsort(names, n, sizeof(char *), cmp_str);
 	corm_buf b = CORM_BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
@@ -323,8 +329,17 @@ static int build_field_choices(corm_meta *meta)
 		corm_buf_puts(&b, names[i]);
 	}
 	corm__free(names);
-	meta->field_choices = corm_buf_detach(&b);
-	return meta->field_choices ? CORM_OK : CORM_ENOMEM;
+	char *text = corm_buf_detach(&b);
+	if (!text)
+		return CORM_ENOMEM;
+	corm__free(*out);
+	*out = text;
+	return CORM_OK;
+}
+
+static int build_field_choices(corm_meta *meta)
+{
+	return build_choices(meta, false, &meta->field_choices);
 }
 
 /* Parses a literal from the declaration (default or choice) as the field's value. */
@@ -992,6 +1007,8 @@ int corm_registry_ready(corm_registry *reg)
 				adopt_target_key(reg->metas[i], &reg->metas[i]->fields[k]);
 	if (!rc && (rc = order_models(reg)) == CORM_OK && (rc = build_relations(reg)) == CORM_OK) {
 		for (size_t i = 0; i < reg->len && !rc; i++)
+			rc = build_choices(reg->metas[i], true, &reg->metas[i]->lookup_choices);
+		for (size_t i = 0; i < reg->len && !rc; i++)
 			for (size_t k = 0; k < reg->metas[i]->nfields && !rc; k++)
 				if (reg->metas[i]->fields[k].kind == CORM_FIELD_FK)
 					rc = check_clashes(reg, reg->metas[i],
@@ -1003,6 +1020,8 @@ int corm_registry_ready(corm_registry *reg)
 		for (size_t i = 0; i < reg->len; i++) {
 			corm_meta *meta = reg->metas[i];
 			relations_free(meta);
+			corm__free(meta->lookup_choices);
+			meta->lookup_choices = NULL;
 			for (size_t k = 0; k < meta->nfields; k++)
 				if (meta->fields[k].kind == CORM_FIELD_FK)
 					forget_target(meta, &meta->fields[k]);

@@ -44,6 +44,11 @@ typedef struct corm_alias {
 	const corm_fmeta *to_field;   /* on this table: the referenced column */
 	corm_join_type join;
 	bool nullable; /* the join can find no row (a nullable FK, or a LEFT parent) */
+	/* a reverse relation (parent.pk = this.fk): many rows per parent row, so a join of one
+	 * filter() call is never reused by another (Django's multi-valued join rule); NULL for a
+	 * forward ForeignKey */
+	const corm_relmeta *rel;
+	uint32_t call; /* the filter() call that made it (corm_query.ncalls at the time) */
 } corm_alias;
 
 /* ---- the resolved WHERE tree ---- */
@@ -106,6 +111,7 @@ typedef struct corm_query {
 	corm_alias *aliases;
 	size_t naliases, aliases_cap;
 	corm_where *where; /* an AND node, possibly NULL */
+	uint32_t ncalls;   /* filter()/exclude() calls so far: what multi-valued joins belong to */
 	corm_order *order;
 	size_t norder;
 	bool order_set; /* order_by() was called (empty: no ordering at all) */
@@ -150,6 +156,12 @@ static inline const char *corm__alias_name(const corm_query *q, int i)
  * map; inside one call they are reused (one filter() call, one join).
  */
 int corm__query_add_q(corm_query *query, const corm_q *q, bool negate, corm_err *err);
+/* Starts a filter()/exclude() call: the Q objects added until the next call share the
+ * multi-valued joins they make (Django's can_reuse set of one filter() call). */
+static inline void corm__query_begin_call(corm_query *query)
+{
+	query->ncalls++;
+}
 /* Resolves an expression tree against the query (F -> Col, joins). */
 int corm__query_resolve_expr(corm_query *query, corm_expr **slot, corm_err *err);
 /*

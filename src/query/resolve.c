@@ -89,7 +89,8 @@ int corm__unknown_field(const corm_meta *meta, const char *name, size_t len, cor
 {
 	return corm__err_set(err, CORM_EFIELD,
 	                     "Cannot resolve keyword '%.*s' into field of %s. Choices are: %s",
-	                     (int)(len < 100 ? len : 100), name, meta->label, meta->field_choices);
+	                     (int)(len < 100 ? len : 100), name, meta->label,
+	                     meta->lookup_choices ? meta->lookup_choices : meta->field_choices);
 }
 
 /* ---- the alias map ---- */
@@ -120,8 +121,9 @@ static int ensure_base(corm_query *q)
 {
 	if (q->naliases)
 		return CORM_OK;
-	corm_alias base = {q->meta, corm__strdup(q->meta->table), -1, NULL, NULL, CORM_JOIN_BASE,
-	                   false};
+	corm_alias base = {
+	        q->meta, corm__strdup(q->meta->table), -1, NULL, NULL, CORM_JOIN_BASE, false, NULL,
+	        0};
 	if (!base.name || alias_push(q, &base)) {
 		corm__free(base.name);
 		return CORM_ENOMEM;
@@ -129,28 +131,39 @@ static int ensure_base(corm_query *q)
 	return CORM_OK;
 }
 
-/* Django's Query.join: reuses the join parent -> fk when there is one (a forward
- * ForeignKey is single-valued, so every filter() may reuse it), else adds it. */
-static int setup_join(corm_resolver *r, int parent, const corm_fmeta *fk, int *out)
+/*
+ * Django's Query.join: the join from alias `parent` over `from` (a column of the
+ * parent) to `to` (a column of `target`). A forward ForeignKey (rel NULL) is
+ * single-valued: any filter() may reuse its join. A reverse relation is
+ * multi-valued: its join is reused only inside the filter() call that made it
+ * (or by order_by/values/F, call 0), so conditions of separate filter() calls
+ * may match different related rows.
+ */
+static int setup_join(corm_resolver *r, int parent, const corm_fmeta *from, const corm_fmeta *to,
+                      const corm_meta *target, const corm_relmeta *rel, int *out)
 {
 	corm_query *q = r->query;
 	if (ensure_base(q))
 		return oom(r->err);
-	for (size_t i = 1; i < q->naliases; i++)
-		if (q->aliases[i].parent == parent && q->aliases[i].from_field == fk) {
-			*out = (int)i;
-			if (i < CORM_VOTE_BITS)
-				r->used |= (uint64_t)1 << i;
-			return CORM_OK;
-		}
-	const corm_meta *target = fk->related;
+	for (size_t i = 1; i < q->naliases; i++) {
+		const corm_alias *a = &q->aliases[i];
+		if (a->parent != parent || a->from_field != from || a->to_field != to)
+			continue;
+		if (rel && r->call && a->call != r->call)
+			continue;
+		*out = (int)i;
+		if (i < CORM_VOTE_BITS)
+			r->used |= (uint64_t)1 << i;
+		return CORM_OK;
+	}
 	const corm_alias *p = &q->aliases[parent];
-	bool nullable = fk->nullable || p->join == CORM_JOIN_LEFT || p->nullable;
+	/* a reverse relation can find no row; a forward one when its key can be NULL */
+	bool nullable = rel || from->nullable || p->join == CORM_JOIN_LEFT || p->nullable;
 	bool taken = false;
 	for (size_t i = 0; i < q->naliases; i++)
 		if (!strcmp(q->aliases[i].name, target->table))
 			taken = true;
-	corm_alias a = {target, NULL, parent, fk, target->pk, CORM_JOIN_INNER, nullable};
+	corm_alias a = {target, NULL, parent, from, to, CORM_JOIN_INNER, nullable, rel, r->call};
 	/* Django: a new join is LEFT OUTER when the path can find no row; filter() then demotes
 	 * the joins its AND-ed conditions need */
 	if (nullable)
@@ -186,12 +199,21 @@ static size_t part_len(const char *p)
 	return sep ? (size_t)(sep - p) : strlen(p);
 }
 
+/* Whether the part of length len at p names a lookup or a transform. */
+static bool is_lookup_or_transform(const char *p, size_t len)
+{
+	return corm__lookup_find(p, len) || corm__transform_find(p, len);
+}
+
 /*
- * Walks the field parts of `path` (Django's names_to_path): the first names a
- * field of the query's model, each later one a field of the model the
- * previous ForeignKey points to, joining it. The last join is left out when
- * it would only read the key the ForeignKey already holds ("author__id").
- * *col gets the Col; *rest the text after the fields ("" or "icontains", ...).
+ * Walks the field parts of `path` (Django's names_to_path): each names a field
+ * of the current model or a reverse relation pointing at it (by its query
+ * name); a ForeignKey followed by another name joins its target, a reverse
+ * relation joins the model that declares it. A path that ends at a reverse
+ * relation stands for that model's key (`items__isnull`, `items=obj`). The last
+ * forward join is left out when it would only read the key the ForeignKey
+ * already holds ("author__id"). *col gets the Col; *rest the text after the
+ * fields ("" or "icontains", ...).
  */
 static int resolve_fields(corm_resolver *r, const char *path, corm_col *storage, corm_expr **col,
                           const char **rest)
@@ -199,35 +221,57 @@ static int resolve_fields(corm_resolver *r, const char *path, corm_col *storage,
 	const corm_meta *meta = r->query->meta;
 	int alias = 0;
 	const char *p = path;
-	size_t len = part_len(p);
-	const corm_fmeta *fm = field_n(meta, p, len);
-	if (!fm)
-		return corm__unknown_field(meta, p, len, r->err);
-	p += len;
-	while (*p && fm->kind == CORM_FIELD_FK) {
+	const corm_fmeta *fm = NULL;
+	for (;;) {
+		size_t len = part_len(p);
+		fm = field_n(meta, p, len);
+		if (!fm) {
+			const corm_relmeta *rel = corm__meta_relation_n(meta, p, len);
+			if (!rel)
+				return corm__unknown_field(meta, p, len, r->err);
+			int joined;
+			int rc = setup_join(r, alias, meta->pk, rel->field, rel->model, rel,
+			                    &joined);
+			if (rc)
+				return rc;
+			alias = joined;
+			meta = rel->model;
+			p += len;
+			const char *next = *p ? p + 2 : p;
+			size_t nlen = part_len(next);
+			if (*p && (field_n(meta, next, nlen) ||
+			           corm__meta_relation_n(meta, next, nlen))) {
+				p += 2; /* a field or relation of the joined model */
+				continue;
+			}
+			if (*p && !is_lookup_or_transform(next, nlen))
+				return corm__unknown_field(meta, next, nlen, r->err);
+			fm = meta->pk;
+			break;
+		}
+		p += len;
+		if (!*p || fm->kind != CORM_FIELD_FK)
+			break;
 		const char *next = p + 2;
 		size_t nlen = part_len(next);
 		const corm_meta *target = fm->related;
 		const corm_fmeta *tf = field_n(target, next, nlen);
-		if (!tf) {
-			/* a lookup or transform on the ForeignKey's own value, or a typo */
-			if (corm__lookup_find(next, nlen) || corm__transform_find(next, nlen))
-				break;
+		if (!tf && is_lookup_or_transform(next, nlen))
+			break; /* a lookup or transform on the ForeignKey's own value */
+		if (!tf && !corm__meta_relation_n(target, next, nlen))
 			return corm__unknown_field(target, next, nlen, r->err);
-		}
-		const char *after = next + nlen;
 		if (tf == target->pk && tf->kind != CORM_FIELD_FK) {
 			/* Django's trim_joins: the ForeignKey's column already holds the key */
-			p = after;
+			p = next + nlen;
 			break;
 		}
 		int joined;
-		int rc = setup_join(r, alias, fm, &joined);
+		int rc = setup_join(r, alias, fm, target->pk, target, NULL, &joined);
 		if (rc)
 			return rc;
 		alias = joined;
-		fm = tf;
-		p = after;
+		meta = target;
+		p = next;
 	}
 	if (storage) {
 		/* a WHERE leaf keeps its column inside itself: no allocation */
@@ -323,7 +367,7 @@ int corm__resolve_f(corm_resolver *r, const char *path, corm_expr **out)
 
 int corm__query_resolve_expr(corm_query *query, corm_expr **slot, corm_err *err)
 {
-	corm_resolver r = {query, err, 0};
+	corm_resolver r = {query, err, 0, 0};
 	return corm__expr_resolve(slot, &r);
 }
 
@@ -347,7 +391,7 @@ int corm__query_resolve_name_into(corm_query *query, const char *name, size_t le
 		memcpy(small, name, len);
 		small[len] = '\0';
 	}
-	corm_resolver r = {query, err, 0};
+	corm_resolver r = {query, err, 0, 0};
 	const char *rest;
 	corm_expr *col = NULL;
 	int rc = resolve_fields(&r, path, storage, &col, &rest);
@@ -569,6 +613,26 @@ static void demote(corm_query *q, uint64_t bits)
 	}
 }
 
+/*
+ * NOT over a join to many rows means "no related row matches", which Django writes as a
+ * subquery (split_exclude); a plain negated join would mean "some related row does not
+ * match". Until that subquery exists, such a condition is refused rather than answered
+ * wrongly.
+ */
+static int refuse_negated_multivalued(corm_resolver *r)
+{
+	const corm_query *q = r->query;
+	for (size_t i = 1; i < q->naliases && i < CORM_VOTE_BITS; i++)
+		if ((r->used >> i & 1) && q->aliases[i].rel)
+			return corm__err_set(r->err, CORM_ENOTSUP,
+			                     "exclude() or ~Q() across the multi-valued relation "
+			                     "'%s' of %s is not "
+			                     "supported yet (Django's split_exclude subquery)",
+			                     q->aliases[i].rel->query_name,
+			                     q->aliases[q->aliases[i].parent].meta->label);
+	return CORM_OK;
+}
+
 static int build_leaf(corm_resolver *r, const corm_q *q, bool negated, corm_where **out,
                       uint64_t *votes)
 {
@@ -594,6 +658,8 @@ static int build_leaf(corm_resolver *r, const corm_q *q, bool negated, corm_wher
 	}
 	if (!rc)
 		rc = prepare_rhs(r, n, &q->value);
+	if (!rc && negated)
+		rc = refuse_negated_multivalued(r);
 	if (rc) {
 		corm__where_free(n);
 		return rc;
@@ -669,7 +735,7 @@ int corm__query_add_q(corm_query *query, const corm_q *q, bool negate, corm_err 
 {
 	if (!query->where && !(query->where = where_new(WHERE_AND)))
 		return oom(err);
-	corm_resolver r = {query, err, 0};
+	corm_resolver r = {query, err, 0, query->ncalls};
 	corm_where *n;
 	uint64_t votes = 0;
 	int rc = build(&r, q, negate, &n, &votes);
@@ -712,7 +778,7 @@ int corm__query_select_related(corm_query *query, const char *path, corm_err *er
 {
 	if (!path)
 		return corm__err_set(err, CORM_EINVAL, "select_related: NULL field name");
-	corm_resolver r = {query, err, 0};
+	corm_resolver r = {query, err, 0, 0};
 	const corm_meta *meta = query->meta;
 	int alias = 0, parent = -1;
 	for (const char *p = path;;) {
@@ -723,7 +789,7 @@ int corm__query_select_related(corm_query *query, const char *path, corm_err *er
 		if (fm->kind != CORM_FIELD_FK)
 			return bad_related(err, meta, "Non-relational field", p, len);
 		int joined;
-		int rc = setup_join(&r, alias, fm, &joined);
+		int rc = setup_join(&r, alias, fm, fm->related->pk, fm->related, NULL, &joined);
 		if (rc)
 			return rc;
 		int entry = -1;

@@ -17,6 +17,9 @@ typedef struct corm_resolver {
 	corm_err *err;
 	/* the joins the leaf being resolved used (bits by alias index) */
 	uint64_t used;
+	/* the filter() call being resolved (a multi-valued join is reused only inside it); 0:
+	 * any join may be reused (order_by, values, F()) */
+	uint32_t call;
 } corm_resolver;
 
 /* F(path): Col through the joins plus the transforms the path names. */

@@ -261,7 +261,8 @@ static void describe_alias(corm_buf *b, const corm_query *q, int alias)
 	if (alias <= 0 || (size_t)alias >= q->naliases)
 		return;
 	describe_alias(b, q, q->aliases[alias].parent);
-	corm_buf_printf(b, "%s__", q->aliases[alias].from_field->name);
+	const corm_alias *a = &q->aliases[alias];
+	corm_buf_printf(b, "%s__", a->rel ? a->rel->query_name : a->from_field->name);
 }
 
 static void describe_expr(corm_buf *b, const corm_query *q, const corm_expr *e)
@@ -313,6 +314,7 @@ static int add_filters(corm_qs *qs, corm_q *const *list, size_t n, bool negate)
 		if (!combined)
 			return qs_fail(qs, CORM_ENOMEM, "out of memory");
 	}
+	corm__query_begin_call(&qs->query);
 	for (size_t i = 0; !rc && i < n; i++) {
 		corm_err err = {0, CORM_BUF_INIT};
 		rc = corm__query_add_q(&qs->query, list[i], negate, &err);
@@ -1121,6 +1123,7 @@ int(corm_get)(corm_qs *qs, void *out, corm_q *extra)
 		rc = corm__db_error(qs->db, CORM_ENOMEM, "out of memory");
 	} else if (!rc) {
 		corm_err err = {0, CORM_BUF_INIT};
+		corm__query_begin_call(&q); /* get(**kwargs) is filter(**kwargs).get() */
 		if (corm__query_add_q(&q, extra, false, &err)) {
 			rc = corm__db_take(qs->db, &err);
 			corm__query_clear(&q);

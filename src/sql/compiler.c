@@ -45,10 +45,30 @@ static void param_owned_text(corm_sql *s, const corm_backend *be, char *text)
 		be->placeholder(&s->text, (int)s->n);
 }
 
+/* A table alias the resolver made ("T3"): written bare, as Django's quote_name_unless_alias
+ * does (a table of that very name would be quoted by its own reference). */
+static bool generated_alias(const char *name)
+{
+	if (name[0] != 'T' || !name[1])
+		return false;
+	for (const char *p = name + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+static void alias_name(corm_buf *b, const corm_backend *be, const char *alias)
+{
+	if (generated_alias(alias))
+		corm_buf_puts(b, alias);
+	else
+		be->quote_name(b, alias);
+}
+
 static void quoted_column(corm_buf *b, const corm_backend *be, const char *alias,
                           const corm_fmeta *fm)
 {
-	be->quote_name(b, alias);
+	alias_name(b, be, alias);
 	corm_buf_putc(b, '.');
 	be->quote_name(b, fm->column);
 }
@@ -637,7 +657,7 @@ static void from_clause(corm_compiler *c, const corm_query *q)
 		c->be->quote_name(b, a->meta->table);
 		if (strcmp(a->name, a->meta->table)) {
 			corm_buf_putc(b, ' ');
-			c->be->quote_name(b, a->name);
+			alias_name(b, c->be, a->name);
 		}
 		corm_buf_puts(b, " ON (");
 		quoted_column(b, c->be, q->aliases[a->parent].name, a->from_field);

@@ -143,3 +143,17 @@ void test_pg_placeholders(char *sql)
 	}
 	*out = '\0';
 }
+
+void test_assert_qs_str(test_env *env, corm_qs *qs, const char *expected)
+{
+	char *sql = NULL;
+	ASSERT_OK(env, corm_qs_str(qs, &sql));
+	char want[4096];
+	snprintf(want, sizeof want, "%s", expected);
+	if (!strcmp(test_backend(), "mysql"))
+		for (char *p = want; *p; p++)
+			if (*p == '"')
+				*p = '`';
+	assert_string_equal(sql, want);
+	corm_mem_free(sql);
+}

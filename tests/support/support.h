@@ -40,6 +40,9 @@ Post *test_post(test_env *env, User *author, const char *title, const char *slug
  * on postgres, checks that they run $1..$n in order and rewrites them to '?'.
  */
 void test_pg_placeholders(char *sql);
+/* Asserts corm_qs_str(qs): `expected` in SQLite's quoting, turned into the backend's
+ * ("..." -> `...` on MariaDB). */
+void test_assert_qs_str(test_env *env, corm_qs *qs, const char *expected);
 
 #define ASSERT_OK(env, expr)                                                                       \
 	do {                                                                                       \
