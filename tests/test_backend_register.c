@@ -114,6 +114,12 @@ static const corm_lookup_sql tiny_lookups[] = {{"exact", "= %s", NULL, NULL},
                                                {NULL, NULL, NULL, NULL}};
 static const corm_transform_sql tiny_transforms[] = {{NULL, NULL, NULL, NULL}};
 
+/* ABI 6: the schema editor's statements are required (a backend with only these) */
+static const corm_schema_templates tiny_schema = {
+        .create_table = "CREATE TABLE %(table)s (%(definition)s)",
+        .delete_table = "DROP TABLE %(table)s",
+};
+
 static const corm_backend tiny_backend = {
         .abi = CORM_BACKEND_ABI,
         .vendor = "tiny",
@@ -136,6 +142,7 @@ static const corm_backend tiny_backend = {
         .transforms = tiny_transforms,
         .random_sql = "RANDOM()",
         .data_type = tiny_data_type,
+        .schema = &tiny_schema,
 };
 
 static void assert_refused(const corm_backend *be, const char *scheme, const char *message)
@@ -179,6 +186,9 @@ static void test_incomplete_or_misnamed_is_refused(void **state)
 	t = tiny_backend;
 	t.column_text = NULL;
 	assert_refused(&t, "tiny", "backend 'tiny' has no column_text");
+	t = tiny_backend;
+	t.schema = NULL; /* ABI 6 */
+	assert_refused(&t, "tiny", "backend 'tiny' has no schema");
 	t = tiny_backend;
 	t.vendor = "";
 	assert_refused(&t, "tiny", "backend for scheme 'tiny' has no vendor name");
