@@ -224,6 +224,25 @@ int corm__tpl_run(corm_editor *ed, const char *what, const char *tpl, const corm
 	return rc;
 }
 
+const corm_meta *corm__editor_meta(const corm_registry *reg, const char *label)
+{
+	for (size_t i = 0; reg && label && i < corm_registry_count(reg); i++) {
+		const corm_meta *m = corm__registry_meta_at(reg, i);
+		if (m && strcmp(m->label, label) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+int corm__editor_field_def(const corm_meta *meta, const char *name, corm_column_def *out)
+{
+	const corm_fmeta *fm = meta && name ? corm__meta_field(meta, name) : NULL;
+	if (!fm)
+		return CORM_EFIELD;
+	corm__column_def_of(fm, out);
+	return CORM_OK;
+}
+
 /* ---- helpers of the operations ---- */
 
 static const corm_fmeta *field_of(corm_editor *ed, const corm_meta *meta, const char *name, int *rc)

@@ -24,6 +24,11 @@
 #include "corm/introspection.h"
 #include "db/db.h"
 
+/* The editor's entry points are exported from libcorm (no installed header declares them)
+ * so that the test suites can drive every operation; the migrations will call them from
+ * inside the library. */
+#define CORM__EDITOR_API __attribute__((visibility("default")))
+
 /* A field as a column: what add_field and alter_field make (Django's Field, as far as the
  * schema needs it). Strings are borrowed for the call. */
 typedef struct corm_column_def {
@@ -41,7 +46,7 @@ typedef struct corm_column_def {
 } corm_column_def;
 
 /* The column of an existing field (decl, kind, effective max_length, default). */
-void corm__column_def_of(const corm_fmeta *fm, corm_column_def *out);
+CORM__EDITOR_API void corm__column_def_of(const corm_fmeta *fm, corm_column_def *out);
 
 /* A unique or check constraint (Django's UniqueConstraint / CheckConstraint). */
 typedef struct corm_constraint_def {
@@ -68,16 +73,16 @@ typedef struct corm_editor {
 
 /* Starts an editor on db. CORM_OK; CORM_ETXN when DDL the server cannot roll back would
  * run inside an open transaction (Django's message). */
-int corm__editor_begin(corm_editor *ed, corm_db *db, bool collect);
+CORM__EDITOR_API int corm__editor_begin(corm_editor *ed, corm_db *db, bool collect);
 /* Runs the deferred statements (when rc is CORM_OK), commits (or rolls back when a step
  * failed), enables constraint checking again; returns rc or the first error of these.
  * Collected statements stay in ed->sql until corm__editor_free. */
-int corm__editor_end(corm_editor *ed, int rc);
+CORM__EDITOR_API int corm__editor_end(corm_editor *ed, int rc);
 /* Frees what the editor holds (collected statements). */
-void corm__editor_free(corm_editor *ed);
+CORM__EDITOR_API void corm__editor_free(corm_editor *ed);
 /* The collected statements as one script, each followed by ";\n" (corm__free), or NULL
  * (out of memory). */
-char *corm__editor_script(const corm_editor *ed);
+CORM__EDITOR_API char *corm__editor_script(const corm_editor *ed);
 
 /* Runs (or collects) one statement of the editor's; a template may hold several statements
  * separated by ';' (PostgreSQL's delete_fk): each runs on its own. */
@@ -85,32 +90,44 @@ int corm__editor_execute(corm_editor *ed, const char *sql);
 /* Keeps a statement for corm__editor_end. */
 int corm__editor_defer(corm_editor *ed, const char *sql);
 
+/* The compiled metadata of model `label` ("blog.Post") in a ready registry, or NULL. */
+CORM__EDITOR_API const corm_meta *corm__editor_meta(const corm_registry *reg, const char *label);
+
+/* The column of meta's field `name` into *out: CORM_OK, or CORM_EFIELD (out untouched). */
+CORM__EDITOR_API int corm__editor_field_def(const corm_meta *meta, const char *name,
+                                            corm_column_def *out);
+
 /* ---- the operations (editor.c, create.c) ---- */
-int corm__editor_create_model(corm_editor *ed, const corm_meta *meta);
-int corm__editor_delete_model(corm_editor *ed, const corm_meta *meta);
+CORM__EDITOR_API int corm__editor_create_model(corm_editor *ed, const corm_meta *meta);
+CORM__EDITOR_API int corm__editor_delete_model(corm_editor *ed, const corm_meta *meta);
 /* AlterModelTable: renames meta's table (old_table: as it is now) to new_table. */
-int corm__editor_alter_db_table(corm_editor *ed, const char *old_table, const char *new_table);
-int corm__editor_add_field(corm_editor *ed, const corm_meta *meta, const corm_column_def *field);
-int corm__editor_remove_field(corm_editor *ed, const corm_meta *meta, const char *field);
+CORM__EDITOR_API int corm__editor_alter_db_table(corm_editor *ed, const char *old_table,
+                                                 const char *new_table);
+CORM__EDITOR_API int corm__editor_add_field(corm_editor *ed, const corm_meta *meta,
+                                            const corm_column_def *field);
+CORM__EDITOR_API int corm__editor_remove_field(corm_editor *ed, const corm_meta *meta,
+                                               const char *field);
 /* Changes field `field` of meta into `to` (type, null, default for existing NULLs, unique,
  * db_index, column name). */
-int corm__editor_alter_field(corm_editor *ed, const corm_meta *meta, const char *field,
-                             const corm_column_def *to);
+CORM__EDITOR_API int corm__editor_alter_field(corm_editor *ed, const corm_meta *meta,
+                                              const char *field, const corm_column_def *to);
 /* RenameField: the column of `field` becomes new_column. */
-int corm__editor_rename_field(corm_editor *ed, const corm_meta *meta, const char *field,
-                              const char *new_column);
-int corm__editor_add_index(corm_editor *ed, const corm_meta *meta, const corm_index *index);
-int corm__editor_remove_index(corm_editor *ed, const corm_meta *meta, const char *name);
+CORM__EDITOR_API int corm__editor_rename_field(corm_editor *ed, const corm_meta *meta,
+                                               const char *field, const char *new_column);
+CORM__EDITOR_API int corm__editor_add_index(corm_editor *ed, const corm_meta *meta,
+                                            const corm_index *index);
+CORM__EDITOR_API int corm__editor_remove_index(corm_editor *ed, const corm_meta *meta,
+                                               const char *name);
 /* RenameIndex: rename_index where the server has it, else drop and create `index` (whose
  * name is the new one). */
-int corm__editor_rename_index(corm_editor *ed, const corm_meta *meta, const char *old_name,
-                              const corm_index *index);
-int corm__editor_add_constraint(corm_editor *ed, const corm_meta *meta,
-                                const corm_constraint_def *c);
-int corm__editor_remove_constraint(corm_editor *ed, const corm_meta *meta,
-                                   const corm_constraint_def *c);
+CORM__EDITOR_API int corm__editor_rename_index(corm_editor *ed, const corm_meta *meta,
+                                               const char *old_name, const corm_index *index);
+CORM__EDITOR_API int corm__editor_add_constraint(corm_editor *ed, const corm_meta *meta,
+                                                 const corm_constraint_def *c);
+CORM__EDITOR_API int corm__editor_remove_constraint(corm_editor *ed, const corm_meta *meta,
+                                                    const corm_constraint_def *c);
 /* Sets the primary key's sequence past the largest id (PostgreSQL); nothing elsewhere. */
-int corm__editor_sequence_reset(corm_editor *ed, const corm_meta *meta);
+CORM__EDITOR_API int corm__editor_sequence_reset(corm_editor *ed, const corm_meta *meta);
 
 /* ---- shared by the files of src/schema ---- */
 

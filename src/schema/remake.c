@@ -101,12 +101,14 @@ static int plan_columns(corm_editor *ed, const corm_meta *meta, const corm_table
 		column *c = &cols[(*n)++];
 		c->def = *r->create;
 		c->old_column = NULL;
-		if (r->create->deflt && r->create->deflt->type != CORM_TYPE_NULL) {
-			corm_buf sel = CORM_BUF_INIT;
+		/* the new column's rows take its default (NULL without one), as Django's mapping */
+		corm_buf sel = CORM_BUF_INIT;
+		if (r->create->deflt && r->create->deflt->type != CORM_TYPE_NULL)
 			corm__value_sql_literal(&sel, ed->be, r->create->deflt);
-			if (!(c->select = corm_buf_detach(&sel)))
-				return oom(ed);
-		}
+		else
+			corm_buf_puts(&sel, "NULL");
+		if (!(c->select = corm_buf_detach(&sel)))
+			return oom(ed);
 	}
 	return CORM_OK;
 }

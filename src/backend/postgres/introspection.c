@@ -145,8 +145,8 @@ int corm__pg_introspect_table(void *conn, const char *table, corm_table_desc *ou
 		        be, conn,
 		        "SELECT ic.relname, i.indisunique, a.attname, CASE WHEN (k.option & 1) = 1 "
 		        "THEN 'DESC' ELSE 'ASC' END FROM pg_catalog.pg_index i JOIN "
-		        "pg_catalog.pg_class ic ON ic.oid = i.indexrelid, unnest(i.indkey, "
-		        "i.indoption) WITH ORDINALITY AS k(key, option, n) JOIN "
+		        "pg_catalog.pg_class ic ON ic.oid = i.indexrelid CROSS JOIN LATERAL "
+		        "unnest(i.indkey, i.indoption) WITH ORDINALITY AS k(key, option, n) JOIN "
 		        "pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.key "
 		        "WHERE i.indrelid = $1::oid AND NOT i.indisprimary AND NOT EXISTS (SELECT "
 		        "1 "
@@ -156,8 +156,9 @@ int corm__pg_introspect_table(void *conn, const char *table, corm_table_desc *ou
 	if (!rc)
 		rc = corm__be_rows(
 		        be, conn,
-		        "SELECT con.conname, a.attname FROM pg_catalog.pg_constraint con, "
-		        "unnest(con.conkey) WITH ORDINALITY AS k(key, n) JOIN "
+		        "SELECT con.conname, a.attname FROM pg_catalog.pg_constraint con CROSS "
+		        "JOIN "
+		        "LATERAL unnest(con.conkey) WITH ORDINALITY AS k(key, n) JOIN "
 		        "pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND "
 		        "a.attnum = k.key WHERE con.conrelid = $1::oid AND con.contype = "
 		        "'u' ORDER BY con.conname, k.n",

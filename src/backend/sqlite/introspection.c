@@ -1,7 +1,8 @@
 /*
  * The SQLite backend's introspection (Django's backends/sqlite3/introspection.py): the
  * catalogue (sqlite_master) and the table-valued pragmas (table_info, index_list,
- * index_xinfo, foreign_key_list), run through the backend's own driver functions. CHECK
+ * index_xinfo, foreign_key_list), run through the backend's own driver functions. Indexes
+ * come in the order they were made (the remake makes them again in that order). CHECK
  * constraints live only in the CREATE TABLE text, which is parsed for them.
  */
 #include <ctype.h>
@@ -69,11 +70,17 @@ static int column_row(void *p, const char *const *cols, int n)
 		return CORM_OK;
 	bool pk = cols[4] && strcmp(cols[4], "0") != 0;
 	bool notnull = cols[2] && strcmp(cols[2], "0") != 0;
+	/* SQLite (3.37+) spells the types it knows in capitals: lower case, as corm wrote them */
+	char *type = corm__strdup(cols[1] ? cols[1] : "");
+	if (!type)
+		return oom(c);
+	for (char *p = type; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
 	/* an INTEGER PRIMARY KEY is the rowid: never NULL whatever the declaration says */
-	return corm_table_desc_add_column(c->desc, cols[0], cols[1] ? cols[1] : "", !notnull && !pk,
-	                                  cols[3], pk, pk && has_autoincrement(c->sql))
-	               ? oom(c)
-	               : CORM_OK;
+	int rc = corm_table_desc_add_column(c->desc, cols[0], type, !notnull && !pk, cols[3], pk,
+	                                    pk && has_autoincrement(c->sql));
+	corm__free(type);
+	return rc ? oom(c) : CORM_OK;
 }
 
 static int index_row(void *p, const char *const *cols, int n)
@@ -314,7 +321,7 @@ int corm__sq_introspect_table(void *conn, const char *table, corm_table_desc *ou
 		        be, conn,
 		        "SELECT il.name, il.\"unique\", il.origin, ii.name, ii.\"desc\" "
 		        "FROM pragma_index_list(?) AS il, pragma_index_xinfo(il.name) AS "
-		        "ii WHERE ii.key = 1 ORDER BY il.name, ii.seqno",
+		        "ii WHERE ii.key = 1 ORDER BY il.seq DESC, ii.seqno",
 		        params, 1, index_row, &c, err);
 	if (!rc)
 		rc = corm__be_rows(be, conn,
