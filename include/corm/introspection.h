@@ -128,6 +128,11 @@ corm_table_desc_fk(const corm_table_desc *desc, const char *column);
  * Each copies its strings and returns CORM_OK or CORM_ENOMEM (the description stays
  * consistent and is freed by whoever owns it). */
 
+/** A new, empty list (free with corm_name_list_free), or NULL when out of memory. */
+CORM_EXTERN(corm_name_list *) corm_name_list_new(void);
+/** A new description of table `name`, empty (free with corm_table_desc_free), or NULL when
+ * out of memory. */
+CORM_EXTERN(corm_table_desc *) corm_table_desc_new(const char *name);
 /** Appends a name to the list. */
 CORM_EXTERN(int) corm_name_list_add(corm_name_list *list, const char *name);
 /** Appends a column (default_sql may be NULL). */

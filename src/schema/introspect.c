@@ -24,7 +24,7 @@ int corm_introspect_tables(corm_db *db, corm_name_list **out)
 	if (!db->be->introspect_tables)
 		return corm__db_error(db, CORM_ENOTSUP, "the %s backend has no introspection",
 		                      db->be->vendor);
-	corm_name_list *list = corm__calloc(1, sizeof *list);
+	corm_name_list *list = corm_name_list_new();
 	if (!list)
 		return corm__db_error(db, CORM_ENOMEM, "out of memory");
 	corm_driver_error err = {0};
@@ -46,11 +46,9 @@ int corm_introspect_table(corm_db *db, const char *table, corm_table_desc **out)
 	if (!db->be->introspect_table)
 		return corm__db_error(db, CORM_ENOTSUP, "the %s backend has no introspection",
 		                      db->be->vendor);
-	corm_table_desc *d = corm__calloc(1, sizeof *d);
-	if (!d || !(d->name = corm__strdup(table))) {
-		corm__free(d);
+	corm_table_desc *d = corm_table_desc_new(table);
+	if (!d)
 		return corm__db_error(db, CORM_ENOMEM, "out of memory");
-	}
 	corm_driver_error err = {0};
 	int rc = db->be->introspect_table(db->conn, table, d, &err);
 	if (rc) {

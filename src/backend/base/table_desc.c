@@ -35,6 +35,21 @@ static char *dup(const char *s, bool *ok)
 	return d;
 }
 
+corm_name_list *corm_name_list_new(void)
+{
+	return corm__calloc(1, sizeof(corm_name_list));
+}
+
+corm_table_desc *corm_table_desc_new(const char *name)
+{
+	corm_table_desc *d = corm__calloc(1, sizeof *d);
+	if (d && !(d->name = corm__strdup(name ? name : ""))) {
+		corm__free(d);
+		d = NULL;
+	}
+	return d;
+}
+
 int corm_name_list_add(corm_name_list *list, const char *name)
 {
 	char *d = corm__strdup(name ? name : "");
