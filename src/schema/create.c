@@ -12,6 +12,11 @@
 #include "schema/editor.h"
 #include "util/alloc.h"
 
+static int oom(corm_editor *ed)
+{
+	return corm__db_error(ed->db, CORM_ENOMEM, "out of memory");
+}
+
 static bool is_relation(const corm_fmeta *fm)
 {
 	return fm->kind == CORM_FIELD_FK;
@@ -98,7 +103,7 @@ int corm__column_sql(corm_editor *ed, corm_buf *b, const corm_column_def *c, boo
 		check_expr(&expr, be, check, c->column);
 		corm_tpl_arg args[] = {{"check", corm_buf_cstr(&expr)}};
 		corm_buf_putc(b, ' ');
-		rc = expr.oom ? CORM_ENOMEM : corm__tpl(ed, b, ed->t->check_constraint, args, 1);
+		rc = expr.oom ? oom(ed) : corm__tpl(ed, b, ed->t->check_constraint, args, 1);
 		corm_buf_free(&expr);
 	}
 	if (!rc && c->kind == CORM_FIELD_FK && c->related && ed->t->create_inline_fk) {
@@ -110,12 +115,12 @@ int corm__column_sql(corm_editor *ed, corm_buf *b, const corm_column_def *c, boo
 		        {"deferrable", be->deferrable_sql ? be->deferrable_sql : ""}};
 		corm_buf_putc(b, ' ');
 		rc = to_table && to_column ? corm__tpl(ed, b, ed->t->create_inline_fk, args, 3)
-		                           : CORM_ENOMEM;
+		                           : oom(ed);
 		corm__free(to_table);
 		corm__free(to_column);
 	}
 	if (!rc && b->oom)
-		rc = CORM_ENOMEM;
+		rc = oom(ed);
 	return rc;
 }
 
@@ -139,8 +144,11 @@ int corm__field_fk(corm_editor *ed, const char *table, const corm_column_def *c,
 	corm__schema_index_name(&name, ed->be, ed->f, table, cols, 1, suffix.ptr ? suffix.ptr : "");
 	char *qt = corm__qn(ed, table), *qc = corm__qn(ed, c->column);
 	char *qto = corm__qn(ed, target->table), *qtc = corm__qn(ed, target->pk->column);
-	int rc = CORM_ENOMEM;
-	if (!to.oom && !suffix.oom && !name.oom && corm_buf_cstr(&name) && qt && qc && qto && qtc) {
+	int rc = (!to.oom && !suffix.oom && !name.oom && corm_buf_cstr(&name) && qt && qc && qto &&
+	          qtc)
+	                 ? CORM_OK
+	                 : oom(ed);
+	if (!rc) {
 		corm_tpl_arg args[] = {
 		        {"table", qt},
 		        {"name", name.ptr},
@@ -171,8 +179,8 @@ static int column_index(corm_editor *ed, const char *table, const char *column, 
 	if (opclass)
 		corm_buf_printf(&list, " %s", opclass);
 	char *qt = corm__qn(ed, table);
-	int rc = CORM_ENOMEM;
-	if (qt && corm_buf_cstr(&name) && corm_buf_cstr(&list)) {
+	int rc = (qt && corm_buf_cstr(&name) && corm_buf_cstr(&list)) ? CORM_OK : oom(ed);
+	if (!rc) {
 		corm_tpl_arg args[] = {
 		        {"name", name.ptr}, {"table", qt}, {"columns", list.ptr}, {"extra", ""}};
 		rc = emit(ed, "an index", ed->t->create_index, args, 4, deferred);
@@ -219,8 +227,8 @@ int corm__unique_together_sql(corm_editor *ed, const corm_meta *meta, int u, boo
 		ed->be->quote_name(&list, cols[i]);
 	}
 	char *qt = corm__qn(ed, meta->table);
-	int rc = CORM_ENOMEM;
-	if (qt && corm_buf_cstr(&name) && corm_buf_cstr(&list)) {
+	int rc = (qt && corm_buf_cstr(&name) && corm_buf_cstr(&list)) ? CORM_OK : oom(ed);
+	if (!rc) {
 		corm_tpl_arg args[] = {{"table", qt},
 		                       {"name", name.ptr},
 		                       {"columns", list.ptr},
@@ -258,8 +266,8 @@ int corm__meta_index_sql(corm_editor *ed, const corm_meta *meta, const corm_inde
 			corm_buf_puts(&list, " DESC");
 	}
 	char *qt = corm__qn(ed, meta->table);
-	int rc = CORM_ENOMEM;
-	if (qt && corm_buf_cstr(&name) && corm_buf_cstr(&list)) {
+	int rc = (qt && corm_buf_cstr(&name) && corm_buf_cstr(&list)) ? CORM_OK : oom(ed);
+	if (!rc) {
 		corm_tpl_arg args[] = {
 		        {"name", name.ptr}, {"table", qt}, {"columns", list.ptr}, {"extra", ""}};
 		rc = emit(ed, "an index", ed->t->create_index, args, 4, deferred);
@@ -325,7 +333,7 @@ int corm__editor_create_model(corm_editor *ed, const corm_meta *meta)
 	}
 	char *qt = corm__qn(ed, meta->table);
 	if (!rc && (!qt || !corm_buf_cstr(&def)))
-		rc = CORM_ENOMEM;
+		rc = oom(ed);
 	if (!rc) {
 		corm_tpl_arg args[] = {{"table", qt}, {"definition", def.ptr}};
 		rc = emit(ed, "CREATE TABLE", ed->t->create_table, args, 2, false);
@@ -348,8 +356,6 @@ int corm__editor_create_model(corm_editor *ed, const corm_meta *meta)
 	for (int x = 0; !rc && x < CORM_MAX_INDEXES && m->indexes[x].fields[0]; x++)
 		rc = corm__meta_index_sql(ed, meta, &m->indexes[x], true);
 	corm__free(order);
-	if (rc == CORM_ENOMEM)
-		corm__db_error(ed->db, CORM_ENOMEM, "out of memory");
 	return rc;
 }
 

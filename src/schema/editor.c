@@ -138,9 +138,18 @@ int corm__editor_end(corm_editor *ed, int rc)
 		ed->atomic = false;
 	}
 	if (ed->checks_off) {
+		bool done = rc == CORM_OK;
 		int rc2 = corm__exec(ed->db, ed->t->enable_constraint_checking, NULL, 0, NULL);
-		if (!rc)
-			rc = rc2;
+		if (rc2 && done) {
+			/* committed already: say so, the caller must not take it for undone */
+			char *msg = corm__strdup(corm_errmsg(ed->db));
+			rc = corm__db_error(
+			        ed->db, rc2,
+			        "the schema change is done, but turning foreign key checks on "
+			        "again failed: %s",
+			        msg ? msg : "out of memory");
+			corm__free(msg);
+		}
 		ed->checks_off = false;
 	}
 	/* statements prepared before describe the old schema */
@@ -260,8 +269,8 @@ static int run_named(corm_editor *ed, const char *what, const char *tpl, const c
                      const char *name)
 {
 	char *qt = corm__qn(ed, table), *qn = corm__qn(ed, name);
-	int rc = oom(ed);
-	if (qt && qn) {
+	int rc = (qt && qn) ? CORM_OK : oom(ed);
+	if (!rc) {
 		corm_tpl_arg args[] = {{"table", qt}, {"name", qn}};
 		rc = corm__tpl_run(ed, what, tpl, args, 2, false);
 	}
@@ -344,8 +353,8 @@ int corm__editor_alter_db_table(corm_editor *ed, const char *old_table, const ch
 	if (strcmp(old_table, new_table) == 0)
 		return CORM_OK;
 	char *qo = corm__qn(ed, old_table), *qn = corm__qn(ed, new_table);
-	int rc = oom(ed);
-	if (qo && qn) {
+	int rc = (qo && qn) ? CORM_OK : oom(ed);
+	if (!rc) {
 		corm_tpl_arg args[] = {{"old_table", qo}, {"new_table", qn}};
 		rc = corm__tpl_run(ed, "a table rename", ed->t->rename_table, args, 2, false);
 	}

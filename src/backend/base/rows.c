@@ -1,4 +1,5 @@
 /* Catalogue queries through a backend's own driver functions (see rows.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "backend/base/rows.h"
@@ -43,8 +44,16 @@ int corm__be_rows(const corm_backend *be, void *conn, const char *sql, const cha
 			size_t len;
 			copies[made] = NULL;
 			rc = be->column_text(stmt, made, &text, &len);
-			if (!rc && text && !(copies[made] = corm__strndup(text, len)))
+			if (rc == CORM_ENOMEM ||
+			    (!rc && text && !(copies[made] = corm__strndup(text, len))))
 				rc = corm__be_oom(err);
+			else if (rc) {
+				err->code = rc;
+				err->native = 0;
+				snprintf(err->message, sizeof err->message,
+				         "introspection: cannot read column %d of a catalogue row",
+				         made);
+			}
 		}
 		if (!rc)
 			rc = fn(ctx, (const char *const *)copies, n);

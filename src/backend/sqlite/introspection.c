@@ -260,6 +260,8 @@ static int parse_definition(ctx *c, const char *s, const char *e, int *unnamed)
 		}
 		p = t > p ? t : p + 1;
 	}
+	if (!rc && (name.oom || column.oom || check.oom))
+		rc = CORM_ENOMEM;
 	corm_buf_free(&name);
 	corm_buf_free(&column);
 	corm_buf_free(&check);
