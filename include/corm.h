@@ -25,5 +25,6 @@
 #include "corm/instance.h"
 #include "corm/query.h"
 #include "corm/pool.h"
+#include "corm/introspection.h"
 
 #endif

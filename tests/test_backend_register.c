@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "corm/introspection.h"
 #include "corm/sys/backend.h"
 #include "corm/sys/buf.h"
 #include "db/db.h"
@@ -114,6 +115,12 @@ static const corm_lookup_sql tiny_lookups[] = {{"exact", "= %s", NULL, NULL},
                                                {NULL, NULL, NULL, NULL}};
 static const corm_transform_sql tiny_transforms[] = {{NULL, NULL, NULL, NULL}};
 
+/* ABI 6: the schema editor's statements are required (a backend with only these) */
+static const corm_schema_templates tiny_schema = {
+        .create_table = "CREATE TABLE %(table)s (%(definition)s)",
+        .delete_table = "DROP TABLE %(table)s",
+};
+
 static const corm_backend tiny_backend = {
         .abi = CORM_BACKEND_ABI,
         .vendor = "tiny",
@@ -136,6 +143,7 @@ static const corm_backend tiny_backend = {
         .transforms = tiny_transforms,
         .random_sql = "RANDOM()",
         .data_type = tiny_data_type,
+        .schema = &tiny_schema,
 };
 
 static void assert_refused(const corm_backend *be, const char *scheme, const char *message)
@@ -179,6 +187,9 @@ static void test_incomplete_or_misnamed_is_refused(void **state)
 	t = tiny_backend;
 	t.column_text = NULL;
 	assert_refused(&t, "tiny", "backend 'tiny' has no column_text");
+	t = tiny_backend;
+	t.schema = NULL; /* ABI 6 */
+	assert_refused(&t, "tiny", "backend 'tiny' has no schema");
 	t = tiny_backend;
 	t.vendor = "";
 	assert_refused(&t, "tiny", "backend for scheme 'tiny' has no vendor name");
@@ -226,6 +237,50 @@ static void test_registered_backend_opens_by_scheme(void **state)
 	assert_int_equal(closes, 1);
 }
 
+/* ABI 6: the schema editor writes every statement from the backend's templates; a template
+ * naming a placeholder the statement does not have is refused with a message, and a backend
+ * without introspection hooks says so. */
+static void test_schema_templates_and_introspection(void **state)
+{
+	(void)state;
+	corm_schema_templates bad = tiny_schema;
+	bad.create_table = "CREATE TABLE %(table)s (%(columns)s)";
+	corm_backend t = tiny_backend;
+	t.vendor = "tiny2";
+	t.schema = &bad;
+	assert_int_equal(corm_backend_register(&t, "tiny2"), CORM_OK);
+	assert_int_equal(corm_backend_register(&tiny_backend, "tiny+x"), CORM_OK); /* as before */
+	corm_registry *reg = NULL;
+	assert_int_equal(corm_registry_new(&reg), CORM_OK);
+	assert_int_equal(corm_registry_add(reg, &User_model), CORM_OK);
+	assert_int_equal(corm_registry_ready(reg), CORM_OK);
+	corm_db *db = NULL;
+	assert_int_equal(corm_open(&db, "tiny2://h/d"), CORM_OK);
+	char *sql = NULL;
+	assert_int_equal(corm_schema_sql(db, reg, &sql), CORM_EINVAL);
+	assert_null(sql);
+	assert_string_equal(corm_errmsg(db),
+	                    "the tiny2 backend's schema template \"CREATE TABLE %(table)s "
+	                    "(%(columns)s)\" uses %(columns)s, which this statement does not "
+	                    "provide");
+	corm_table_desc *d = NULL;
+	assert_int_equal(corm_introspect_table(db, "auth_user", &d), CORM_ENOTSUP);
+	assert_string_equal(corm_errmsg(db), "the tiny2 backend has no introspection");
+	assert_null(d);
+	corm_name_list *l = NULL;
+	assert_int_equal(corm_introspect_tables(db, &l), CORM_ENOTSUP);
+	assert_null(l);
+	corm_close(db);
+	/* the good templates: the statement is the backend's own, types from data_type */
+	assert_int_equal(corm_open(&db, "tiny+x://h/d"), CORM_OK);
+	assert_int_equal(corm_schema_sql(db, reg, &sql), CORM_OK);
+	assert_non_null(strstr(sql, "CREATE TABLE "));
+	assert_non_null(strstr(sql, "tiny3("));
+	corm_mem_free(sql);
+	corm_close(db);
+	corm_registry_free(reg);
+}
+
 /* The public appends write into corm's private buffer; the tiny backend's hooks use them. */
 static void test_public_buffer_appends(void **state)
 {
@@ -258,6 +313,7 @@ int main(void)
 	        cmocka_unit_test(test_incomplete_or_misnamed_is_refused),
 	        cmocka_unit_test(test_registered_backend_opens_by_scheme),
 	        cmocka_unit_test(test_public_buffer_appends),
+	        cmocka_unit_test(test_schema_templates_and_introspection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

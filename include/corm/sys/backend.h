@@ -26,8 +26,12 @@ extern "C" {
  *    version; specialize() is gone; corm_features.supports_in_json; transaction control
  *    as data (corm_transaction_sql) in place of begin_sql; corm_backend_register and the
  *    appends of corm/sys/buf.h for backends built outside corm
- * 5: statement_timeout_sql */
-#define CORM_BACKEND_ABI 5
+ * 5: statement_timeout_sql
+ * 6: the schema editor's templates (schema, a corm_schema_templates) and the introspection
+ *    hooks (introspect_tables, introspect_table); corm_features says what ALTER TABLE can do
+ *    (can_alter_column, can_drop_column, can_rename_column, can_add_column,
+ *    can_alter_constraints, can_rename_index); corm_backend_register needs `schema` */
+#define CORM_BACKEND_ABI 6
 
 /**
  * How a server's SQL lexer reads quoted text and comments (corm_backend.sql_syntax): used
@@ -101,6 +105,19 @@ typedef struct corm_features {
 	/* ABI 4: in_json_sql works on this server (MariaDB: JSON_TABLE, from 10.6; SQLite:
 	 * json_each, built in from 3.38); false: `in` always binds one parameter per value */
 	bool supports_in_json;
+
+	/* ---- ABI 6: schema editor and introspection ---- */
+	/* What ALTER TABLE can do on this server. Where a flag is false the schema editor
+	 * remakes the table (Django's sqlite3 _remake_table: a new table, INSERT ... SELECT,
+	 * DROP, RENAME, the indexes made again) inside a transaction. */
+	bool can_alter_column;      /* ALTER COLUMN type / NULL / DEFAULT (SQLite: never) */
+	bool can_drop_column;       /* ALTER TABLE DROP COLUMN (SQLite >= 3.35; Django 3.2
+	                               remakes anyway, and so does corm) */
+	bool can_rename_column;     /* ALTER TABLE RENAME COLUMN (SQLite >= 3.25) */
+	bool can_add_column;        /* ALTER TABLE ADD COLUMN of any field (SQLite: remade, as
+	                               Django 3.2's add_field) */
+	bool can_alter_constraints; /* ALTER TABLE ADD/DROP CONSTRAINT (SQLite: remade) */
+	bool can_rename_index;      /* ALTER INDEX/TABLE ... RENAME INDEX (schema.rename_index) */
 } corm_features;
 
 struct corm_buf;
@@ -142,6 +159,92 @@ typedef struct corm_transaction_sql {
 		"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT %s", "RELEASE SAVEPOINT %s",             \
 		        "ROLLBACK TO SAVEPOINT %s"                                                 \
 	}
+
+/**
+ * The schema editor's statements (ABI 6; Django's BaseDatabaseSchemaEditor.sql_*), as
+ * data: the schema editor (src/schema) writes every DDL statement from these and from
+ * data_type, check_sql and auto_suffix, never from SQL of its own. Placeholders are
+ * Python's "%(name)s", replaced by text the editor makes (names already quoted with
+ * quote_name, types from data_type); "%%" is a '%'. A NULL template: the server has no
+ * such statement (the editor then refuses the operation with CORM_ENOTSUP, or remakes
+ * the table where a corm_features flag says so). The names each template may use:
+ *
+ *   %(table)s %(old_table)s %(new_table)s   quoted table names
+ *   %(column)s %(old_column)s %(new_column)s quoted column names
+ *   %(definition)s  a column definition ("varchar(20) NOT NULL") or, in create_table, every
+ *                   column and inline constraint joined with ", "
+ *   %(type)s        a column type (data_type)
+ *   %(changes)s     one or more alter_column_* fragments joined with ", "
+ *   %(default)s     a default as an SQL literal
+ *   %(name)s %(old_name)s %(new_name)s      quoted index or constraint names
+ *   %(columns)s     quoted columns joined with ", " (an index's with " DESC" / an opclass)
+ *   %(extra)s       what an index takes after its columns (nothing today)
+ *   %(check)s       a CHECK expression
+ *   %(to_table)s %(to_column)s               a foreign key's target, quoted
+ *   %(deferrable)s  deferrable_sql
+ *   %(table_literal)s %(column_literal)s     the quoted table and the bare column name as
+ *                   string literals (pg_get_serial_sequence's arguments)
+ */
+typedef struct corm_schema_templates {
+	const char *create_table; /**< "CREATE TABLE %(table)s (%(definition)s)" */
+	const char *delete_table; /**< "DROP TABLE %(table)s CASCADE" */
+	const char
+	        *delete_table_if_exists; /**< "DROP TABLE IF EXISTS %(table)s" (corm_drop_tables) */
+	const char *rename_table;        /**< "ALTER TABLE %(old_table)s RENAME TO %(new_table)s" */
+	const char
+	        *create_column; /**< "ALTER TABLE %(table)s ADD COLUMN %(column)s %(definition)s" */
+	const char *delete_column; /**< "ALTER TABLE %(table)s DROP COLUMN %(column)s CASCADE" */
+	const char *rename_column; /**< "... RENAME COLUMN %(old_column)s TO %(new_column)s" */
+	const char *alter_column;  /**< "ALTER TABLE %(table)s %(changes)s" */
+	const char *alter_column_type; /**< "ALTER COLUMN %(column)s TYPE %(type)s" */
+	/** a type change to another data type ("integer" to "bigint", not "varchar(20)" to
+	 * "varchar(50)"): "... TYPE %(type)s USING %(column)s::%(type)s"; NULL: alter_column_type
+	 */
+	const char *alter_column_type_cast;
+	const char *alter_column_null;     /**< "ALTER COLUMN %(column)s DROP NOT NULL" */
+	const char *alter_column_not_null; /**< "ALTER COLUMN %(column)s SET NOT NULL" */
+	const char *alter_column_default;  /**< "ALTER COLUMN %(column)s SET DEFAULT %(default)s" */
+	const char *alter_column_no_default; /**< "ALTER COLUMN %(column)s DROP DEFAULT" */
+	/** "UPDATE %(table)s SET %(column)s = %(default)s WHERE %(column)s IS NULL" */
+	const char *update_with_default;
+	const char *check_constraint; /**< in a column definition: "CHECK (%(check)s)" */
+	/** in a column definition: "REFERENCES %(to_table)s (%(to_column)s)%(deferrable)s", or
+	 * NULL where foreign keys are added with create_fk */
+	const char *create_inline_fk;
+	const char
+	        *create_index; /**< "CREATE INDEX %(name)s ON %(table)s (%(columns)s)%(extra)s" */
+	const char *create_unique_index; /**< "CREATE UNIQUE INDEX %(name)s ON %(table)s
+	                                    (%(columns)s)" */
+	const char *delete_index;        /**< "DROP INDEX %(name)s" */
+	const char *rename_index; /**< "ALTER INDEX %(old_name)s RENAME TO %(new_name)s", or NULL */
+	const char *create_unique; /**< "ALTER TABLE %(table)s ADD CONSTRAINT %(name)s UNIQUE
+	                              (%(columns)s)" */
+	const char *delete_unique; /**< "ALTER TABLE %(table)s DROP CONSTRAINT %(name)s" */
+	const char *create_check;  /**< "... ADD CONSTRAINT %(name)s CHECK (%(check)s)" */
+	const char *delete_check;  /**< "ALTER TABLE %(table)s DROP CONSTRAINT %(name)s" */
+	/** "ALTER TABLE %(table)s ADD CONSTRAINT %(name)s FOREIGN KEY (%(column)s) REFERENCES
+	 * %(to_table)s (%(to_column)s)%(deferrable)s", or NULL (inline only) */
+	const char *create_fk;
+	const char *delete_fk; /**< "ALTER TABLE %(table)s DROP CONSTRAINT %(name)s" */
+	const char *create_pk; /**< "... ADD CONSTRAINT %(name)s PRIMARY KEY (%(columns)s)" */
+	const char *delete_pk; /**< "ALTER TABLE %(table)s DROP CONSTRAINT %(name)s" */
+	/** Sets an automatic primary key's sequence past the table's largest value (Django's
+	 * sequence_reset_sql), or NULL when the server needs none (SQLite, MariaDB). */
+	const char *sequence_reset;
+	/** A remake's copy of the rows into the new table: "INSERT INTO %(new_table)s
+	 * (%(columns)s) SELECT %(select)s FROM %(table)s" (%(select)s: one expression per
+	 * column); NULL where the server ALTERs what corm needs. */
+	const char *remake_copy;
+	/** Run around a table remake, outside any transaction (SQLite: "PRAGMA foreign_keys =
+	 * OFF" / "= ON"), or NULL. */
+	const char *disable_constraint_checking, *enable_constraint_checking;
+	/** Run at the end of a table remake: returns a row for each broken foreign key
+	 * ("PRAGMA foreign_key_check"), or NULL. */
+	const char *foreign_key_check;
+} corm_schema_templates;
+
+struct corm_table_desc;
+struct corm_name_list;
 
 typedef struct corm_backend {
 	/* every ABI starts with these two: corm reads them to refuse another ABI's table */
@@ -292,6 +395,26 @@ typedef struct corm_backend {
 	 * the backend has no such limit (corm_set_statement_timeout is refused).
 	 */
 	const char *statement_timeout_sql;
+
+	/* ---- ABI 6: schema editor and introspection ---- */
+	/** The schema editor's statements (required). */
+	const corm_schema_templates *schema;
+	/**
+	 * Optional: fills *out (empty, see corm/introspection.h) with the names of the
+	 * tables (not views) of the connection's database, sorted, with
+	 * corm_name_list_add. CORM_OK, or an error code with err filled. NULL:
+	 * corm_introspect_tables returns CORM_ENOTSUP.
+	 */
+	int (*introspect_tables)(void *conn, struct corm_name_list *out, corm_driver_error *err);
+	/**
+	 * Optional: fills *out (empty, its name set) with what the server knows of the
+	 * table: columns in order, indexes, unique and check constraints, foreign keys,
+	 * with the corm_table_desc_add_* functions. CORM_ENOTFOUND (err's message
+	 * naming the table) when there is no such table; another error code with err
+	 * filled. NULL: corm_introspect_table returns CORM_ENOTSUP.
+	 */
+	int (*introspect_table)(void *conn, const char *table, struct corm_table_desc *out,
+	                        corm_driver_error *err);
 } corm_backend;
 
 /** The most backends corm_backend_register keeps. */
@@ -308,11 +431,11 @@ typedef struct corm_backend {
  *
  * CORM_OK; CORM_EINVAL (also the thread's corm_error_last()) when `be` or
  * `scheme` is NULL, the table implements another ABI ("backend 'x'
- * implements corm backend ABI 2, this corm needs 5"), it lacks a vendor name
+ * implements corm backend ABI 2, this corm needs 6"), it lacks a vendor name
  * or a function corm calls without checking (open, close, prepare, bind,
  * step, column, column_text, column_count, reset, finalize, changes,
  * last_insert_id, quote_name, placeholder, data_type, features)
- * or its lookups, transforms or random_sql, the scheme is malformed, built
+ * or its lookups, transforms, random_sql or schema templates, the scheme is malformed, built
  * in or taken by another table, or CORM_MAX_REGISTERED_BACKENDS are
  * registered already.
  */

@@ -127,7 +127,7 @@ static const char *missing_member(const corm_backend *be)
 	        MEMBER(finalize),    MEMBER(changes),      MEMBER(last_insert_id),
 	        MEMBER(quote_name),  MEMBER(placeholder),  MEMBER(data_type),
 	        MEMBER(features),    MEMBER(lookups),      MEMBER(transforms),
-	        MEMBER(random_sql),
+	        MEMBER(random_sql),  MEMBER(schema),
 #undef MEMBER
 	};
 	for (size_t i = 0; i < sizeof members / sizeof members[0]; i++)

@@ -1163,4 +1163,8 @@ const corm_backend corm__mysql_backend = {
                       CORM_SQL_DASH_COMMENT_SPACE,
         /* max_statement_time is in seconds, fractions allowed */
         .statement_timeout_sql = "SET SESSION max_statement_time = %d/1000",
+        /* ABI 6: schema.c, introspection.c */
+        .schema = &corm__my_schema,
+        .introspect_tables = corm__my_introspect_tables,
+        .introspect_table = corm__my_introspect_table,
 };

@@ -52,6 +52,14 @@ void corm__mysql_server_features(const char *info, corm_features *f)
 	        .max_name_length = 64,
 	        /* in_json_sql reads the list with JSON_TABLE */
 	        .supports_in_json = mariadb ? v >= 100600 : v >= 80004,
+	        /* MODIFY restates the column; RENAME COLUMN and RENAME INDEX: MariaDB 10.5.2,
+	         * MySQL 8.0 / 5.7 */
+	        .can_alter_column = true,
+	        .can_drop_column = true,
+	        .can_rename_column = mariadb ? v >= 100502 : v >= 80000,
+	        .can_add_column = true,
+	        .can_alter_constraints = true,
+	        .can_rename_index = mariadb ? v >= 100502 : v >= 50700,
 	};
 }
 

@@ -36,4 +36,11 @@ void corm__my_data_type(struct corm_buf *b, int kind, int max_length, int max_di
 const char *corm__my_check_sql(int kind);
 extern const char corm__my_deferrable_sql[];
 
+extern const corm_schema_templates corm__my_schema;
+
+/* ---- introspection.c ---- */
+int corm__my_introspect_tables(void *conn, struct corm_name_list *out, corm_driver_error *err);
+int corm__my_introspect_table(void *conn, const char *table, struct corm_table_desc *out,
+                              corm_driver_error *err);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * The MariaDB/MySQL backend's schema editor data (Django 3.2's backends/mysql/schema.py
  * and the data_types of base.py): column types, CHECK constraints; foreign keys are not
- * deferrable.
+ * deferrable; the schema editor's statements (MODIFY for column changes, which restates the
+ * whole type).
  */
 #include "backend/base/data_types.h"
 #include "backend/mysql/internal.h"
@@ -56,3 +57,37 @@ const char *corm__my_check_sql(int kind)
 	               ? "%s >= 0"
 	               : NULL;
 }
+
+/* Django 3.2's mysql DatabaseSchemaEditor.sql_* on MariaDB (and base's where it keeps them). */
+const corm_schema_templates corm__my_schema = {
+        .create_table = "CREATE TABLE %(table)s (%(definition)s)",
+        .delete_table = "DROP TABLE %(table)s CASCADE",
+        .delete_table_if_exists = "DROP TABLE IF EXISTS %(table)s",
+        .rename_table = "RENAME TABLE %(old_table)s TO %(new_table)s",
+        .create_column = "ALTER TABLE %(table)s ADD COLUMN %(column)s %(definition)s",
+        .delete_column = "ALTER TABLE %(table)s DROP COLUMN %(column)s",
+        .rename_column = "ALTER TABLE %(table)s RENAME COLUMN %(old_column)s TO %(new_column)s",
+        .alter_column = "ALTER TABLE %(table)s %(changes)s",
+        .alter_column_type = "MODIFY %(column)s %(type)s",
+        .alter_column_null = "MODIFY %(column)s %(type)s NULL",
+        .alter_column_not_null = "MODIFY %(column)s %(type)s NOT NULL",
+        .alter_column_default = "ALTER COLUMN %(column)s SET DEFAULT %(default)s",
+        .alter_column_no_default = "ALTER COLUMN %(column)s DROP DEFAULT",
+        .update_with_default =
+                "UPDATE %(table)s SET %(column)s = %(default)s WHERE %(column)s IS NULL",
+        .check_constraint = "CHECK (%(check)s)",
+        .create_index = "CREATE INDEX %(name)s ON %(table)s (%(columns)s)%(extra)s",
+        .create_unique_index = "CREATE UNIQUE INDEX %(name)s ON %(table)s (%(columns)s)",
+        .delete_index = "DROP INDEX %(name)s ON %(table)s",
+        .rename_index = "ALTER TABLE %(table)s RENAME INDEX %(old_name)s TO %(new_name)s",
+        .create_unique = "ALTER TABLE %(table)s ADD CONSTRAINT %(name)s UNIQUE (%(columns)s)",
+        .delete_unique = "ALTER TABLE %(table)s DROP INDEX %(name)s",
+        .create_check = "ALTER TABLE %(table)s ADD CONSTRAINT %(name)s CHECK (%(check)s)",
+        /* MariaDB names a column's CHECK after the column, and MODIFY drops it */
+        .delete_check = "ALTER TABLE %(table)s DROP CONSTRAINT IF EXISTS %(name)s",
+        .create_fk = "ALTER TABLE %(table)s ADD CONSTRAINT %(name)s FOREIGN KEY (%(column)s) "
+                     "REFERENCES %(to_table)s (%(to_column)s)%(deferrable)s",
+        .delete_fk = "ALTER TABLE %(table)s DROP FOREIGN KEY %(name)s",
+        .create_pk = "ALTER TABLE %(table)s ADD CONSTRAINT %(name)s PRIMARY KEY (%(columns)s)",
+        .delete_pk = "ALTER TABLE %(table)s DROP PRIMARY KEY",
+};

@@ -1521,6 +1521,10 @@ const corm_backend corm__postgres_backend = {
         .quote_value = NULL, /* standard_conforming_strings is on (SESSION_SQL): '' for a quote */
         .sql_syntax = CORM_SQL_DOLLAR_QUOTES | CORM_SQL_E_STRINGS,
         .statement_timeout_sql = "SET statement_timeout = %d",
+        /* ABI 6: schema.c, introspection.c */
+        .schema = &corm__pg_schema,
+        .introspect_tables = corm__pg_introspect_tables,
+        .introspect_table = corm__pg_introspect_table,
         .bytes_literal_start = corm__pg_bytes_literal_start,
         .bytes_literal_end = corm__pg_bytes_literal_end,
 };

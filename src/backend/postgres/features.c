@@ -25,6 +25,12 @@ int corm__pg_features(void *conn, corm_features *f, corm_driver_error *err)
 	        .max_name_length = 63,
 	        .max_name_length_in_bytes = true,
 	        .supports_in_json = true, /* jsonb_array_elements_text */
+	        .can_alter_column = true,
+	        .can_drop_column = true,
+	        .can_rename_column = true,
+	        .can_add_column = true,
+	        .can_alter_constraints = true,
+	        .can_rename_index = true,
 	};
 	return CORM_OK;
 }

@@ -422,4 +422,8 @@ const corm_backend corm__sqlite_backend = {
         .is_alive = sq_is_alive,
         .quote_value = NULL, /* standard: '' for a quote */
         .sql_syntax = CORM_SQL_BACKTICK_NAMES | CORM_SQL_BRACKET_NAMES,
+        /* ABI 6: schema.c, introspection.c */
+        .schema = &corm__sq_schema,
+        .introspect_tables = corm__sq_introspect_tables,
+        .introspect_table = corm__sq_introspect_table,
 };

@@ -29,6 +29,14 @@ int corm__sq_features(void *conn, corm_features *f, corm_driver_error *err)
 	        .supports_in_json = sqlite3_libversion_number() >= 3038000
 	                                    ? !sqlite3_compileoption_used("OMIT_JSON")
 	                                    : sqlite3_compileoption_used("ENABLE_JSON1"),
+	        /* no ALTER COLUMN, no ADD/DROP CONSTRAINT: the schema editor remakes the table
+	         * (Django 3.2 remakes for every add_field too) */
+	        .can_alter_column = false,
+	        .can_drop_column = sqlite3_libversion_number() >= 3035000,
+	        .can_rename_column = sqlite3_libversion_number() >= 3025000,
+	        .can_add_column = false,
+	        .can_alter_constraints = false,
+	        .can_rename_index = false,
 	};
 	return CORM_OK;
 }

@@ -26,4 +26,11 @@ void corm__sq_data_type(struct corm_buf *b, int kind, int max_length, int max_di
 const char *corm__sq_check_sql(int kind);
 extern const char corm__sq_auto_suffix[], corm__sq_deferrable_sql[];
 
+extern const corm_schema_templates corm__sq_schema;
+
+/* ---- introspection.c ---- */
+int corm__sq_introspect_tables(void *conn, struct corm_name_list *out, corm_driver_error *err);
+int corm__sq_introspect_table(void *conn, const char *table, struct corm_table_desc *out,
+                              corm_driver_error *err);
+
 #endif
