@@ -903,6 +903,14 @@ static int next_any(corm_qs *qs, void **item, const corm_row **row)
 
 int(corm_next)(corm_qs *qs, void *out)
 {
+	/* the next cached instance of an evaluated QuerySet: next_any's answer without the
+	 * checks that cannot fail here (no sticky error, connection open, model mode) */
+	if (qs && out && qs->evaluated && qs->pos < qs->len && !qs->error && !qs->db->closed &&
+	    qs->query.mode == SELECT_MODEL) {
+		corm__db_ok(qs->db);
+		*(void **)out = qs->items[qs->pos++];
+		return CORM_ROW;
+	}
 	if (!qs || !out)
 		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next: out is NULL")
 		          : CORM_EINVAL;
