@@ -3,7 +3,7 @@
  * has a shape seen before reuses its text (the shape cache of
  * src/sql/compiler.c) and binds the new query's own values; SQLite binds
  * date/time text in place (a slot per parameter of the statement); corm_next
- * hands out cached instances without next_any's checks. Each answer is
+ * hands out cached instances and iterator rows without next_any's checks. Each answer is
  * compared with what the slow path gives.
  */
 #include <stdio.h>
@@ -206,6 +206,33 @@ static void test_next_cached(void **state)
 	corm_qs_free(qs); /* the handle goes with it */
 }
 
+/* corm_next on an iterator: every row in order (one instance, reused), CORM_DONE, and a second
+ * pass runs the query again. */
+static void test_next_iterator(void **state)
+{
+	test_env *env = *state;
+	int64_t pks[NPOSTS + 1];
+	seed(env, pks);
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	ASSERT_OK(env, corm_order_by(qs, "view_count"));
+	ASSERT_OK(env, corm_iterator(qs, 5));
+	for (int round = 0; round < 2; round++) {
+		Post *p;
+		int rc, i = 0;
+		while ((rc = corm_next(qs, &p)) == CORM_ROW) {
+			i++;
+			char title[32];
+			snprintf(title, sizeof title, "post %d", i);
+			assert_string_equal(p->title, title);
+			assert_int_equal(p->view_count, 10 * i);
+		}
+		assert_int_equal(rc, CORM_DONE);
+		assert_null(p);
+		assert_int_equal(i, NPOSTS);
+	}
+	corm_qs_free(qs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +241,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_shape_qs_sql, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_datetime_binds, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_next_cached, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_next_iterator, test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

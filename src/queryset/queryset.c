@@ -903,13 +903,25 @@ static int next_any(corm_qs *qs, void **item, const corm_row **row)
 
 int(corm_next)(corm_qs *qs, void *out)
 {
-	/* the next cached instance of an evaluated QuerySet: next_any's answer without the
-	 * checks that cannot fail here (no sticky error, connection open, model mode) */
-	if (qs && out && qs->evaluated && qs->pos < qs->len && !qs->error && !qs->db->closed &&
-	    qs->query.mode == SELECT_MODEL) {
-		corm__db_ok(qs->db);
-		*(void **)out = qs->items[qs->pos++];
-		return CORM_ROW;
+	/* the next cached instance of an evaluated QuerySet, or the next row of a running
+	 * iterator: next_any's answer without the checks that cannot fail here (no sticky
+	 * error, connection open, model mode) */
+	if (qs && out && !qs->error && !qs->db->closed && qs->query.mode == SELECT_MODEL) {
+		if (qs->evaluated && qs->pos < qs->len) {
+			corm__db_ok(qs->db);
+			*(void **)out = qs->items[qs->pos++];
+			return CORM_ROW;
+		}
+		if (!qs->evaluated && qs->streaming) { /* stream_next, its statement open */
+			corm__db_ok(qs->db);
+			int rc = fetch_one(qs, &qs->stream, &qs->current, INTO_STREAM);
+			if (rc != CORM_ROW) {
+				corm__stmt_close(&qs->stream);
+				qs->streaming = false;
+			}
+			*(void **)out = rc == CORM_ROW ? qs->current : NULL;
+			return rc;
+		}
 	}
 	if (!qs || !out)
 		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next: out is NULL")
