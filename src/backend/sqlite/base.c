@@ -228,12 +228,22 @@ static int sq_prepare(void *conn, const char *sql, size_t len, void **stmt, corm
 	return CORM_OK;
 }
 
-/* The text slot of parameter i (0-based), or NULL when out of memory. */
-static char *scratch_of(sq_stmt *h, int i)
+/*
+ * Where the text of parameter `index` (0-based) is written: its slot, bound in place
+ * (*keep SQLITE_STATIC; the next bind of the parameter replaces the text, after SQLite let
+ * it go), or `local`, copied by SQLite, for an index SQLite refuses anyway. NULL when out of
+ * memory.
+ */
+static char *text_slot(sq_stmt *h, int index, char *local, sqlite3_destructor_type *keep)
 {
+	if (index < 0 || index >= h->nparams) {
+		*keep = SQLITE_TRANSIENT;
+		return local;
+	}
 	if (!h->scratch && !(h->scratch = corm__calloc((size_t)h->nparams, sizeof *h->scratch)))
 		return NULL;
-	return h->scratch[i];
+	*keep = SQLITE_STATIC;
+	return h->scratch[index];
 }
 
 static int sq_bind(void *stmt, int index, const corm_value *v, bool stable, corm_driver_error *err)
@@ -244,17 +254,7 @@ static int sq_bind(void *stmt, int index, const corm_value *v, bool stable, corm
 	 * before stepping: a stable value is never read after it is gone */
 	sqlite3_destructor_type keep = stable ? SQLITE_STATIC : SQLITE_TRANSIENT;
 	int i = index + 1, rc;
-	/* dates, times and UUIDs are written into the parameter's own slot, which SQLite reads
-	 * in place (the next bind of the parameter replaces the text, after SQLite let it go) */
-	char local[CORM_DATETIME_STRLEN], *tmp = local;
-	sqlite3_destructor_type text_keep = SQLITE_TRANSIENT;
-	if ((v->type == CORM_TYPE_DATE || v->type == CORM_TYPE_DATETIME ||
-	     v->type == CORM_TYPE_TIME || v->type == CORM_TYPE_UUID) &&
-	    index >= 0 && index < h->nparams) { /* else SQLite itself refuses the index */
-		if (!(tmp = scratch_of(h, index)))
-			return oom(err);
-		text_keep = SQLITE_STATIC;
-	}
+	char local[CORM_DATETIME_STRLEN], *tmp; /* dates, times and UUIDs: text_slot */
 	switch (v->type) {
 	case CORM_TYPE_NULL:
 		rc = sqlite3_bind_null(s, i);
@@ -284,26 +284,34 @@ static int sq_bind(void *stmt, int index, const corm_value *v, bool stable, corm
 		break;
 	}
 	case CORM_TYPE_DATE: {
+		if (!(tmp = text_slot(h, index, local, &keep)))
+			return oom(err);
 		size_t n = corm_date_format(v->u.date, tmp);
-		rc = sqlite3_bind_text(s, i, tmp, (int)n, text_keep);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, keep);
 		break;
 	}
 	case CORM_TYPE_DATETIME: {
+		if (!(tmp = text_slot(h, index, local, &keep)))
+			return oom(err);
 		size_t n = corm_datetime_format(v->u.datetime, tmp);
-		rc = sqlite3_bind_text(s, i, tmp, (int)n, text_keep);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, keep);
 		break;
 	}
 	case CORM_TYPE_TIME: {
+		if (!(tmp = text_slot(h, index, local, &keep)))
+			return oom(err);
 		size_t n = corm_time_format(v->u.time, tmp);
-		rc = sqlite3_bind_text(s, i, tmp, (int)n, text_keep);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, keep);
 		break;
 	}
 	case CORM_TYPE_DURATION:
 		rc = sqlite3_bind_int64(s, i, v->u.duration.us);
 		break;
 	case CORM_TYPE_UUID: {
+		if (!(tmp = text_slot(h, index, local, &keep)))
+			return oom(err);
 		size_t n = corm_uuid_hex(v->u.uuid, tmp);
-		rc = sqlite3_bind_text(s, i, tmp, (int)n, text_keep);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, keep);
 		break;
 	}
 	case CORM_TYPE_JSON: {
