@@ -3,7 +3,8 @@
  * has a shape seen before reuses its text (the shape cache of
  * src/sql/compiler.c) and binds the new query's own values; SQLite binds
  * date/time text in place (a slot per parameter of the statement); corm_next
- * hands out cached instances and iterator rows without next_any's checks. Each answer is
+ * and corm_next_value hand out cached instances, iterator rows and flat values
+ * without next_any's checks. Each answer is
  * compared with what the slow path gives.
  */
 #include <stdio.h>
@@ -233,6 +234,31 @@ static void test_next_iterator(void **state)
 	corm_qs_free(qs);
 }
 
+/* corm_next_value on a cached flat values_list: every value in order, CORM_DONE with NULL, and
+ * the same values again. */
+static void test_next_value_cached(void **state)
+{
+	test_env *env = *state;
+	int64_t pks[NPOSTS + 1];
+	seed(env, pks);
+	corm_qs *qs = corm_objects(env->db, &Post_model);
+	ASSERT_OK(env, corm_order_by(qs, "-view_count"));
+	ASSERT_OK(env, corm_values_list(qs, true, "view_count"));
+	for (int round = 0; round < 2; round++) {
+		const corm_value *v;
+		int rc, i = 0;
+		while ((rc = corm_next_value(qs, &v)) == CORM_ROW) {
+			assert_int_equal(v->type, CORM_TYPE_INT);
+			assert_int_equal(v->u.i, 10 * (NPOSTS - i));
+			i++;
+		}
+		assert_int_equal(rc, CORM_DONE);
+		assert_null(v);
+		assert_int_equal(i, NPOSTS);
+	}
+	corm_qs_free(qs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +268,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_datetime_binds, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_next_cached, test_setup, test_teardown),
 	        cmocka_unit_test_setup_teardown(test_next_iterator, test_setup, test_teardown),
+	        cmocka_unit_test_setup_teardown(test_next_value_cached, test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -946,12 +946,19 @@ int corm_next_value(corm_qs *qs, const corm_value **value)
 	if (!qs || !value)
 		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next_value: value is NULL")
 		          : CORM_EINVAL;
+	/* the next cached value of an evaluated flat values_list, as next_any gives it */
+	if (qs->evaluated && qs->pos < qs->len && !qs->error && !qs->db->closed &&
+	    qs->query.mode == SELECT_VALUES_LIST && qs->query.flat) {
+		corm__db_ok(qs->db);
+		*value = &qs->rows[qs->pos++].cells[0];
+		return CORM_ROW;
+	}
 	*value = NULL;
 	if (!qs->error && (qs->query.mode != SELECT_VALUES_LIST || !qs->query.flat))
 		return corm__db_error(
 		        qs->db, CORM_EINVAL,
 		        "corm_next_value: call corm_values_list() with flat=true first");
-	const corm_row *row;
+	const corm_row *row = NULL;
 	int rc = next_any(qs, NULL, &row); /* the sticky error, if any, comes from here */
 	if (rc == CORM_ROW)
 		*value = &row->cells[0];
