@@ -49,7 +49,8 @@ static int store_text(char **member, const char *text, size_t len, corm_text_slo
 		char *p = corm__alloc(cap);
 		if (!p)
 			return CORM_ENOMEM;
-		corm__free(*member);
+		if (slot) /* a fresh instance's member is NULL */
+			corm__free(*member);
 		*member = p;
 		if (slot)
 			*slot = (corm_text_slot){p, cap};

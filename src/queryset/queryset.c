@@ -905,6 +905,26 @@ static int next_any(corm_qs *qs, void **item, const corm_row **row)
 
 int(corm_next)(corm_qs *qs, void *out)
 {
+	/* the next cached instance of an evaluated QuerySet, or the next row of a running
+	 * iterator: next_any's answer without the checks that cannot fail here (no sticky
+	 * error, connection open, model mode) */
+	if (qs && out && !qs->error && !qs->db->closed && qs->query.mode == SELECT_MODEL) {
+		if (qs->evaluated && qs->pos < qs->len) {
+			corm__db_ok(qs->db);
+			*(void **)out = qs->items[qs->pos++];
+			return CORM_ROW;
+		}
+		if (!qs->evaluated && qs->streaming) { /* stream_next, its statement open */
+			corm__db_ok(qs->db);
+			int rc = fetch_one(qs, &qs->stream, &qs->current, INTO_STREAM);
+			if (rc != CORM_ROW) {
+				corm__stmt_close(&qs->stream);
+				qs->streaming = false;
+			}
+			*(void **)out = rc == CORM_ROW ? qs->current : NULL;
+			return rc;
+		}
+	}
 	if (!qs || !out)
 		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next: out is NULL")
 		          : CORM_EINVAL;
@@ -928,12 +948,19 @@ int corm_next_value(corm_qs *qs, const corm_value **value)
 	if (!qs || !value)
 		return qs ? corm__db_error(qs->db, CORM_EINVAL, "corm_next_value: value is NULL")
 		          : CORM_EINVAL;
+	/* the next cached value of an evaluated flat values_list, as next_any gives it */
+	if (qs->evaluated && qs->pos < qs->len && !qs->error && !qs->db->closed &&
+	    qs->query.mode == SELECT_VALUES_LIST && qs->query.flat) {
+		corm__db_ok(qs->db);
+		*value = &qs->rows[qs->pos++].cells[0];
+		return CORM_ROW;
+	}
 	*value = NULL;
 	if (!qs->error && (qs->query.mode != SELECT_VALUES_LIST || !qs->query.flat))
 		return corm__db_error(
 		        qs->db, CORM_EINVAL,
 		        "corm_next_value: call corm_values_list() with flat=true first");
-	const corm_row *row;
+	const corm_row *row = NULL;
 	int rc = next_any(qs, NULL, &row); /* the sticky error, if any, comes from here */
 	if (rc == CORM_ROW)
 		*value = &row->cells[0];

@@ -41,7 +41,7 @@ void corm__sql_reset(corm_sql *s)
 	s->borrow = false;
 }
 
-bool corm__sql_push(corm_sql *s, corm_value v, bool owned)
+bool corm__sql_push_grow(corm_sql *s, corm_value v, bool owned)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;

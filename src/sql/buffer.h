@@ -35,6 +35,14 @@ void corm__sql_reset(corm_sql *s);
  * Appends a parameter; an owned one is freed when it cannot be stored.
  * false (and s->oom set) when out of memory.
  */
-bool corm__sql_push(corm_sql *s, corm_value v, bool owned);
+bool corm__sql_push_grow(corm_sql *s, corm_value v, bool owned);
+static inline bool corm__sql_push(corm_sql *s, corm_value v, bool owned)
+{
+	if (s->n == s->cap) /* the first statements of a connection, or a longer one */
+		return corm__sql_push_grow(s, v, owned);
+	s->owned[s->n] = owned;
+	s->params[s->n++] = v;
+	return true;
+}
 
 #endif

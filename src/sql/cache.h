@@ -21,6 +21,9 @@ typedef struct corm_memo {
 /* At least the registries' CORM_MAX_LOOKUPS / CORM_MAX_TRANSFORMS (query/lookups.h). */
 #define CORM_SQL_CACHE_OPS 64
 
+/* SELECT shapes kept per connection. */
+#define CORM_SHAPE_SLOTS 32
+
 struct corm_features;
 
 typedef struct corm_sql_cache {
@@ -31,7 +34,31 @@ typedef struct corm_sql_cache {
 	/* the backend's SQL for each registered lookup and transform (by the registries' ids),
 	 * found by name the first time a query uses it */
 	const void *lookup_sql[CORM_SQL_CACHE_OPS], *transform_sql[CORM_SQL_CACHE_OPS];
+	/* SELECT texts by the query's shape (its tree with the values left out) */
+	struct corm_shape_entry *shapes[CORM_SHAPE_SLOTS];
+	unsigned shape_next; /* the slot replaced next, round robin */
 } corm_sql_cache;
+
+/*
+ * A SELECT the compiler made, remembered by the shape of its query: `key`, the
+ * words that describe the tree with every bound value left out (the meta's
+ * serial, the kind of statement, the select list, each WHERE node and leaf,
+ * the ordering, the limits), then the SQL text.
+ */
+typedef struct corm_shape_entry {
+	uint64_t hash;
+	size_t nkey, len;
+	char *sql; /* in the same allocation, after key */
+	uint64_t key[];
+} corm_shape_entry;
+
+/* The SQL remembered for the shape `key` (nkey words, hashed to `hash`), or NULL. Borrowed
+ * until the next corm__shape_put. */
+const corm_shape_entry *corm__shape_get(const corm_sql_cache *c, uint64_t hash, const uint64_t *key,
+                                        size_t nkey);
+/* Remembers sql for the shape. Out of memory only means it is not remembered. */
+void corm__shape_put(corm_sql_cache *c, uint64_t hash, const uint64_t *key, size_t nkey,
+                     const char *sql, size_t len);
 
 /* What a memo key's text is, for one model (the key's high bits are the meta's serial). */
 enum { CORM_MEMO_INSERT = 1, CORM_MEMO_SELECT_LIST = 2 };

@@ -713,8 +713,251 @@ static void compiler_init(corm_compiler *c, const corm_backend *be, corm_sql_cac
 	corm__sql_reset(s);
 }
 
+/*
+ * ---- the shape cache ----
+ *
+ * A SELECT's text depends on its query's shape, not on the values it binds:
+ * get(pk=1) and get(pk=2) are one text. The shape is written as words (the
+ * meta's serial, the kind of statement, the select list, each WHERE node and
+ * leaf by field and lookup, the ordering, the limits); a query whose shape is
+ * remembered gets the text back and only its values walked into parameters,
+ * without compiling. Only the shapes whose text cannot depend on a value are
+ * taken: the base table alone (no joins, no select_related), plain columns on
+ * the left, a value, a pair (range) or isnull on the right, no pattern
+ * lookups (their parameter is made from the value), no `in` (the list's
+ * length is in the text). Everything else compiles as before.
+ */
+#define SHAPE_WORDS 96
+
+typedef struct shape_key {
+	uint64_t w[SHAPE_WORDS];
+	size_t n;
+	bool ok;
+} shape_key;
+
+static void put_word(shape_key *k, uint64_t v)
+{
+	if (k->n < SHAPE_WORDS)
+		k->w[k->n++] = v;
+	else
+		k->ok = false;
+}
+
+/* The field of a plain column of the base table, or NULL. */
+static const corm_fmeta *base_field(const corm_expr *e)
+{
+	return e && corm__expr_is(e, &corm__col_class) && ((const corm_col *)e)->alias == 0
+	               ? e->field
+	               : NULL;
+}
+
+static bool plain_value(const corm_value *v)
+{
+	return v->type != CORM_TYPE_EXPR && v->type != CORM_TYPE_LIST &&
+	       v->type != CORM_TYPE_OBJECT;
+}
+
+/* The two values of a range's right-hand side. */
+static const corm_value *pair_items(const corm_value *v)
+{
+	return v->u.list.items;
+}
+
+static void shape_where(shape_key *k, const corm_where *n)
+{
+	if (!k->ok)
+		return;
+	put_word(k, (uint64_t)n->kind | (uint64_t)n->negated << 8 | (uint64_t)n->n << 16);
+	if (n->kind != WHERE_LEAF) {
+		if (n->n == 0) { /* Q(): the compiler leaves it out, with what it may cut */
+			k->ok = false;
+			return;
+		}
+		for (size_t i = 0; k->ok && i < n->n; i++)
+			shape_where(k, n->children[i]);
+		return;
+	}
+	const corm_fmeta *f = base_field(n->lhs);
+	const corm_lookup_def *l = n->lookup;
+	const corm_value *rhs = &n->rhs;
+	uint64_t extra = 0;
+	if (!f || (l->flags & CORM_LOOKUP_F_PATTERN) || n->add_rhs_not_null) {
+		k->ok = false;
+		return;
+	}
+	switch (l->rhs) {
+	case CORM_RHS_VALUE:
+		if (!plain_value(rhs))
+			k->ok = false;
+		else if (rhs->type == CORM_TYPE_BOOL) /* exact=True may be the column alone */
+			extra = 1 + (uint64_t)rhs->u.b;
+		break;
+	case CORM_RHS_BOOL:
+		extra = 1 + (uint64_t)rhs->u.b;
+		break;
+	case CORM_RHS_PAIR:
+		if (rhs->type != CORM_TYPE_LIST || rhs->u.list.len != 2 ||
+		    !plain_value(&pair_items(rhs)[0]) || !plain_value(&pair_items(rhs)[1]))
+			k->ok = false;
+		else
+			extra = (uint64_t)pair_items(rhs)[0].type << 2 |
+			        (uint64_t)pair_items(rhs)[1].type << 10;
+		break;
+	default:
+		k->ok = false;
+		break;
+	}
+	put_word(k, (uint64_t)(uintptr_t)f);
+	put_word(k, (uint64_t)(uintptr_t)l);
+	put_word(k, (uint64_t)rhs->type | extra << 8 | (uint64_t)n->add_not_null << 40);
+}
+
+/* The shape of a SELECT of `kind` over q; k->ok false when it is not one the cache takes. */
+static void select_shape(shape_key *k, const corm_query *q, corm_compile_kind kind)
+{
+	k->n = 0;
+	k->ok = !q->empty && q->naliases <= 1 && !q->nrelated && !q->nannotations &&
+	        !q->ngroup_by && !q->having;
+	if (!k->ok)
+		return;
+	put_word(k, q->meta->serial);
+	put_word(k, (uint64_t)kind | (uint64_t)q->mode << 4 | (uint64_t)q->distinct << 8 |
+	                    (uint64_t)q->for_update << 9 | (uint64_t)q->order_set << 10 |
+	                    (uint64_t)q->reversed << 11 | (uint64_t)q->lock_flags << 16);
+	put_word(k, (uint64_t)q->low);
+	put_word(k, (uint64_t)q->high);
+	if (q->mode != SELECT_MODEL) {
+		put_word(k, q->nvalues);
+		for (size_t i = 0; k->ok && i < q->nvalues; i++) {
+			const corm_fmeta *f = base_field(q->values[i].expr);
+			if (!f)
+				k->ok = false;
+			put_word(k, (uint64_t)(uintptr_t)f);
+		}
+	}
+	put_word(k, q->norder);
+	for (size_t i = 0; k->ok && i < q->norder; i++) {
+		const corm_expr *e = corm__order_expr(&q->order[i]);
+		const corm_fmeta *f = e ? base_field(e) : NULL;
+		if (e && !f)
+			k->ok = false;
+		put_word(k, (uint64_t)(uintptr_t)f);
+		put_word(k, (uint64_t)q->order[i].desc | (uint64_t)q->order[i].nulls << 1);
+	}
+	if (q->where && q->where->n)
+		shape_where(k, q->where);
+	else
+		put_word(k, UINT64_MAX);
+}
+
+static uint64_t shape_hash(const shape_key *k)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (size_t i = 0; i < k->n; i++) {
+		h ^= k->w[i];
+		h *= 0x100000001b3u;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+/* Whether a leaf written as the column alone (exact=True/False): no parameter. */
+static bool column_alone(const corm_compiler *c, const corm_where *n)
+{
+	return n->lookup == &corm__lookup_exact && n->rhs.type == CORM_TYPE_BOOL &&
+	       c->cache->features->supports_boolean_expr_in_where;
+}
+
+/* A parameter whose placeholder the remembered text holds already: copied as corm__sql_param
+ * copies it. */
+static void shape_param(corm_sql *s, const corm_value *v)
+{
+	corm_value copy = *v;
+	if (!s->borrow && corm__value_copy(&copy, v)) {
+		s->oom = true;
+		return;
+	}
+	corm__sql_push(s, copy, !s->borrow);
+}
+
+/* The values of a shaped WHERE tree as parameters, in the order compile_leaf binds them. */
+static void shape_params(corm_compiler *c, const corm_where *n)
+{
+	if (n->kind != WHERE_LEAF) {
+		for (size_t i = 0; i < n->n; i++)
+			shape_params(c, n->children[i]);
+		return;
+	}
+	if (n->lookup->rhs == CORM_RHS_VALUE && !column_alone(c, n)) {
+		shape_param(c->s, &n->rhs);
+	} else if (n->lookup->rhs == CORM_RHS_PAIR) {
+		shape_param(c->s, &pair_items(&n->rhs)[0]);
+		shape_param(c->s, &pair_items(&n->rhs)[1]);
+	}
+}
+
+static bool same_param(const corm_value *a, const corm_value *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case CORM_TYPE_TEXT:
+		return !strcmp(a->u.text, b->u.text);
+	case CORM_TYPE_INT:
+		return a->u.i == b->u.i;
+	default:
+		return true;
+	}
+}
+
+/* Whether the compiled parameters are, one for one, what shape_params makes from the tree. */
+static bool params_match(const corm_compiler *c, const corm_where *n, size_t *at)
+{
+	if (n->kind != WHERE_LEAF) {
+		for (size_t i = 0; i < n->n; i++)
+			if (!params_match(c, n->children[i], at))
+				return false;
+		return true;
+	}
+	const corm_sql *s = c->s;
+	if (n->lookup->rhs == CORM_RHS_VALUE && !column_alone(c, n))
+		return *at < s->n && same_param(&s->params[(*at)++], &n->rhs);
+	if (n->lookup->rhs == CORM_RHS_PAIR)
+		return *at + 1 < s->n && same_param(&s->params[*at], &pair_items(&n->rhs)[0]) &&
+		       same_param(&s->params[*at + 1], &pair_items(&n->rhs)[1]) && (*at += 2);
+	return true;
+}
+
+static int compile_select(const corm_backend *be, corm_sql_cache *cache, const corm_query *q,
+                          corm_compile_kind kind, corm_sql *s, corm_err *err);
+
 int corm__compile_select(const corm_backend *be, corm_sql_cache *cache, const corm_query *q,
                          corm_compile_kind kind, corm_sql *s, corm_err *err)
+{
+	shape_key k;
+	select_shape(&k, q, kind);
+	uint64_t hash = k.ok ? shape_hash(&k) : 0;
+	const corm_shape_entry *hit = k.ok ? corm__shape_get(cache, hash, k.w, k.n) : NULL;
+	if (hit) {
+		corm_compiler c;
+		compiler_init(&c, be, cache, q, s, err);
+		corm_buf_put(&s->text, hit->sql, hit->len);
+		if (q->where && q->where->n)
+			shape_params(&c, q->where);
+		return finish(&c);
+	}
+	int rc = compile_select(be, cache, q, kind, s, err);
+	if (rc == CORM_OK && k.ok) {
+		corm_compiler c = {s, be, cache, q, err, CORM_OK};
+		size_t at = 0;
+		if ((!q->where || !q->where->n || params_match(&c, q->where, &at)) && at == s->n)
+			corm__shape_put(cache, hash, k.w, k.n, s->text.ptr, s->text.len);
+	}
+	return rc;
+}
+
+static int compile_select(const corm_backend *be, corm_sql_cache *cache, const corm_query *q,
+                          corm_compile_kind kind, corm_sql *s, corm_err *err)
 {
 	corm_compiler c;
 	compiler_init(&c, be, cache, q, s, err);

@@ -377,14 +377,32 @@ static int64_t pg_last_insert_id(void *conn)
 
 /* ---- statements -------------------------------------------------------- */
 
+/* prefix + the id in decimal, as snprintf("%s%llu") writes it, without snprintf's cost (one
+ * per statement run); cut to size like snprintf. */
+static void object_name(char *buf, size_t size, const char *prefix, size_t plen, uint64_t id)
+{
+	char digits[24], *p = digits + sizeof digits;
+	do
+		*--p = (char)('0' + id % 10);
+	while (id /= 10);
+	size_t dlen = (size_t)(digits + sizeof digits - p), n = 0;
+	if (!size)
+		return;
+	for (size_t i = 0; i < plen && n + 1 < size; i++)
+		buf[n++] = prefix[i];
+	for (size_t i = 0; i < dlen && n + 1 < size; i++)
+		buf[n++] = p[i];
+	buf[n] = '\0';
+}
+
 static void stmt_name(char *buf, size_t size, uint64_t id)
 {
-	snprintf(buf, size, "corm_stmt_%llu", (unsigned long long)id);
+	object_name(buf, size, "corm_stmt_", sizeof "corm_stmt_" - 1, id);
 }
 
 static void cursor_name(char *buf, size_t size, uint64_t id)
 {
-	snprintf(buf, size, "corm_cursor_%llu", (unsigned long long)id);
+	object_name(buf, size, "corm_cursor_", sizeof "corm_cursor_" - 1, id);
 }
 
 /* Queues a server-side object for dropping; forgotten (left to the session) when out of memory. */
@@ -828,7 +846,7 @@ static int pg_bind(void *stmt, int index, const corm_value *v, bool stable, corm
 		break;
 	case CORM_TYPE_DATETIME: {
 		size_t n = corm_datetime_format(v->u.datetime, tmp);
-		snprintf(tmp + n, sizeof tmp - n, "+00:00");
+		memcpy(tmp + n, "+00:00", sizeof "+00:00"); /* UTC, as Django sends it */
 		break;
 	}
 	case CORM_TYPE_TIME:

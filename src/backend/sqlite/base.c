@@ -188,17 +188,20 @@ static void sq_close(void *conn)
 	sqlite3_close_v2(conn);
 }
 
-static int sq_prepare(void *conn, const char *sql, size_t len, void **stmt, corm_driver_error *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(conn, sql, (int)len, &s, NULL);
-	if (rc != SQLITE_OK) {
-		set_err(err, conn, rc);
-		return err->code;
-	}
-	*stmt = s;
-	return CORM_OK;
-}
+/*
+ * The statement handle the backend gives corm: SQLite's statement and the text of its
+ * date, time and UUID parameters, one slot per parameter, made on the first such bind.
+ * SQLite refers to that text (SQLITE_STATIC) instead of copying it on every bind (a copy
+ * cost an insert of a datetime ~500 instructions: an allocation, a copy and a free). The
+ * text stays until the parameter is bound again or the statement is finalized.
+ */
+typedef char sq_scratch[CORM_DATETIME_STRLEN];
+
+typedef struct sq_stmt {
+	sqlite3_stmt *s;
+	sq_scratch *scratch;
+	int nparams;
+} sq_stmt;
 
 static int oom(corm_driver_error *err)
 {
@@ -207,14 +210,51 @@ static int oom(corm_driver_error *err)
 	return CORM_ENOMEM;
 }
 
+static int sq_prepare(void *conn, const char *sql, size_t len, void **stmt, corm_driver_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(conn, sql, (int)len, &s, NULL);
+	if (rc != SQLITE_OK) {
+		set_err(err, conn, rc);
+		return err->code;
+	}
+	sq_stmt *h = corm__alloc(sizeof *h);
+	if (!h) {
+		sqlite3_finalize(s);
+		return oom(err);
+	}
+	*h = (sq_stmt){s, NULL, sqlite3_bind_parameter_count(s)};
+	*stmt = h;
+	return CORM_OK;
+}
+
+/*
+ * Where the text of parameter `index` (0-based) is written: its slot, bound in place
+ * (*keep SQLITE_STATIC; the next bind of the parameter replaces the text, after SQLite let
+ * it go), or `local`, copied by SQLite, for an index SQLite refuses anyway. NULL when out of
+ * memory.
+ */
+static char *text_slot(sq_stmt *h, int index, char *local, sqlite3_destructor_type *keep)
+{
+	if (index < 0 || index >= h->nparams) {
+		*keep = SQLITE_TRANSIENT;
+		return local;
+	}
+	if (!h->scratch && !(h->scratch = corm__calloc((size_t)h->nparams, sizeof *h->scratch)))
+		return NULL;
+	*keep = SQLITE_STATIC;
+	return h->scratch[index];
+}
+
 static int sq_bind(void *stmt, int index, const corm_value *v, bool stable, corm_driver_error *err)
 {
-	sqlite3_stmt *s = stmt;
+	sq_stmt *h = stmt;
+	sqlite3_stmt *s = h->s;
 	/* the reset keeps bindings (sq_reset), but the next run binds every parameter again
 	 * before stepping: a stable value is never read after it is gone */
 	sqlite3_destructor_type keep = stable ? SQLITE_STATIC : SQLITE_TRANSIENT;
 	int i = index + 1, rc;
-	char tmp[CORM_DATETIME_STRLEN];
+	char local[CORM_DATETIME_STRLEN], *tmp; /* dates, times and UUIDs: text_slot */
 	switch (v->type) {
 	case CORM_TYPE_NULL:
 		rc = sqlite3_bind_null(s, i);
@@ -244,26 +284,34 @@ static int sq_bind(void *stmt, int index, const corm_value *v, bool stable, corm
 		break;
 	}
 	case CORM_TYPE_DATE: {
+		if (!(tmp = text_slot(h, index, local, &keep)))
+			return oom(err);
 		size_t n = corm_date_format(v->u.date, tmp);
-		rc = sqlite3_bind_text(s, i, tmp, (int)n, SQLITE_TRANSIENT);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, keep);
 		break;
 	}
 	case CORM_TYPE_DATETIME: {
+		if (!(tmp = text_slot(h, index, local, &keep)))
+			return oom(err);
 		size_t n = corm_datetime_format(v->u.datetime, tmp);
-		rc = sqlite3_bind_text(s, i, tmp, (int)n, SQLITE_TRANSIENT);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, keep);
 		break;
 	}
 	case CORM_TYPE_TIME: {
+		if (!(tmp = text_slot(h, index, local, &keep)))
+			return oom(err);
 		size_t n = corm_time_format(v->u.time, tmp);
-		rc = sqlite3_bind_text(s, i, tmp, (int)n, SQLITE_TRANSIENT);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, keep);
 		break;
 	}
 	case CORM_TYPE_DURATION:
 		rc = sqlite3_bind_int64(s, i, v->u.duration.us);
 		break;
 	case CORM_TYPE_UUID: {
+		if (!(tmp = text_slot(h, index, local, &keep)))
+			return oom(err);
 		size_t n = corm_uuid_hex(v->u.uuid, tmp);
-		rc = sqlite3_bind_text(s, i, tmp, (int)n, SQLITE_TRANSIENT);
+		rc = sqlite3_bind_text(s, i, tmp, (int)n, keep);
 		break;
 	}
 	case CORM_TYPE_JSON: {
@@ -289,27 +337,32 @@ static int sq_bind(void *stmt, int index, const corm_value *v, bool stable, corm
 
 static int sq_step(void *stmt, corm_driver_error *err)
 {
-	int rc = sqlite3_step(stmt);
+	sqlite3_stmt *s = ((sq_stmt *)stmt)->s;
+	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		return CORM_ROW;
 	if (rc == SQLITE_DONE)
 		return CORM_DONE;
-	set_err(err, sqlite3_db_handle(stmt), rc);
+	set_err(err, sqlite3_db_handle(s), rc);
 	return err->code;
+}
+
+static inline int column_text(sqlite3_stmt *s, int col, const char **text, size_t *len)
+{
+	*text = (const char *)sqlite3_column_text(s, col);
+	if (!*text)
+		return sqlite3_column_type(s, col) == SQLITE_NULL ? CORM_OK : CORM_ENOMEM;
+	*len = (size_t)sqlite3_column_bytes(s, col);
+	return CORM_OK;
 }
 
 static int sq_column_text(void *stmt, int col, const char **text, size_t *len)
 {
-	*text = (const char *)sqlite3_column_text(stmt, col);
-	if (!*text)
-		return sqlite3_column_type(stmt, col) == SQLITE_NULL ? CORM_OK : CORM_ENOMEM;
-	*len = (size_t)sqlite3_column_bytes(stmt, col);
-	return CORM_OK;
+	return column_text(((sq_stmt *)stmt)->s, col, text, len);
 }
 
-static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
+static inline int column_value(sqlite3_stmt *s, int col, corm_type want, corm_value *out)
 {
-	sqlite3_stmt *s = stmt;
 	const char *text;
 	int len;
 	bool textual = want != CORM_TYPE_INT && want != CORM_TYPE_FLOAT && want != CORM_TYPE_BOOL &&
@@ -342,7 +395,7 @@ static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 		break;
 	}
 	size_t n = 0;
-	int rc = sq_column_text(s, col, &text, &n);
+	int rc = column_text(s, col, &text, &n);
 	if (rc || !text) {
 		*out = corm_v_null();
 		return rc;
@@ -350,15 +403,20 @@ static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
 	return corm__value_from_text(want, text, n, out);
 }
 
+static int sq_column(void *stmt, int col, corm_type want, corm_value *out)
+{
+	return column_value(((sq_stmt *)stmt)->s, col, want, out);
+}
+
 static int sq_column_int_not_null(void *stmt, int col, int64_t *out)
 {
-	*out = sqlite3_column_int64(stmt, col);
+	*out = sqlite3_column_int64(((sq_stmt *)stmt)->s, col);
 	return CORM_OK;
 }
 
 static int sq_column_count(void *stmt)
 {
-	return sqlite3_column_count(stmt);
+	return sqlite3_column_count(((sq_stmt *)stmt)->s);
 }
 /*
  * The bindings stay: the next execution of a cached statement binds every
@@ -368,12 +426,15 @@ static int sq_column_count(void *stmt)
  */
 static int sq_reset(void *stmt)
 {
-	sqlite3_reset(stmt);
+	sqlite3_reset(((sq_stmt *)stmt)->s);
 	return CORM_OK;
 }
 static void sq_finalize(void *stmt)
 {
-	sqlite3_finalize(stmt);
+	sq_stmt *h = stmt;
+	sqlite3_finalize(h->s); /* first: the bindings may point into the scratch slots */
+	corm__free(h->scratch);
+	corm__free(h);
 }
 static int64_t sq_changes(void *conn)
 {
